@@ -1,0 +1,50 @@
+# The README's two commands are `make run` and `make test`; both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+MO    := crm/translations/zh_CN/LC_MESSAGES/messages.mo
+
+.PHONY: run test lint format install translations extract-messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+$(MO): crm/translations/zh_CN/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d crm/translations -D messages --statistics
+
+translations: $(MO)
+
+## Serve the app on SQLite with demo data (http://127.0.0.1:$(PORT)).
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask crm seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
+test: install translations
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Re-extract user-visible strings into the catalog (then translate the new msgids).
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -l zh_CN --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/*.db

@@ -1,0 +1,63 @@
+"""Configuration classes read from the environment.
+
+Pick one with CRM_CONFIG (dev, test, prod); every value can be overridden by an environment variable.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'crm.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "crm" / "translations")
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; phones keep forms open for long
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    PER_PAGE = _env_int("PER_PAGE", 20)
+    # Login throttling: this many failures for one user name within the window lock it for the window.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
+    # seed-demo refuses to run where this is true.
+    IS_PRODUCTION = False
+
+
+class DevConfig(Config):
+    DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+
+
+class ProdConfig(Config):
+    IS_PRODUCTION = True
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls) -> None:
+        if cls.SECRET_KEY == Config.SECRET_KEY or "DATABASE_URL" not in os.environ:
+            raise RuntimeError("production needs SECRET_KEY and DATABASE_URL set in the environment")
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    return CONFIGS[name or os.environ.get("CRM_CONFIG", "dev")]

@@ -1,0 +1,102 @@
+"""The target-enterprise CRM: application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import get_config
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    """Build the app from small register_* steps; `config` is a name (dev/test/prod) or a class."""
+    app = Flask(
+        __name__, template_folder="../templates", static_folder="../static", instance_relative_config=True
+    )
+    config_class = config if isinstance(config, type) else get_config(config)
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app.config.from_object(config_class)
+    _ensure_sqlite_dir(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _ensure_sqlite_dir(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from crm import models  # noqa: F401  (every model registered before Alembic looks)
+    from crm.auth.loader import init_login
+    from crm.extensions import babel, csrf, db, migrate
+    from crm.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_login(app)
+    _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """SQLite: enforce foreign keys and let readers work beside a writer."""
+    from sqlalchemy import event
+
+    from crm.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    # Views are imported here, not in the packages' __init__, so models and services import without cycles.
+    from crm.admin import bp as admin_bp
+    from crm.admin import views as _admin_views  # noqa: F401
+    from crm.auth import bp as auth_bp
+    from crm.auth import views as _auth_views  # noqa: F401
+    from crm.enterprises import bp as enterprises_bp
+    from crm.enterprises import views as _enterprise_views  # noqa: F401
+    from crm.main import bp as main_bp
+    from crm.main import views as _main_views  # noqa: F401
+    from crm.whitelist import bp as whitelist_bp
+    from crm.whitelist import views as _whitelist_views  # noqa: F401
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(whitelist_bp, url_prefix="/whitelist")
+    app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from crm.templating import init_templating
+
+    init_templating(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from crm.errors import init_errorhandlers
+
+    init_errorhandlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from crm.cli import crm_cli
+
+    app.cli.add_command(crm_cli)

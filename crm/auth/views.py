@@ -1,0 +1,44 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crm.auth import bp
+from crm.auth.forms import LoginForm
+from crm.auth.services import authenticate
+from crm.errors_domain import DomainError
+from crm.types import utcnow
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an absolute or protocol-relative URL would be an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data, form.password.data, request.remote_addr, utcnow())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,87 @@
+"""Enterprises (with their group parent), their categories and their contact people."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.types import UTCDateTime, utcnow
+
+
+class Enterprise(db.Model):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    # Derived search keys, kept in step by crm.enterprises.names on every save.
+    name_norm: Mapped[str] = mapped_column(String(128), index=True)
+    name_initials: Mapped[str] = mapped_column(String(64), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    hq: Mapped[str | None] = mapped_column(String(128))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
+    website: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    parent = relationship("Enterprise", remote_side=[id], lazy="joined", join_depth=1)
+    industry = relationship("Industry", lazy="joined")
+    categories = relationship(
+        "EnterpriseCategory", back_populates="enterprise", cascade="all, delete-orphan", lazy="selectin"
+    )
+    contacts = relationship(
+        "Contact", back_populates="enterprise", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def group_id(self) -> int:
+        """The id the group rolls up to: the parent's, or this enterprise's own."""
+        return self.parent_id or self.id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseCategory(db.Model):
+    __tablename__ = "enterprise_categories"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("category_tags.id"), primary_key=True, index=True)
+    rank: Mapped[int | None]
+    list_year: Mapped[int | None]
+
+    enterprise = relationship("Enterprise", back_populates="categories")
+    tag = relationship("CategoryTag", lazy="joined")
+
+    @property
+    def label(self) -> str:
+        extra = []
+        if self.list_year:
+            extra.append(f"{self.list_year}年")
+        if self.rank:
+            extra.append(f"第{self.rank}位")
+        return f"{self.tag.name}({'，'.join(extra)})" if extra else self.tag.name
+
+
+class Contact(db.Model):
+    """A person at the enterprise whom the teams talk to."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise = relationship("Enterprise", back_populates="contacts")

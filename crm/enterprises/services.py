@@ -1,0 +1,168 @@
+"""Enterprise records: create, edit (with a stale-write check), contacts, and the duplicate search."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from rapidfuzz import fuzz, process
+from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.auth.models import User
+from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
+from crm.enterprises.names import normalise_name, pinyin_initials, uscc_error
+from crm.errors_domain import DomainError, StaleRecord
+from crm.extensions import db
+from crm.history import describe_changes, record_event, stale_message
+from crm.settings import get_int
+from crm.vocab import Action
+
+
+@dataclass
+class CategoryChoice:
+    tag_id: int
+    rank: int | None = None
+    list_year: int | None = None
+
+
+@dataclass
+class EnterpriseData:
+    name: str
+    name_en: str | None = None
+    uscc: str | None = None
+    hq: str | None = None
+    parent_id: int | None = None
+    industry_id: int | None = None
+    website: str | None = None
+    notes: str | None = None
+    categories: list[CategoryChoice] = field(default_factory=list)
+
+    FIELDS = ("name", "name_en", "uscc", "hq", "parent_id", "industry_id", "website", "notes")
+
+
+@dataclass
+class Duplicate:
+    enterprise: Enterprise
+    reasons: list[str]
+    score: int | None = None
+
+
+def _check(data: EnterpriseData, exclude_id: int | None = None) -> None:
+    if data.uscc:
+        error = uscc_error(data.uscc)
+        if error:
+            raise DomainError(error)
+        clash = select(Enterprise.id).where(Enterprise.uscc == data.uscc, Enterprise.id != (exclude_id or 0))
+        if db.session.scalar(clash):
+            raise DomainError(_("Another enterprise already has this unified social credit code."))
+    if data.parent_id and exclude_id and data.parent_id == exclude_id:
+        raise DomainError(_("An enterprise cannot be its own group parent."))
+
+
+def _apply(enterprise: Enterprise, data: EnterpriseData) -> None:
+    for name in EnterpriseData.FIELDS:
+        setattr(enterprise, name, getattr(data, name))
+    enterprise.name_norm = normalise_name(data.name)
+    enterprise.name_initials = pinyin_initials(data.name)
+    wanted = {c.tag_id: c for c in data.categories}
+    enterprise.categories = [
+        EnterpriseCategory(tag_id=c.tag_id, rank=c.rank, list_year=c.list_year) for c in wanted.values()
+    ]
+
+
+def create_enterprise(data: EnterpriseData, actor: User, now: datetime, commit: bool = True) -> Enterprise:
+    _check(data)
+    enterprise = Enterprise(created_by_id=actor.id, created_at=now, updated_at=now)
+    _apply(enterprise, data)
+    db.session.add(enterprise)
+    db.session.flush()
+    record_event(enterprise_id=enterprise.id, actor=actor, at=now, action=Action.ENTERPRISE_CREATE)
+    if commit:
+        db.session.commit()
+    return enterprise
+
+
+def _snapshot(enterprise: Enterprise) -> dict:
+    """Display values of the fields, for the 'old → new' lines of an edit event."""
+    snap = {name: getattr(enterprise, name) for name in ("name", "name_en", "uscc", "hq", "website", "notes")}
+    snap["parent"] = enterprise.parent.name if enterprise.parent else None
+    snap["industry"] = enterprise.industry.name if enterprise.industry else None
+    snap["categories"] = "、".join(sorted(c.label for c in enterprise.categories))
+    return snap
+
+
+def update_enterprise(
+    enterprise: Enterprise, data: EnterpriseData, expected_version: int, actor: User, now: datetime
+) -> Enterprise:
+    if enterprise.version != expected_version:
+        raise StaleRecord(stale_message(enterprise_id=enterprise.id))
+    _check(data, exclude_id=enterprise.id)
+    before = _snapshot(enterprise)
+    _apply(enterprise, data)
+    db.session.flush()
+    db.session.refresh(enterprise, ["categories", "parent", "industry"])
+    changes = describe_changes(before, _snapshot(enterprise))
+    if changes:
+        enterprise.updated_at = now
+        record_event(
+            enterprise_id=enterprise.id, actor=actor, at=now, action=Action.ENTERPRISE_EDIT, detail=changes
+        )
+    try:
+        db.session.commit()
+    except StaleDataError:  # another save won the race between our read and our write
+        db.session.rollback()
+        raise StaleRecord(stale_message(enterprise_id=enterprise.id)) from None
+    return enterprise
+
+
+def add_contact(enterprise: Enterprise, actor: User, now: datetime, **fields) -> Contact:
+    contact = Contact(enterprise_id=enterprise.id, created_at=now, **fields)
+    db.session.add(contact)
+    record_event(
+        enterprise_id=enterprise.id, actor=actor, at=now, action=Action.CONTACT_ADD, detail=fields.get("name")
+    )
+    db.session.commit()
+    return contact
+
+
+def find_duplicates(
+    name: str, uscc: str | None, parent_id: int | None, exclude_id: int | None = None
+) -> list[Duplicate]:
+    """Enterprises that may be the same as (or in the same group as) the one described, strongest first."""
+    found: dict[int, Duplicate] = {}
+
+    def note(enterprise: Enterprise, reason: str, score: int | None = None) -> None:
+        dup = found.setdefault(enterprise.id, Duplicate(enterprise, []))
+        if reason not in dup.reasons:
+            dup.reasons.append(reason)
+        if score is not None:
+            dup.score = score
+
+    if uscc:
+        for ent in db.session.scalars(select(Enterprise).where(Enterprise.uscc == uscc)):
+            note(ent, _("same unified social credit code"))
+    if parent_id:
+        same_group = or_(Enterprise.id == parent_id, Enterprise.parent_id == parent_id)
+        for ent in db.session.scalars(select(Enterprise).where(same_group).limit(20)):
+            note(ent, _("same group"))
+    norm = normalise_name(name)
+    if norm:
+        for ent, score in _similar_names(norm):
+            note(ent, _("similar name (%(score)d%%)", score=score), score)
+    found.pop(exclude_id, None)
+    return list(found.values())
+
+
+def _similar_names(norm: str, limit: int = 8) -> list[tuple[Enterprise, int]]:
+    """Enterprises whose normalised name is close to `norm` (rapidfuzz ratio at or above the setting)."""
+    threshold = get_int("name_similarity")
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name_norm)).tuples().all())
+    matches = process.extract(norm, names, scorer=fuzz.ratio, score_cutoff=threshold, limit=limit)
+    if len(norm) >= 4:  # a short name inside a longer one ('华夏钢铁' in '华夏钢铁聊城') is also a hit
+        contained = [(n, 100, i) for i, n in names.items() if n and len(n) >= 4 and (norm in n or n in norm)]
+        matches = {m[2]: m for m in [*contained[:limit], *matches]}.values()
+    ids = {m[2]: int(m[1]) for m in matches}
+    if not ids:
+        return []
+    rows = db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
+    return sorted(((e, ids[e.id]) for e in rows), key=lambda pair: -pair[1])

@@ -1,0 +1,35 @@
+"""The home page: what needs the user's attention now."""
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.main import bp
+from crm.scope import entry_scope
+from crm.vocab import Role, State
+from crm.whitelist import queries
+from crm.whitelist.models import WhitelistEntry
+
+
+@bp.route("/")
+@login_required
+def index():
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.index"))
+    counts = dict(
+        db.session.execute(
+            select(WhitelistEntry.state, func.count())
+            .where(entry_scope(current_user))
+            .group_by(WhitelistEntry.state)
+        ).tuples().all()
+    )
+    returned = db.session.scalars(queries.my_returned(current_user).limit(10)).all()
+    return render_template(
+        "main/index.html",
+        counts=counts,
+        total=sum(counts.values()),
+        to_review=queries.review_count(current_user),
+        returned=returned,
+        State=State,
+    )

@@ -1,0 +1,60 @@
+"""Select-box choices built from the reference tables."""
+
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.refdata.models import CategoryTag, Industry, Region
+
+
+def regions() -> list[Region]:
+    return list(
+        db.session.scalars(select(Region).where(Region.active.is_(True)).order_by(Region.sort, Region.id))
+    )
+
+
+def region_choices(blank: str | None = None) -> list[tuple]:
+    head = [(0, blank)] if blank is not None else []
+    return head + [(r.id, r.name) for r in regions()]
+
+
+def industry_tree(include_inactive: bool = False) -> list[tuple[Industry, int]]:
+    """Industries depth-first, each with its depth."""
+    query = select(Industry).order_by(Industry.sort, Industry.id)
+    if not include_inactive:
+        query = query.where(Industry.active.is_(True))
+    rows = list(db.session.scalars(query))
+    children: dict[int | None, list[Industry]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    out: list[tuple[Industry, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for node in children.get(parent_id, []):
+            out.append((node, depth))
+            walk(node.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def industry_choices(blank: str | None = None) -> list[tuple]:
+    head = [(0, blank)] if blank is not None else []
+    return head + [(node.id, "　" * depth + node.name) for node, depth in industry_tree()]
+
+
+def industry_with_descendants(industry_id: int) -> list[int]:
+    ids, frontier = [industry_id], [industry_id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Industry.id).where(Industry.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids
+
+
+def tags() -> list[CategoryTag]:
+    query = select(CategoryTag).where(CategoryTag.active.is_(True)).order_by(CategoryTag.sort, CategoryTag.id)
+    return list(db.session.scalars(query))
+
+
+def tag_choices(blank: str | None = None) -> list[tuple]:
+    head = [(0, blank)] if blank is not None else []
+    return head + [(t.id, t.name) for t in tags()]

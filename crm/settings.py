@@ -1,0 +1,67 @@
+"""Typed access to the settings table, with defaults for every known key."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.refdata.models import Setting
+from crm.vocab import APPROVAL_CHAIN_LABELS, ApprovalChain
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: object  # a lazy translation
+    default: str
+    kind: str = "int"  # int | choice
+    choices: dict | None = None
+    minimum: int = 0
+    maximum: int = 100000
+
+
+SPECS = {
+    spec.key: spec
+    for spec in (
+        SettingSpec(
+            "approval_chain",
+            _l("Whitelist approval chain"),
+            ApprovalChain.COUNTY_THEN_CITY,
+            kind="choice",
+            choices={k.value: v for k, v in APPROVAL_CHAIN_LABELS.items()},
+        ),
+        SettingSpec(
+            "first_claim_days", _l("First-claim protection period (days)"), "180", minimum=1, maximum=3650
+        ),
+        SettingSpec(
+            "name_similarity",
+            _l("Name similarity threshold for duplicate warnings (50–100)"),
+            "88",
+            minimum=50,
+            maximum=100,
+        ),
+    )
+}
+
+
+def get_setting(key: str) -> str:
+    value = db.session.scalar(select(Setting.value).where(Setting.key == key))
+    return value if value is not None else SPECS[key].default
+
+
+def get_int(key: str) -> int:
+    return int(get_setting(key))
+
+
+def set_setting(key: str, value: str) -> None:
+    spec = SPECS[key]
+    if spec.kind == "choice" and value not in (spec.choices or {}):
+        raise ValueError(f"{key}: {value!r} is not a valid choice")
+    if spec.kind == "int" and not spec.minimum <= int(value) <= spec.maximum:
+        raise ValueError(f"{key}: {value} is out of range")
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=str(value)))
+    else:
+        row.value = str(value)

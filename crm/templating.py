@@ -1,0 +1,51 @@
+"""Jinja filters and globals shared by every template."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+from markupsafe import Markup, escape
+
+from crm import vocab
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def wan(value: int | None) -> str:
+    """Format an amount in 万元; amounts of 1 亿 or more also show 亿元."""
+    if value is None:
+        return "—"
+    if value >= 10000:
+        return f"{value:,} 万元（{value / 10000:.2f} 亿元）"
+    return f"{value:,} 万元"
+
+
+def nl2br(value: str | None) -> Markup:
+    if not value:
+        return Markup("")
+    return Markup("<br>").join(escape(line) for line in value.splitlines())
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one); used by sort and paging links."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["wan"] = wan
+    app.jinja_env.filters["nl2br"] = nl2br
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,191 @@
+"""The glossary: codes used in the database and code, and the Chinese words users see.
+
+Domain terms (roles, pipeline states, campaigns, modes) have no good English equivalent for the bureau's users, so
+their Chinese labels live here, in one place, rather than in the translation catalog.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    LEAD = "lead"
+    COUNTY_HEAD = "county_head"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.MEMBER: "攻坚队员",
+    Role.LEAD: "攻坚团队负责人",
+    Role.COUNTY_HEAD: "县(市、区)负责人",
+    Role.MANAGER: "市招商局领导",
+    Role.ADMIN: "系统管理员",
+}
+
+
+class State(StrEnum):
+    PROPOSED = "proposed"
+    RETURNED = "returned"
+    WHITELISTED = "whitelisted"
+    ASSIGNED = "assigned"
+    CONTACTING = "contacting"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    LANDED = "landed"
+    STARTED = "started"
+    PRODUCING = "producing"
+    PAUSED = "paused"
+    DROPPED = "dropped"
+
+
+STATE_LABELS = {
+    State.PROPOSED: "拟入库",
+    State.RETURNED: "已退回",
+    State.WHITELISTED: "已入库",
+    State.ASSIGNED: "已组队",
+    State.CONTACTING: "对接中",
+    State.NEGOTIATING: "洽谈中",
+    State.SIGNED: "已签约",
+    State.LANDED: "已落地",
+    State.STARTED: "已开工",
+    State.PRODUCING: "已投产",
+    State.PAUSED: "暂缓",
+    State.DROPPED: "终止/出库",
+}
+
+# Bootstrap colour per state, for badges.
+STATE_COLOURS = {
+    State.PROPOSED: "warning",
+    State.RETURNED: "secondary",
+    State.WHITELISTED: "primary",
+    State.ASSIGNED: "info",
+    State.CONTACTING: "info",
+    State.NEGOTIATING: "info",
+    State.SIGNED: "success",
+    State.LANDED: "success",
+    State.STARTED: "success",
+    State.PRODUCING: "success",
+    State.PAUSED: "dark",
+    State.DROPPED: "danger",
+}
+
+# The pipeline after approval, in order.
+PIPELINE = (
+    State.WHITELISTED,
+    State.ASSIGNED,
+    State.CONTACTING,
+    State.NEGOTIATING,
+    State.SIGNED,
+    State.LANDED,
+    State.STARTED,
+    State.PRODUCING,
+)
+# States in which an entry holds its enterprise for its county (used by the conflict check).
+HOLDING_STATES = (State.PROPOSED, *PIPELINE, State.PAUSED)
+# States that can be paused or dropped.
+ACTIVE_STATES = (State.PROPOSED, State.RETURNED, *PIPELINE)
+
+
+class ReviewStage(StrEnum):
+    COUNTY = "county"
+    CITY = "city"
+
+
+REVIEW_STAGE_LABELS = {ReviewStage.COUNTY: "待县级审核", ReviewStage.CITY: "待市级审核"}
+
+
+class ApprovalChain(StrEnum):
+    COUNTY_THEN_CITY = "county_then_city"
+    CITY_ONLY = "city_only"
+
+
+APPROVAL_CHAIN_LABELS = {
+    ApprovalChain.COUNTY_THEN_CITY: "县级负责人审核后由市招商局确认",
+    ApprovalChain.CITY_ONLY: "由市招商局直接审核",
+}
+
+# 四大攻坚行动
+CAMPAIGNS = {
+    "jueshan": "招大引强招新引优“决战决胜”行动",
+    "jinwei": "新质生产力项目“进位领跑”行动",
+    "duobiao": "强企业“夺标争先”行动",
+    "jingjinji": "京津冀产业承接“深度融合”行动",
+}
+
+# 六大创新模式 (招商方式)
+MODES = {
+    "origin": "策源招商",
+    "mna": "并购招商",
+    "scenario": "场景招商",
+    "capital": "资本招商",
+    "tech": "科技招商",
+    "market": "市场化招商",
+}
+
+PRIORITIES = {1: "一级(重点)", 2: "二级", 3: "三级"}
+
+
+class Action(StrEnum):
+    """What an event on the trail records."""
+
+    PROPOSE = "propose"
+    APPROVE = "approve"
+    RETURN = "return"
+    RESUBMIT = "resubmit"
+    EDIT = "edit"
+    PAUSE = "pause"
+    RESUME = "resume"
+    DROP = "drop"
+    CONFLICT = "conflict"
+    ENTERPRISE_CREATE = "enterprise_create"
+    ENTERPRISE_EDIT = "enterprise_edit"
+    CONTACT_ADD = "contact_add"
+    STAGE = "stage"
+
+
+ACTION_LABELS = {
+    Action.PROPOSE: "提报入库",
+    Action.APPROVE: "审核通过",
+    Action.RETURN: "退回修改",
+    Action.RESUBMIT: "修改后重新提报",
+    Action.EDIT: "修改白名单信息",
+    Action.PAUSE: "暂缓",
+    Action.RESUME: "恢复推进",
+    Action.DROP: "终止/出库",
+    Action.CONFLICT: "标记跨县冲突",
+    Action.ENTERPRISE_CREATE: "新建企业档案",
+    Action.ENTERPRISE_EDIT: "修改企业档案",
+    Action.CONTACT_ADD: "新增联系人",
+    Action.STAGE: "推进阶段",
+}
+
+REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}
+
+TAG_GROUPS = {
+    "top500": "四类500强",
+    "soe": "央企",
+    "multinational": "跨国公司",
+    "leader": "行业领军/链主",
+    "growth": "高成长性企业",
+    "other": "其他",
+}
+
+# Field names as the event trail shows them.
+FIELD_LABELS = {
+    "name": "企业名称",
+    "name_en": "英文名称",
+    "uscc": "统一社会信用代码",
+    "hq": "总部所在地",
+    "parent": "所属集团",
+    "industry": "所属产业",
+    "website": "网站",
+    "notes": "备注",
+    "categories": "企业类别",
+    "region": "目标县(市、区)",
+    "campaign": "攻坚行动",
+    "mode": "招商方式",
+    "planned_investment": "计划总投资(万元)",
+    "summary": "项目概况",
+    "priority": "优先级",
+}

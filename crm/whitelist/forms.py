@@ -1,0 +1,123 @@
+"""Whitelist forms: entry fields, propose (enterprise + entry), reason dialogs and the list filter."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from crm.enterprises.forms import EnterpriseFields
+from crm.refdata.choices import industry_choices, region_choices, tag_choices
+from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, STATE_LABELS
+from crm.whitelist.services import EntryData
+
+
+class EntryFields:
+    region_id = SelectField(
+        _l("Target county"), coerce=int, validators=[DataRequired(message=_l("Choose a county."))]
+    )
+    industry_id = SelectField(_l("Industry of the project"), coerce=int, validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), validators=[Optional()])
+    mode = SelectField(_l("Promotion mode"), validators=[Optional()])
+    planned_investment = IntegerField(
+        _l("Planned total investment (10,000 yuan)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**9, message=_l("Enter a whole number of 万元, 0 or more.")),
+        ],
+    )
+    summary = TextAreaField(_l("Project summary"), validators=[Optional(), Length(max=4000)])
+    priority = SelectField(_l("Priority"), coerce=int, default=2)
+
+    def init_entry_choices(self) -> None:
+        self.region_id.choices = region_choices(blank=_("— choose —"))
+        self.industry_id.choices = industry_choices(blank=_("— not set —"))
+        self.campaign.choices = [("", _("— not set —"))] + list(CAMPAIGNS.items())
+        self.mode.choices = [("", _("— not set —"))] + list(MODES.items())
+        self.priority.choices = list(PRIORITIES.items())
+
+    def entry_data(self) -> EntryData:
+        return EntryData(
+            region_id=self.region_id.data,
+            industry_id=self.industry_id.data or None,
+            campaign=self.campaign.data or None,
+            mode=self.mode.data or None,
+            planned_investment=self.planned_investment.data,
+            summary=(self.summary.data or "").strip() or None,
+            priority=self.priority.data,
+        )
+
+    def fill_from_entry(self, entry) -> None:
+        self.region_id.data = entry.region_id
+        self.industry_id.data = entry.industry_id or 0
+        self.campaign.data = entry.campaign or ""
+        self.mode.data = entry.mode or ""
+        self.planned_investment.data = entry.planned_investment
+        self.summary.data = entry.summary
+        self.priority.data = entry.priority
+
+
+class EntryForm(EntryFields, FlaskForm):
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_entry_choices()
+
+
+class ProposeForm(EnterpriseFields, EntryFields, FlaskForm):
+    """A new enterprise and its whitelist entry in one go, or an entry for an enterprise already on file."""
+
+    # Set when proposing an enterprise already on file (from its page, or a duplicate the user picked).
+    enterprise_id = HiddenField()
+    confirm_new = BooleanField(_l("It is a different enterprise: create a new record"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_enterprise_choices()
+        self.init_entry_choices()
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.enterprise_id.data:
+            # Proposing an enterprise already on file: its fields are not part of this form.
+            for name in (
+                "name",
+                "name_en",
+                "uscc",
+                "hq",
+                "parent_name",
+                "ent_industry_id",
+                "website",
+                "notes",
+            ):
+                del self[name]
+        return super().validate(extra_validators)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    version = HiddenField()
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
+    region = SelectField(_l("County"), coerce=int, validators=[Optional()])
+    tag = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    industry = SelectField(_l("Industry"), coerce=int, validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), validators=[Optional()])
+    mode = SelectField(_l("Promotion mode"), validators=[Optional()])
+    conflict = BooleanField(_l("Only cross-county conflicts"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = _("All")
+        self.region.choices = region_choices(blank=everything)
+        self.tag.choices = tag_choices(blank=everything)
+        self.industry.choices = industry_choices(blank=everything)
+        self.state.choices = [("", everything)] + list(STATE_LABELS.items())
+        self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items())
+        self.mode.choices = [("", everything)] + list(MODES.items())

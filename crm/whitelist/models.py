@@ -1,0 +1,74 @@
+"""Whitelist entries (one enterprise targeted by one county) and the event trail."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.types import UTCDateTime, utcnow
+from crm.vocab import STATE_COLOURS, STATE_LABELS, State
+
+
+class WhitelistEntry(db.Model):
+    __tablename__ = "whitelist_entries"
+    __table_args__ = (Index("ix_whitelist_entries_state_region", "state", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
+    campaign: Mapped[str | None] = mapped_column(String(20), index=True)
+    mode: Mapped[str | None] = mapped_column(String(20), index=True)
+    planned_investment: Mapped[int | None]  # 万元
+    summary: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(default=2)
+    state: Mapped[str] = mapped_column(String(20), default=State.PROPOSED)
+    state_before_pause: Mapped[str | None] = mapped_column(String(20))
+    review_stage: Mapped[str | None] = mapped_column(String(10))
+    conflict: Mapped[bool] = mapped_column(default=False, index=True)
+    conflict_note: Mapped[str | None] = mapped_column(Text)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    whitelisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    enterprise = relationship("Enterprise", lazy="joined", innerjoin=True)
+    region = relationship("Region", lazy="joined", innerjoin=True)
+    industry = relationship("Industry", lazy="joined")
+    proposer = relationship("User", lazy="joined", innerjoin=True)
+    events = relationship("Event", back_populates="entry", order_by="Event.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[State(self.state)]
+
+    @property
+    def state_colour(self) -> str:
+        return STATE_COLOURS[State(self.state)]
+
+
+class Event(db.Model):
+    """One change on the record: who, when, what, from which state to which, and why. Never edited."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    # Field-level changes as "field: old → new" lines, for edits.
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    entry = relationship("WhitelistEntry", back_populates="events")
+    actor = relationship("User", lazy="joined")

@@ -1,0 +1,117 @@
+"""Read queries for whitelist screens. Every query starts from crm.scope."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.auth.models import User
+from crm.enterprises.models import Enterprise, EnterpriseCategory
+from crm.enterprises.names import clean_uscc
+from crm.extensions import db
+from crm.refdata.choices import industry_with_descendants
+from crm.scope import entry_scope, visible_entries
+from crm.vocab import ReviewStage, Role, State
+from crm.whitelist.models import Event, WhitelistEntry
+
+SORTS = {
+    "updated": WhitelistEntry.updated_at.desc(),
+    "name": Enterprise.name_initials.asc(),
+    "investment": WhitelistEntry.planned_investment.desc().nulls_last(),
+    "priority": WhitelistEntry.priority.asc(),
+    "state": WhitelistEntry.state.asc(),
+}
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    region: int = 0
+    tag: int = 0
+    industry: int = 0
+    state: str = ""
+    campaign: str = ""
+    mode: str = ""
+    conflict: bool = False
+    sort: str = "updated"
+
+
+def _search(q: str):
+    q = q.strip()
+    like = f"%{q}%"
+    conds = [Enterprise.name.ilike(like), Enterprise.name_en.ilike(like)]
+    if q.isascii() and q.replace(" ", "").isalnum():
+        conds.append(Enterprise.name_initials.like(f"%{q.replace(' ', '').lower()}%"))
+        conds.append(Enterprise.uscc.like(f"{clean_uscc(q)}%"))
+    return or_(*conds)
+
+
+def whitelist_query(user: User, f: Filters) -> Select:
+    query = (
+        visible_entries(user)
+        .join(WhitelistEntry.enterprise)
+        .options(selectinload(WhitelistEntry.enterprise).selectinload(Enterprise.categories))
+    )
+    if f.q:
+        query = query.where(_search(f.q))
+    if f.region:
+        query = query.where(WhitelistEntry.region_id == f.region)
+    if f.tag:
+        tagged = select(EnterpriseCategory.enterprise_id).where(EnterpriseCategory.tag_id == f.tag)
+        query = query.where(WhitelistEntry.enterprise_id.in_(tagged))
+    if f.industry:
+        query = query.where(WhitelistEntry.industry_id.in_(industry_with_descendants(f.industry)))
+    if f.state:
+        query = query.where(WhitelistEntry.state == f.state)
+    if f.campaign:
+        query = query.where(WhitelistEntry.campaign == f.campaign)
+    if f.mode:
+        query = query.where(WhitelistEntry.mode == f.mode)
+    if f.conflict:
+        query = query.where(WhitelistEntry.conflict.is_(True))
+    return query.order_by(SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc())
+
+
+def review_queue(user: User) -> Select:
+    """Proposals waiting for `user`: county heads see their county's first stage, managers every stage."""
+    query = visible_entries(user).where(
+        WhitelistEntry.state == State.PROPOSED, WhitelistEntry.proposer_id != user.id
+    )
+    if user.role == Role.COUNTY_HEAD:
+        query = query.where(WhitelistEntry.review_stage == ReviewStage.COUNTY)
+    elif user.role != Role.MANAGER:
+        return query.where(false())
+    return query.order_by(WhitelistEntry.conflict.desc(), WhitelistEntry.submitted_at)
+
+
+def review_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(review_queue(user).order_by(None).subquery()))
+
+
+def timeline(enterprise_id: int, user: User) -> list[Event]:
+    """The enterprise's events: its own, and those of the entries the user can see."""
+    visible_ids = select(WhitelistEntry.id).where(
+        WhitelistEntry.enterprise_id == enterprise_id, entry_scope(user)
+    )
+    query = (
+        select(Event)
+        .where(
+            Event.enterprise_id == enterprise_id,
+            or_(Event.entry_id.is_(None), Event.entry_id.in_(visible_ids)),
+        )
+        .order_by(Event.at.desc(), Event.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def entries_of(enterprise_id: int, user: User) -> list[WhitelistEntry]:
+    query = (
+        visible_entries(user).where(WhitelistEntry.enterprise_id == enterprise_id).order_by(WhitelistEntry.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def my_returned(user: User) -> Select:
+    return visible_entries(user).where(
+        WhitelistEntry.state == State.RETURNED, WhitelistEntry.proposer_id == user.id
+    )
