@@ -30,6 +30,8 @@ class Config:
     # Login throttling: this many failures for one user name within the window lock it for the window.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
+    # werkzeug's default (scrypt) in production; tests use a cheap hash so hundreds of users are quick.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     # seed-demo refuses to run where this is true.
     IS_PRODUCTION = False
 
@@ -43,6 +45,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProdConfig(Config):

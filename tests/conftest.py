@@ -5,6 +5,8 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -37,28 +39,40 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(Config)
+    app.test_client_class = Client
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
-        yield app
         db.session.remove()
+    return app
+
+
+class Client(FlaskClient):
+    """Requests in tests share the test's app context (and so `g`); Flask-Login caches the user in `g`,
+    so each request must load its user from its own session cookie, as in production."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(request):
-    """Every test starts with reference data only, and leaves nothing behind."""
+    """Every test runs in its own app context, starts with reference data only, and leaves nothing behind."""
     if "app" not in request.fixturenames:
         yield
         return
-    seed_reference()
-    yield
-    db.session.rollback()
-    db.session.remove()
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        seed_reference()
+        yield
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -108,7 +122,14 @@ def make_enterprise(app, now):
 def make_entry(app, now, make_enterprise):
     """A proposal by `actor` for their county (or `region_code`), for a new enterprise unless one is given."""
 
-    def make(actor: User, region_code: str | None = None, enterprise=None, name: str | None = None, at=None, **fields):
+    def make(
+        actor: User,
+        region_code: str | None = None,
+        enterprise=None,
+        name: str | None = None,
+        at=None,
+        **fields,
+    ):
         enterprise = enterprise or make_enterprise(actor, **({"name": name} if name else {}))
         region_id = region(region_code).id if region_code else actor.region_id
         data = wf.EntryData(region_id=region_id, **fields)

@@ -156,7 +156,7 @@ def find_duplicates(
 def _similar_names(norm: str, limit: int = 8) -> list[tuple[Enterprise, int]]:
     """Enterprises whose normalised name is close to `norm` (rapidfuzz ratio at or above the setting)."""
     threshold = get_int("name_similarity")
-    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name_norm)).tuples().all())
+    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name_norm)).all())
     matches = process.extract(norm, names, scorer=fuzz.ratio, score_cutoff=threshold, limit=limit)
     if len(norm) >= 4:  # a short name inside a longer one ('华夏钢铁' in '华夏钢铁聊城') is also a hit
         contained = [(n, 100, i) for i, n in names.items() if n and len(n) >= 4 and (norm in n or n in norm)]

@@ -22,7 +22,7 @@ def index():
             select(WhitelistEntry.state, func.count())
             .where(entry_scope(current_user))
             .group_by(WhitelistEntry.state)
-        ).tuples().all()
+        ).all()
     )
     returned = db.session.scalars(queries.my_returned(current_user).limit(10)).all()
     return render_template(

@@ -1,0 +1,109 @@
+"""Login, throttling, open-redirect protection and CSRF."""
+
+from datetime import timedelta
+
+import pytest
+
+from crm.auth.services import BadCredentials, LoginLocked, authenticate
+from tests.conftest import PASSWORD
+
+
+def test_login_and_logout(client, make_user):
+    user = make_user("member", "371502")
+    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/whitelist/").status_code == 200
+    client.post("/auth/logout")
+    assert client.get("/whitelist/").status_code == 302
+
+
+def test_wrong_password_is_refused_in_chinese(client, make_user):
+    user = make_user("member", "371502")
+    response = client.post("/auth/login", data={"username": user.username, "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名或密码" in response.data.decode()
+
+
+def test_inactive_user_cannot_log_in(client, make_user, app):
+    from crm.extensions import db
+
+    user = make_user("member", "371502")
+    user.is_active_flag = False
+    db.session.commit()
+    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200
+
+
+def test_throttling_locks_after_repeated_failures_then_expires(app, make_user, now):
+    user = make_user("member", "371502")
+    for minute in range(app.config["LOGIN_MAX_FAILURES"]):
+        with pytest.raises(BadCredentials):
+            authenticate(user.username, "wrong", "10.0.0.1", now + timedelta(minutes=minute))
+    with pytest.raises(LoginLocked):  # even the right password is refused while locked
+        authenticate(user.username, PASSWORD, "10.0.0.1", now + timedelta(minutes=6))
+    later = now + timedelta(minutes=6 + app.config["LOGIN_WINDOW_MINUTES"])
+    assert authenticate(user.username, PASSWORD, "10.0.0.1", later).id == user.id
+
+
+def test_success_resets_the_failure_count(app, make_user, now):
+    user = make_user("member", "371502")
+    for minute in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        with pytest.raises(BadCredentials):
+            authenticate(user.username, "wrong", None, now + timedelta(minutes=minute))
+    authenticate(user.username, PASSWORD, None, now + timedelta(minutes=5))
+    with pytest.raises(BadCredentials):  # a fresh count: one failure does not lock
+        authenticate(user.username, "wrong", None, now + timedelta(minutes=6))
+    assert authenticate(user.username, PASSWORD, None, now + timedelta(minutes=7))
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+def test_login_next_does_not_redirect_off_site(client, make_user, target):
+    user = make_user("member", "371502")
+    response = client.post(
+        "/auth/login", data={"username": user.username, "password": PASSWORD, "next": target}
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_login_next_keeps_local_paths(client, make_user):
+    user = make_user("member", "371502")
+    response = client.post(
+        "/auth/login",
+        data={"username": user.username, "password": PASSWORD, "next": "/whitelist/?state=proposed"},
+    )
+    assert response.location == "/whitelist/?state=proposed"
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_posts_without_csrf_token_are_rejected(client, make_user, make_entry, csrf_on):
+    head = make_user("county_head", "371502")
+    entry = make_entry(make_user("member", "371502"))
+    response = client.post("/auth/login", data={"username": head.username, "password": PASSWORD})
+    assert response.status_code == 400  # even the login form needs its token
+    with client.session_transaction() as session:  # log in without the form to test the other routes
+        session["_user_id"] = str(head.id)
+        session["_fresh"] = True
+    for url in (
+        f"/whitelist/{entry.id}/approve",
+        "/auth/logout",
+        "/whitelist/propose",
+        f"/enterprises/{entry.enterprise_id}/contacts",
+    ):
+        response = client.post(url, data={"reason": "x"})
+        assert response.status_code == 400, url
+        assert "表单" in response.data.decode() or "重新" in response.data.decode()
+    assert entry.state == "proposed"
+
+
+def test_state_changes_refuse_get(client, make_user, make_entry, login):
+    entry = make_entry(make_user("member", "371502"))
+    login(make_user("manager"))
+    assert client.get(f"/whitelist/{entry.id}/approve").status_code == 405
+    assert client.get("/auth/logout").status_code == 405

@@ -1,0 +1,92 @@
+"""The migrations match the models, and the `flask crm` commands behave."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from config import ProdConfig
+from crm.auth.models import User
+from crm.cli import crm_cli
+from crm.extensions import db
+from crm.vocab import State
+from crm.whitelist.models import WhitelistEntry
+
+
+def test_migrated_schema_matches_the_models(app):
+    """The session's database was built by `flask db upgrade`; autogenerate must find nothing left to do."""
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+def test_seed_demo_covers_every_state_and_the_demo_accounts(app):
+    result = app.test_cli_runner().invoke(crm_cli, ["seed-demo"])
+    assert result.exit_code == 0, result.output
+    states = set(db.session.scalars(select(WhitelistEntry.state).distinct()))
+    assert states == {s.value for s in State}
+    names = set(db.session.scalars(select(User.username)))
+    assert {"admin", "manager", "head_dcf", "lead1", "member1"} <= names
+    head = db.session.scalar(select(User).where(User.username == "head_dcf"))
+    assert head.region.name == "东昌府区" and head.check_password("demo2026")
+    assert db.session.scalar(select(func.count()).where(WhitelistEntry.conflict.is_(True))) >= 1
+    regions = set(db.session.scalars(select(WhitelistEntry.region_id).distinct()))
+    assert len(regions) >= 8
+
+
+def test_seed_demo_only_fills_an_empty_database(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(crm_cli, ["seed-demo"]).exit_code == 0
+    again = runner.invoke(crm_cli, ["seed-demo"])
+    assert again.exit_code != 0
+    assert runner.invoke(crm_cli, ["seed-demo", "--if-empty"]).exit_code == 0
+
+
+def test_seed_demo_refuses_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "IS_PRODUCTION", True)
+    result = app.test_cli_runner().invoke(crm_cli, ["seed-demo"])
+    assert result.exit_code != 0 and "production" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_production_config_needs_secrets(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    try:
+        ProdConfig.check()
+    except RuntimeError as error:
+        assert "SECRET_KEY" in str(error)
+    else:
+        raise AssertionError("ProdConfig.check() accepted a missing DATABASE_URL")
+
+
+def test_create_user(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        crm_cli, ["create-user", "zhang", "--role", "county_head", "--name", "张三", "--region", "371502",
+                  "--password", "long-enough-1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "zhang"))
+    assert (
+        user.role == "county_head" and user.region.code == "371502" and user.check_password("long-enough-1")
+    )
+    short = runner.invoke(
+        crm_cli, ["create-user", "li", "--role", "member", "--name", "李四", "--password", "short"]
+    )
+    assert short.exit_code != 0
+    unknown = runner.invoke(
+        crm_cli,
+        [
+            "create-user",
+            "wu",
+            "--role",
+            "member",
+            "--name",
+            "吴",
+            "--region",
+            "999999",
+            "--password",
+            "long-enough-1",
+        ],
+    )
+    assert unknown.exit_code != 0 and "999999" in unknown.output

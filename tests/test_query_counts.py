@@ -1,0 +1,55 @@
+"""List pages issue a bounded number of SQL queries whatever the number of rows."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from crm.auth.models import User
+from crm.enterprises.services import CategoryChoice
+from crm.extensions import db
+from crm.refdata.models import CategoryTag
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(
+    "url", ["/whitelist/", "/whitelist/?q=cs&sort=name", "/enterprises/", "/whitelist/review", "/"]
+)
+def test_list_queries_do_not_grow_with_rows(client, make_user, make_entry, make_enterprise, login, url):
+    member = make_user("member", "371502")
+    head = make_user("county_head", "371502")
+    tag_ids = list(db.session.scalars(db.select(CategoryTag.id).limit(3)))
+    member_id = member.id
+
+    def add(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            proposer = db.session.get(User, member_id)
+            ent = make_enterprise(
+                proposer, name=f"测试{i:03d}号企业有限公司", categories=[CategoryChoice(t) for t in tag_ids]
+            )
+            make_entry(proposer, enterprise=ent, planned_investment=1000 + i)
+
+    login(head)
+    add(0, 2)
+    db.session.expunge_all()  # the request must load everything itself, as in production
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    add(2, 18)
+    db.session.expunge_all()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), many
+    assert len(many) <= 10
