@@ -6,7 +6,7 @@ PORT   ?= 5000
 export FLASK_APP := wsgi.py
 
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-MO    := crm/translations/zh_CN/LC_MESSAGES/messages.mo
+MO    := crm/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
 .PHONY: run test lint format install translations extract-messages clean
 
@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-$(MO): crm/translations/zh_CN/LC_MESSAGES/messages.po $(STAMP)
+$(MO): crm/translations/zh_Hans_CN/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d crm/translations -D messages --statistics
 
 translations: $(MO)
@@ -44,7 +44,7 @@ format: install
 ## Re-extract user-visible strings into the catalog (then translate the new msgids).
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
-	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -l zh_CN --no-fuzzy-matching
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations -l zh_Hans_CN --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance/*.db

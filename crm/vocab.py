@@ -131,6 +131,7 @@ class Action(StrEnum):
 
     PROPOSE = "propose"
     APPROVE = "approve"
+    APPROVE_COUNTY = "approve_county"
     RETURN = "return"
     RESUBMIT = "resubmit"
     EDIT = "edit"
@@ -147,6 +148,7 @@ class Action(StrEnum):
 ACTION_LABELS = {
     Action.PROPOSE: "提报入库",
     Action.APPROVE: "审核通过",
+    Action.APPROVE_COUNTY: "县级审核通过，待市级确认",
     Action.RETURN: "退回修改",
     Action.RESUBMIT: "修改后重新提报",
     Action.EDIT: "修改白名单信息",

@@ -6,7 +6,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "crm" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+CATALOG = ROOT / "crm" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
 METHODS = [("crm/**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 

@@ -53,7 +53,7 @@ MATRIX = {
     ),
     "admin.index": ("GET", "/admin/", None, {"in": ADMIN_ONLY}),
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
-    "admin.edit": ("GET", "/admin/regions/1", None, {"in": ADMIN_ONLY}),
+    "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
     "admin.settings": ("GET", "/admin/settings", None, {"in": ADMIN_ONLY}),
 }  # fmt: skip
 
@@ -89,7 +89,7 @@ def test_route_answers_each_role(client, world, endpoint, scope, role):
     users, entries = world
     method, template, data, expected = MATRIX[endpoint]
     entry = entries[scope]
-    url = template.format(entry=entry.id, enterprise=entry.enterprise_id)
+    url = template.format(entry=entry.id, enterprise=entry.enterprise_id, region=entry.region_id)
     if role != "anonymous":
         response = client.post("/auth/login", data={"username": users[role].username, "password": PASSWORD})
         assert response.status_code == 302

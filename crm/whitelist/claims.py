@@ -54,9 +54,11 @@ def other_county_claims(entry: WhitelistEntry) -> list[WhitelistEntry]:
     """Entries of other counties that hold this enterprise or another member of its group, oldest first."""
     query = (
         holding_entries(group_member_ids(entry.enterprise_id))
-        .where(WhitelistEntry.region_id != entry.region_id, WhitelistEntry.id != entry.id)
+        .where(WhitelistEntry.region_id != entry.region_id)
         .order_by(WhitelistEntry.submitted_at, WhitelistEntry.id)
     )
+    if entry.id is not None:
+        query = query.where(WhitelistEntry.id != entry.id)
     return list(db.session.scalars(query))
 
 

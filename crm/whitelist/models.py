@@ -33,7 +33,7 @@ class WhitelistEntry(db.Model):
     whitelisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     enterprise = relationship("Enterprise", lazy="joined", innerjoin=True)

@@ -65,18 +65,26 @@ def _require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
+def _set_conflict(entry: WhitelistEntry, now: datetime) -> None:
+    """Flag the entry when other counties claim the enterprise or its group (works before the first flush)."""
+    entry.conflict_note = claims.conflict_note(entry, now)
+    entry.conflict = entry.conflict_note is not None
+
+
 def _flag_conflicts(entry: WhitelistEntry, actor: User, now: datetime) -> None:
-    note = claims.conflict_note(entry, now)
-    entry.conflict = note is not None
-    entry.conflict_note = note
-    if note:
+    _set_conflict(entry, now)
+    _record_conflict(entry, actor, now)
+
+
+def _record_conflict(entry: WhitelistEntry, actor: User, now: datetime) -> None:
+    if entry.conflict:
         record_event(
             enterprise_id=entry.enterprise_id,
             entry_id=entry.id,
             actor=actor,
             at=now,
             action=Action.CONFLICT,
-            reason=note,
+            reason=entry.conflict_note,
         )
 
 
@@ -91,6 +99,7 @@ def propose(actor: User, enterprise: Enterprise, data: EntryData, now: datetime)
     _apply(entry, data)
     _set_state(entry, State.PROPOSED, now)
     entry.review_stage = _first_stage(actor)
+    _set_conflict(entry, now)
     db.session.add(entry)
     db.session.flush()
     record_event(
@@ -101,8 +110,8 @@ def propose(actor: User, enterprise: Enterprise, data: EntryData, now: datetime)
         action=Action.PROPOSE,
         to_state=State.PROPOSED,
     )
-    _flag_conflicts(entry, actor, now)
-    _commit(entry)
+    _record_conflict(entry, actor, now)
+    db.session.commit()
     return entry
 
 
@@ -125,23 +134,21 @@ def approve(
     if actor.role == Role.COUNTY_HEAD:
         entry.review_stage = ReviewStage.CITY
         entry.updated_at = now
-        detail = _("County review passed; waiting for the city's confirmation.")
-        to_state = State.PROPOSED
+        action, to_state = Action.APPROVE_COUNTY, State.PROPOSED
     else:
         entry.review_stage = None
         entry.whitelisted_at = now
         _set_state(entry, State.WHITELISTED, now)
-        detail, to_state = None, State.WHITELISTED
+        action, to_state = Action.APPROVE, State.WHITELISTED
     record_event(
         enterprise_id=entry.enterprise_id,
         entry_id=entry.id,
         actor=actor,
         at=now,
-        action=Action.APPROVE,
+        action=action,
         from_state=State.PROPOSED,
         to_state=to_state,
-        reason=reason or None,
-        detail=detail,
+        reason=(reason or "").strip() or None,
     )
     _commit(entry)
     return entry

@@ -70,7 +70,7 @@ def live_server(app, now) -> Iterator[str]:
 def browser():
     if shutil.which("chromium") is None or not Path(CHROMIUM).exists():
         pytest.skip(
-            f"chromium not installed: {CHROMIUM} is missing (apt-get install chromium to run the e2e tests)"
+            f"chromium not installed: no `chromium` on PATH or no {CHROMIUM} (apt-get install chromium)"
         )
     if sync_playwright is None:
         pytest.skip("playwright not installed: pip install playwright (its browsers are not needed)")

@@ -31,7 +31,8 @@ def people(make_user):
 
 def test_county_proposal_goes_through_county_head_then_manager(people, make_entry, now):
     entry = make_entry(people["member"])
-    assert (entry.state, entry.review_stage) == (State.PROPOSED, ReviewStage.COUNTY)
+    assert (entry.state, entry.review_stage, entry.version) == (State.PROPOSED, ReviewStage.COUNTY, 1)
+    assert entry.updated_at == now
 
     wf.approve(people["head"], entry, now + timedelta(hours=1))
     assert (entry.state, entry.review_stage) == (State.PROPOSED, ReviewStage.CITY)
@@ -40,7 +41,7 @@ def test_county_proposal_goes_through_county_head_then_manager(people, make_entr
     assert entry.state == State.WHITELISTED
     assert entry.review_stage is None
     assert entry.whitelisted_at == now + timedelta(hours=2)
-    assert actions_of(entry) == [Action.PROPOSE, Action.APPROVE, Action.APPROVE]
+    assert actions_of(entry) == [Action.PROPOSE, Action.APPROVE_COUNTY, Action.APPROVE]
 
 
 def test_manager_alone_can_approve_from_the_county_stage(people, make_entry, now):
