@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 MO    := crm/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint format install translations extract-messages clean
+.PHONY: run test lint format install translations extract-messages screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install translations
 ## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install translations
 	$(BIN)/python -m pytest -q
+
+## Re-take the README's screenshots with the browser tests.
+screenshots: install translations
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ each test), then serves a second app instance bound to the same database from a 
 Debian's Chromium; without it the end-to-end tests are skipped rather than failing.
 """
 
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -106,7 +107,10 @@ def new_page(browser, live_server) -> Iterator[Callable]:
 
 
 @pytest.fixture
-def screenshot_dir() -> Path:
+def screenshot_dir(tmp_path) -> Path:
+    """docs/screenshots when UPDATE_SCREENSHOTS=1 (`make screenshots`), else a temporary folder."""
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
 
