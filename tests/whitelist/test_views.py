@@ -218,3 +218,20 @@ def test_list_filters_and_search(client, make_user, make_entry, login):
     assert names("mode=mna") == {"华夏钢铁有限公司"}
     assert names("state=whitelisted") == set()
     assert names(f"region={region('371503').id}") == set()
+
+
+def test_search_by_credit_code_sort_and_pagination(
+    app, client, make_user, make_entry, make_enterprise, login
+):
+    member = make_user("member", "371502")
+    coded = make_enterprise(member, name="代码检索企业有限公司", uscc=VALID_USCC)
+    make_entry(member, enterprise=coded, planned_investment=10)
+    for i in range(app.config["PER_PAGE"] + 2):
+        make_entry(member, name=f"分页企业{i:02d}有限公司", planned_investment=1000 + i)
+    login(member)
+    assert "代码检索企业有限公司" in client.get("/whitelist/?q=91340600ma2p").data.decode()
+    first = client.get("/whitelist/?sort=investment").data.decode()
+    assert "分页企业21有限公司" in first and "代码检索企业有限公司" not in first  # largest first, 20 a page
+    second = client.get("/whitelist/?sort=investment&page=2").data.decode()
+    assert "代码检索企业有限公司" in second and "分页企业21有限公司" not in second
+    assert client.get("/whitelist/?page=abc&sort=evil&region=xyz").status_code == 200
