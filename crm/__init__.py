@@ -72,15 +72,23 @@ def register_blueprints(app: Flask) -> None:
     from crm.auth import views as _auth_views  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import views as _enterprise_views  # noqa: F401
+    from crm.inbox import bp as inbox_bp
+    from crm.inbox import views as _inbox_views  # noqa: F401
     from crm.main import bp as main_bp
     from crm.main import views as _main_views  # noqa: F401
+    from crm.teams import bp as teams_bp
+    from crm.teams import views as _team_views  # noqa: F401
+    from crm.whitelist import assign_views as _assign_views  # noqa: F401
     from crm.whitelist import bp as whitelist_bp
+    from crm.whitelist import conflict_views as _conflict_views  # noqa: F401
     from crm.whitelist import views as _whitelist_views  # noqa: F401
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(whitelist_bp, url_prefix="/whitelist")
     app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
+    app.register_blueprint(teams_bp, url_prefix="/teams")
+    app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

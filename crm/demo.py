@@ -11,12 +11,15 @@ from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from crm.auth.models import User
+from crm.demo_teams import TEAM_USERS, seed_tasks, seed_teams
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import CategoryChoice, EnterpriseData, add_contact, create_enterprise
 from crm.extensions import db
 from crm.history import record_event
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.refdata.seed import seed_reference
+from crm.teams.assignment import assign, reassign, suggest_teams
+from crm.teams.models import Team
 from crm.vocab import PIPELINE, Action, Role, State
 from crm.whitelist import services as wf
 from crm.whitelist.models import WhitelistEntry
@@ -94,7 +97,7 @@ def fictional_uscc(rng: random.Random, region_code: str) -> str:
 def _users() -> dict[str, User]:
     regions = {r.code: r.id for r in db.session.scalars(select(Region))}
     users = {}
-    for username, full_name, role, region in USERS:
+    for username, full_name, role, region in USERS + TEAM_USERS:
         user = User(username=username, full_name=full_name, role=role, region_id=regions.get(region))
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
@@ -118,6 +121,8 @@ def seed_demo(now: datetime) -> None:
     tags = {t.code: t for t in db.session.scalars(select(CategoryTag))}
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     made: list[Enterprise] = []
+    teams = seed_teams(users, now - timedelta(days=100))
+    entries = []
     for index, (
         (name, name_en, industry, tag_codes, invest, campaign, mode),
         (state, region_code),
@@ -150,7 +155,10 @@ def seed_demo(now: datetime) -> None:
             priority=1 if invest >= 100000 else 2,
         )  # fmt: skip
         entry = wf.propose(proposer, enterprise, entry_data, start)
-        _drive(entry, state, users, region_code, start)
+        _drive(entry, state, users, region_code, start, teams)
+        entries.append(entry)
+    _demo_reassignment(users, entries, now - timedelta(days=3))
+    seed_tasks(users, entries, now)
 
 
 def _head(users: dict[str, User], region_code: str) -> User | None:
@@ -161,7 +169,12 @@ def _head(users: dict[str, User], region_code: str) -> User | None:
 
 
 def _drive(
-    entry: WhitelistEntry, state: State, users: dict[str, User], region_code: str, start: datetime
+    entry: WhitelistEntry,
+    state: State,
+    users: dict[str, User],
+    region_code: str,
+    start: datetime,
+    teams: list,
 ) -> None:
     """Take a fresh proposal through the workflow to `state`, one dated step after another."""
     if state == State.PROPOSED:
@@ -178,7 +191,9 @@ def _drive(
         wf.drop(manager, entry, "企业投资计划调整，暂无在聊布局意向。", at + timedelta(days=5))
         return
     target = State.NEGOTIATING if state == State.PAUSED else state
-    for step, stage in enumerate(PIPELINE[1 : PIPELINE.index(target) + 1], start=1):
+    if target != State.WHITELISTED:
+        _assign_best(manager, entry, teams, at + timedelta(days=3))
+    for step, stage in enumerate(PIPELINE[2 : PIPELINE.index(target) + 1], start=2):
         when = at + timedelta(days=3 + step * 7)
         record_event(
             enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=manager, at=when, action=Action.STAGE,
@@ -188,3 +203,23 @@ def _drive(
     db.session.commit()
     if state == State.PAUSED:
         wf.pause(manager, entry, "企业内部重组，双方约定三个月后再议。", at + timedelta(days=40))
+
+
+def _assign_best(manager: User, entry: WhitelistEntry, teams: list, when: datetime) -> None:
+    """Give the entry to the best-suggested team with room, owned by its first member (or its leader)."""
+    best = next(s for s in suggest_teams(entry, teams) if not s.full)
+    owner = best.team.members[0] if best.team.members else best.team.leader
+    assign(manager, entry, best.team, owner, when)
+
+
+def _demo_reassignment(users: dict[str, User], entries: list[WhitelistEntry], when: datetime) -> None:
+    """lead1 moves one target between the two teams they lead, so the demo shows a reassignment."""
+    lead1 = users["lead1"]
+    led = [e for e in entries if e.team and e.team.leader_id == lead1.id and e.state != State.PAUSED]
+    if not led:
+        return
+    entry = led[0]
+    other = next(
+        t for t in db.session.scalars(select(Team).where(Team.leader_id == lead1.id)) if t.id != entry.team_id
+    )
+    reassign(lead1, entry, other, other.leader, "按产业方向调整至对口团队跟进。", True, when)

@@ -2,10 +2,19 @@
 
 from crm.auth.models import LoginAttempt, User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
+from crm.inbox.models import InboxItem
+from crm.plans.models import Task
 from crm.refdata.models import CategoryTag, Industry, Region, Setting
+from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "Assignment",
+    "InboxItem",
+    "Task",
+    "Team",
+    "TeamIndustry",
+    "TeamMember",
     "CategoryTag",
     "Contact",
     "Enterprise",

@@ -4,29 +4,49 @@ Every list, detail, export and count of whitelist entries or enterprises goes th
 """
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
+
+
+def my_team_ids(user: User) -> Select:
+    """Ids of the teams `user` leads or belongs to, as a subquery."""
+    led = select(Team.id).where(Team.leader_id == user.id)
+    return led.union(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
+
+
+def led_team_ids(user: User) -> Select:
+    return select(Team.id).where(Team.leader_id == user.id, Team.active.is_(True))
 
 
 def entry_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on WhitelistEntry: the entries `user` may see.
 
-    Managers see everything; a county head their county; leads and members the entries of their county and the
-    ones they proposed themselves. (Team-based scope for leads and members arrives with teams.)
+    Managers see everything; a county head their county; members the targets of their teams and their own
+    proposals; leads the same, plus the unassigned entries of the counties their teams serve (all counties for a
+    city-wide team), so they can pick up new targets.
     """
     if user.role == Role.MANAGER:
         return true()
     if user.role == Role.COUNTY_HEAD:
         return WhitelistEntry.region_id == user.region_id if user.region_id else false()
-    if user.role in (Role.LEAD, Role.MEMBER):
-        own = WhitelistEntry.proposer_id == user.id
-        return or_(own, WhitelistEntry.region_id == user.region_id) if user.region_id else own
-    return false()  # admin keeps reference data, not the campaign's records
+    if user.role not in (Role.LEAD, Role.MEMBER):
+        return false()  # admin keeps reference data, not the campaign's records
+    mine = or_(WhitelistEntry.team_id.in_(my_team_ids(user)), WhitelistEntry.proposer_id == user.id)
+    if user.role == Role.MEMBER:
+        return mine
+    led = select(Team.region_id).where(Team.leader_id == user.id, Team.active.is_(True))
+    city_wide = exists(led.where(Team.region_id.is_(None)))
+    unassigned_nearby = and_(
+        WhitelistEntry.team_id.is_(None),
+        or_(city_wide, WhitelistEntry.region_id.in_(led.where(Team.region_id.isnot(None)))),
+    )
+    return or_(mine, unassigned_nearby)
 
 
 def visible_entries(user: User) -> Select:
@@ -48,6 +68,23 @@ def enterprise_scope(user: User) -> ColumnElement[bool]:
         return false()
     has_visible_entry = exists().where(WhitelistEntry.enterprise_id == Enterprise.id, entry_scope(user))
     return or_(has_visible_entry, Enterprise.created_by_id == user.id)
+
+
+def team_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Team: managers and admins see all teams; a county head those of their county and the
+    city-wide ones; leads and members their own teams."""
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return true()
+    if user.role == Role.COUNTY_HEAD:
+        return or_(Team.region_id == user.region_id, Team.region_id.is_(None))
+    return Team.id.in_(my_team_ids(user))
+
+
+def get_team_or_404(user: User, team_id: int) -> Team:
+    team = db.session.scalar(select(Team).where(Team.id == team_id, team_scope(user)))
+    if team is None:
+        abort(404)
+    return team
 
 
 def get_enterprise_or_404(user: User, enterprise_id: int) -> Enterprise:

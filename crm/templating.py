@@ -41,11 +41,20 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _inbox_unread() -> int:
+    from flask_login import current_user
+
+    from crm.inbox.services import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
     app.jinja_env.filters["nl2br"] = nl2br
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.globals["inbox_unread"] = _inbox_unread
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

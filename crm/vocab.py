@@ -83,6 +83,17 @@ PIPELINE = (
 )
 # States in which an entry holds its enterprise for its county (used by the conflict check).
 HOLDING_STATES = (State.PROPOSED, *PIPELINE, State.PAUSED)
+# Targets a team is actively working (counted against its capacity).
+WORKING_STATES = (
+    State.ASSIGNED,
+    State.CONTACTING,
+    State.NEGOTIATING,
+    State.SIGNED,
+    State.LANDED,
+    State.STARTED,
+)
+# States in which an entry has a team and can be handed to another.
+TEAM_STATES = (*PIPELINE[1:], State.PAUSED)
 # States that can be paused or dropped.
 ACTIVE_STATES = (State.PROPOSED, State.RETURNED, *PIPELINE)
 
@@ -143,6 +154,9 @@ class Action(StrEnum):
     ENTERPRISE_EDIT = "enterprise_edit"
     CONTACT_ADD = "contact_add"
     STAGE = "stage"
+    ASSIGN = "assign"
+    REASSIGN = "reassign"
+    CONFLICT_RESOLVED = "conflict_resolved"
 
 
 ACTION_LABELS = {
@@ -160,6 +174,9 @@ ACTION_LABELS = {
     Action.ENTERPRISE_EDIT: "修改企业档案",
     Action.CONTACT_ADD: "新增联系人",
     Action.STAGE: "推进阶段",
+    Action.ASSIGN: "分配攻坚团队",
+    Action.REASSIGN: "调整攻坚团队/负责人",
+    Action.CONFLICT_RESOLVED: "跨县冲突裁定",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enterprises.forms import EnterpriseFields
 from crm.refdata.choices import industry_choices, region_choices, tag_choices
+from crm.teams.queries import visible_teams
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, STATE_LABELS
 from crm.whitelist.services import EntryData
 
@@ -111,6 +112,7 @@ class FilterForm(FlaskForm):
     campaign = SelectField(_l("Campaign"), validators=[Optional()])
     mode = SelectField(_l("Promotion mode"), validators=[Optional()])
     conflict = BooleanField(_l("Only cross-county conflicts"))
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,3 +123,4 @@ class FilterForm(FlaskForm):
         self.state.choices = [("", everything)] + list(STATE_LABELS.items())
         self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items())
         self.mode.choices = [("", everything)] + list(MODES.items())
+        self.team.choices = [(0, everything)] + [(t.id, t.name) for t in visible_teams()]

@@ -27,6 +27,9 @@ class WhitelistEntry(db.Model):
     state_before_pause: Mapped[str | None] = mapped_column(String(20))
     review_stage: Mapped[str | None] = mapped_column(String(10))
     conflict: Mapped[bool] = mapped_column(default=False, index=True)
+    # The one attack team working the entry, and the primary owner in it (一企一攻坚).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     conflict_note: Mapped[str | None] = mapped_column(Text)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -39,7 +42,9 @@ class WhitelistEntry(db.Model):
     enterprise = relationship("Enterprise", lazy="joined", innerjoin=True)
     region = relationship("Region", lazy="joined", innerjoin=True)
     industry = relationship("Industry", lazy="joined")
-    proposer = relationship("User", lazy="joined", innerjoin=True)
+    proposer = relationship("User", lazy="joined", innerjoin=True, foreign_keys=[proposer_id])
+    team = relationship("Team", lazy="joined")
+    owner = relationship("User", lazy="joined", foreign_keys=[owner_id])
     events = relationship("Event", back_populates="entry", order_by="Event.id")
 
     __mapper_args__ = {"version_id_col": version}

@@ -33,6 +33,7 @@ class Filters:
     campaign: str = ""
     mode: str = ""
     conflict: bool = False
+    team: int = 0
     sort: str = "updated"
 
 
@@ -69,6 +70,8 @@ def whitelist_query(user: User, f: Filters) -> Select:
         query = query.where(WhitelistEntry.mode == f.mode)
     if f.conflict:
         query = query.where(WhitelistEntry.conflict.is_(True))
+    if f.team:
+        query = query.where(WhitelistEntry.team_id == f.team)
     return query.order_by(SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc())
 
 

@@ -11,7 +11,12 @@ from crm.enterprises.forms import CategoryPicker
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.scope import can_see_enterprise_ids, get_enterprise_or_404, get_entry_or_404
+from crm.teams import assignment
+from crm.teams import policy as team_policy
+from crm.teams.policy import team_actions
+from crm.teams.queries import visible_teams
 from crm.types import utcnow
+from crm.vocab import Role
 from crm.whitelist import bp, policy, queries, services
 from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm
 
@@ -30,6 +35,7 @@ def index():
         campaign=form.campaign.data or "",
         mode=form.mode.data or "",
         conflict=bool(form.conflict.data),
+        team=form.team.data or 0,
         sort=request.args.get("sort", "updated"),
     )
     page = db.paginate(
@@ -37,7 +43,25 @@ def index():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    return render_template("whitelist/index.html", form=form, page=page, sort=filters.sort)
+    assignable = [e.id for e in page.items if team_policy.can_assign(current_user, e)]
+    bulk_teams = [t for t in visible_teams(active_only=True) if assignable and _may_bulk_assign_to(t)]
+    return render_template(
+        "whitelist/index.html",
+        form=form,
+        page=page,
+        sort=filters.sort,
+        assignable=assignable,
+        bulk_teams=bulk_teams,
+    )
+
+
+def _may_bulk_assign_to(team) -> bool:
+    """Whether the user may assign at least their own county's entries to `team` (checked per entry on submit)."""
+    if current_user.role == Role.MANAGER:
+        return True
+    if current_user.role == Role.COUNTY_HEAD:
+        return team.region_id in (None, current_user.region_id)
+    return current_user.role == Role.LEAD and team.leader_id == current_user.id
 
 
 @bp.route("/review")
@@ -113,7 +137,8 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
-        actions=policy.allowed_actions(current_user, entry),
+        actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
+        assignments=assignment.history(entry.id),
         timeline=queries.timeline(entry.enterprise_id, current_user),
         form=form,
     )

@@ -1,0 +1,37 @@
+"""The in-app inbox."""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.inbox import bp, services
+from crm.inbox.models import InboxItem
+from crm.types import utcnow
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = select(InboxItem).where(InboxItem.user_id == current_user.id).order_by(InboxItem.id.desc())
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("inbox/index.html", page=page)
+
+
+@bp.route("/<int:item_id>/read", methods=["POST"])
+@login_required
+def read(item_id: int):
+    item = db.session.get(InboxItem, item_id)
+    if item is None or item.user_id != current_user.id:
+        abort(404)
+    services.mark_read(current_user, utcnow(), item_id)
+    if item.entry_id and request.form.get("open"):
+        return redirect(url_for("whitelist.detail", entry_id=item.entry_id))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    services.mark_read(current_user, utcnow())
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,220 @@
+"""Assigning whitelist entries to teams and owners, reassigning them, and suggesting teams."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.auth.models import User
+from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.extensions import db
+from crm.history import record_event, stale_message
+from crm.inbox.services import notify
+from crm.plans.models import OPEN, Task
+from crm.refdata.models import Industry
+from crm.teams import policy
+from crm.teams.models import Assignment, Team
+from crm.vocab import WORKING_STATES, Action, State
+from crm.whitelist.models import WhitelistEntry
+
+
+@dataclass
+class Suggestion:
+    team: Team
+    load: int
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def full(self) -> bool:
+        return self.team.capacity is not None and self.load >= self.team.capacity
+
+
+def team_loads(team_ids: list[int] | None = None) -> dict[int, int]:
+    """Active targets per team (one GROUP BY query)."""
+    query = (
+        select(WhitelistEntry.team_id, func.count())
+        .where(WhitelistEntry.team_id.isnot(None), WhitelistEntry.state.in_(WORKING_STATES))
+        .group_by(WhitelistEntry.team_id)
+    )
+    if team_ids is not None:
+        query = query.where(WhitelistEntry.team_id.in_(team_ids))
+    return dict(db.session.execute(query).all())
+
+
+def suggest_teams(entry: WhitelistEntry, teams: list[Team]) -> list[Suggestion]:
+    """Rank `teams` for `entry`: industry match (+3 exact, +1 same industry group), county (+2 the entry's county,
+    +1 city-wide, −2 another county), and spare capacity (up to +1; a full team −3; no capacity −0.1 per target)."""
+    loads = team_loads([t.id for t in teams])
+    industry = db.session.get(Industry, entry.industry_id) if entry.industry_id else None
+    ranked = []
+    for team in teams:
+        s = Suggestion(team, loads.get(team.id, 0))
+        focus = {i.id for i in team.industries}
+        if industry and industry.id in focus:
+            s.score += 3
+            s.reasons.append(_("industry match: %(name)s", name=industry.name))
+        elif industry and (
+            industry.parent_id in focus or {i.parent_id for i in team.industries} & {industry.parent_id}
+        ):
+            s.score += 1
+            s.reasons.append(_("related industry"))
+        if team.region_id == entry.region_id:
+            s.score += 2
+            s.reasons.append(_("team of the same county"))
+        elif team.region_id is None:
+            s.score += 1
+            s.reasons.append(_("city-wide team"))
+        else:
+            s.score -= 2
+            s.reasons.append(_("team of another county"))
+        _score_load(s)
+        ranked.append(s)
+    return sorted(ranked, key=lambda s: (-s.score, s.load, s.team.name))
+
+
+def _score_load(s: Suggestion) -> None:
+    capacity = s.team.capacity
+    if capacity is None:
+        s.score -= 0.1 * s.load
+        s.reasons.append(_("%(n)d active targets, no capacity limit", n=s.load))
+    elif s.full:
+        s.score -= 3
+        s.reasons.append(_("full: %(n)d of %(cap)d targets", n=s.load, cap=capacity))
+    else:
+        s.score += 1 - s.load / capacity
+        s.reasons.append(_("load %(n)d of %(cap)d targets", n=s.load, cap=capacity))
+
+
+def _check_target(team: Team, owner: User, capacity: bool = True) -> None:
+    """The owner must be in the team; a team taking on a new target must have room for it."""
+    if owner.id not in {p.id for p in team.people}:
+        raise DomainError(
+            _("%(name)s is not a member of team %(team)s.", name=owner.full_name, team=team.name)
+        )
+    if capacity and team.capacity is not None and team_loads([team.id]).get(team.id, 0) >= team.capacity:
+        raise DomainError(
+            _(
+                "Team %(team)s is at its capacity of %(cap)d active targets.",
+                team=team.name,
+                cap=team.capacity,
+            )
+        )
+
+
+def _check_version(entry: WhitelistEntry, expected_version: int | None) -> None:
+    if expected_version is not None and entry.version != expected_version:
+        raise StaleRecord(stale_message(entry_id=entry.id))
+
+
+def _commit(entry_ids: list[int]) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRecord(stale_message(entry_id=entry_ids[0])) from None
+
+
+def _hand_over(
+    entry: WhitelistEntry, team: Team, owner: User, actor: User, now: datetime, **record
+) -> Assignment:
+    assignment = Assignment(
+        entry_id=entry.id, from_team_id=entry.team_id, from_owner_id=entry.owner_id, to_team_id=team.id,
+        to_owner_id=owner.id, actor_id=actor.id, at=now, **record,
+    )  # fmt: skip
+    db.session.add(assignment)
+    entry.team_id, entry.owner_id, entry.updated_at = team.id, owner.id, now
+    return assignment
+
+
+def _describe(team: Team | None, owner: User | None) -> str:
+    if team is None:
+        return "—"
+    return f"{team.name}（{owner.full_name if owner else '—'}）"
+
+
+def assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: datetime,
+           expected_version: int | None = None, commit: bool = True) -> WhitelistEntry:  # fmt: skip
+    """Give a whitelisted entry to a team and a primary owner in it: whitelisted → assigned."""
+    _check_version(entry, expected_version)
+    if not policy.can_assign(actor, entry, team):
+        raise Forbidden(
+            _("You cannot assign %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
+        )
+    _check_target(team, owner)
+    _hand_over(entry, team, owner, actor, now)
+    entry.state, entry.state_changed_at = State.ASSIGNED, now
+    record_event(
+        enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.ASSIGN,
+        from_state=State.WHITELISTED, to_state=State.ASSIGNED, detail=_describe(team, owner),
+    )  # fmt: skip
+    notify(
+        team.people, kind="assign", entry_id=entry.id, now=now,
+        title=_("New target for %(team)s: %(name)s", team=team.name, name=entry.enterprise.name),
+        body=_("Primary owner: %(owner)s", owner=owner.full_name),
+    )  # fmt: skip
+    if commit:
+        _commit([entry.id])
+    return entry
+
+
+def bulk_assign(actor: User, entries: list[WhitelistEntry], team: Team, owner: User, now: datetime) -> int:
+    """Assign several entries at once; all or nothing, naming the entry that could not be assigned."""
+    for entry in entries:
+        try:
+            assign(actor, entry, team, owner, now, commit=False)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            raise type(error)(f"{entry.enterprise.name}：{error}") from None
+    _commit([e.id for e in entries])
+    return len(entries)
+
+
+def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason: str, move_tasks: bool,
+             now: datetime, expected_version: int | None = None) -> Assignment:  # fmt: skip
+    """Hand an assigned entry to another team and/or owner, with a reason; open tasks follow if asked."""
+    _check_version(entry, expected_version)
+    if not policy.can_reassign(actor, entry, team):
+        raise Forbidden(
+            _("You cannot move %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
+        )
+    if not (reason or "").strip():
+        raise DomainError(_("Please give a reason."))
+    if team.id == entry.team_id and owner.id == entry.owner_id:
+        raise DomainError(_("This target is already with that team and owner."))
+    _check_target(team, owner, capacity=team.id != entry.team_id)
+    old_team, old_owner = entry.team, entry.owner
+    moved = _move_open_tasks(entry, owner) if move_tasks else 0
+    assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
+    record_event(
+        enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.REASSIGN,
+        reason=reason.strip(),
+        detail=f"{_describe(old_team, old_owner)} → {_describe(team, owner)}"
+        + ("\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""),
+    )  # fmt: skip
+    notify(
+        [*old_team.people, *team.people], kind="reassign", entry_id=entry.id, now=now,
+        title=_("%(name)s moved from %(old)s to %(new)s", name=entry.enterprise.name, old=old_team.name, new=team.name),
+        body=reason.strip(),
+    )  # fmt: skip
+    _commit([entry.id])
+    return assignment
+
+
+def _move_open_tasks(entry: WhitelistEntry, owner: User) -> int:
+    moved = db.session.execute(
+        update(Task)
+        .where(Task.entry_id == entry.id, Task.status == OPEN)
+        .values(owner_id=owner.id, version=Task.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return moved.rowcount
+
+
+def history(entry_id: int) -> list[Assignment]:
+    return list(
+        db.session.scalars(select(Assignment).where(Assignment.entry_id == entry_id).order_by(Assignment.id))
+    )

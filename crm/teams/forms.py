@@ -1,0 +1,106 @@
+"""Team, membership, assignment and reassignment forms."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from crm.auth.models import User
+from crm.extensions import db
+from crm.refdata.choices import industry_choices, region_choices
+from crm.teams.models import Team
+from crm.teams.services import TeamData
+from crm.vocab import Role
+
+
+def _people(roles: tuple) -> list[tuple[int, str]]:
+    query = select(User).where(User.role.in_(roles), User.is_active_flag.is_(True)).order_by(User.full_name)
+    return [
+        (u.id, f"{u.full_name}（{u.role_label}{'，' + u.region.name if u.region else ''}）")
+        for u in db.session.scalars(query)
+    ]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=64)])
+    region_id = SelectField(_l("County"), coerce=int)
+    leader_id = SelectField(
+        _l("Team leader"), coerce=int, validators=[DataRequired(message=_l("Choose a leader."))]
+    )
+    senior_leader = StringField(
+        _l("Accountable senior leader"), validators=[Optional(), Length(max=64)],
+        description=_l("包保领导: name and post, e.g. 李副市长"),
+    )  # fmt: skip
+    capacity = IntegerField(
+        _l("Capacity (most active targets)"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("A whole number from 1 to 1000."))],
+        description=_l("Leave empty for no limit."),
+    )
+    industry_ids = SelectMultipleField(_l("Industry focus"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_id.choices = region_choices(blank=_("— city-wide —"))
+        self.leader_id.choices = [(0, _("— choose —"))] + _people((Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER))
+        self.industry_ids.choices = industry_choices()
+
+    def data_object(self) -> TeamData:
+        return TeamData(
+            name=self.name.data.strip(), leader_id=self.leader_id.data, region_id=self.region_id.data or None,
+            senior_leader=(self.senior_leader.data or "").strip() or None, capacity=self.capacity.data,
+            active=self.active.data, industry_ids=self.industry_ids.data or [],
+        )  # fmt: skip
+
+    def fill(self, team: Team) -> None:
+        for name in ("name", "leader_id", "senior_leader", "capacity", "active"):
+            getattr(self, name).data = getattr(team, name)
+        self.region_id.data = team.region_id or 0
+        self.industry_ids.data = [i.id for i in team.industries]
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(
+        _l("Add a member"), coerce=int, validators=[DataRequired(message=_l("Choose a person."))]
+    )
+
+    def __init__(self, team: Team, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = {p.id for p in team.people}
+        self.user_id.choices = [(0, _("— choose —"))] + [
+            (uid, label) for uid, label in _people((Role.MEMBER, Role.LEAD)) if uid not in present
+        ]
+
+
+class AssignForm(FlaskForm):
+    """Pick a team (ranked suggestions) and optionally an owner in it; the leader owns it by default."""
+
+    team_id = RadioField(_l("Team"), coerce=int, validators=[DataRequired(message=_l("Choose a team."))])
+    owner_id = SelectField(_l("Primary owner"), coerce=int, validators=[Optional()])
+    version = HiddenField()
+
+    def __init__(self, suggestions, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team_id.choices = [(s.team.id, s.team.name) for s in suggestions]
+        owners = {_("The team leader"): [(0, _("The team leader"))]}
+        for s in suggestions:
+            owners[s.team.name] = [(p.id, p.full_name) for p in s.team.people]
+        self.owner_id.choices = owners
+
+
+class ReassignForm(AssignForm):
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(message=_l("Please give a reason.")), Length(max=2000)]
+    )
+    move_tasks = BooleanField(_l("Move the open tasks to the new owner"), default=True)

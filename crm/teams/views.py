@@ -1,0 +1,117 @@
+"""Team screens: the list with loads, a team's page with its targets and members, create/edit, membership."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from crm.auth.models import User
+from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.plans.models import OPEN, Task
+from crm.scope import entry_scope, get_team_or_404, team_scope
+from crm.teams import bp, policy, services
+from crm.teams.assignment import team_loads
+from crm.teams.forms import MemberForm, TeamForm
+from crm.teams.models import Team
+from crm.types import utcnow
+from crm.vocab import Role
+from crm.whitelist.models import WhitelistEntry
+
+ALL_ROLES = (*CAMPAIGN_ROLES, Role.ADMIN)
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    teams = db.session.scalars(
+        select(Team).where(team_scope(current_user)).order_by(Team.active.desc(), Team.name)
+    ).all()
+    return render_template(
+        "teams/index.html",
+        teams=teams,
+        loads=team_loads([t.id for t in teams]),
+        can_edit=policy.can_edit_teams(current_user),
+    )
+
+
+@bp.route("/<int:team_id>")
+@roles_required(*ALL_ROLES)
+def detail(team_id: int):
+    team = get_team_or_404(current_user, team_id)
+    next_due = (
+        select(Task.entry_id, func.min(Task.due_date).label("due"))
+        .where(Task.status == OPEN)
+        .group_by(Task.entry_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(WhitelistEntry, next_due.c.due)
+        .outerjoin(next_due, next_due.c.entry_id == WhitelistEntry.id)
+        .where(WhitelistEntry.team_id == team.id, entry_scope(current_user))
+        .order_by(next_due.c.due.is_(None), next_due.c.due, WhitelistEntry.id)
+    ).all()
+    can_manage = policy.can_manage_members(current_user, team)
+    return render_template(
+        "teams/detail.html", team=team, rows=rows, can_manage=can_manage,
+        member_form=MemberForm(team) if can_manage else None, load=team_loads([team.id]).get(team.id, 0),
+    )  # fmt: skip
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"team_id": None})
+@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.MANAGER, Role.ADMIN)
+def edit(team_id: int | None):
+    team = get_team_or_404(current_user, team_id) if team_id else None
+    form = TeamForm()
+    if request.method == "GET" and team:
+        form.fill(team)
+    if form.validate_on_submit():
+        try:
+            team = services.save_team(current_user, team, form.data_object())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    elif request.method == "POST":
+        flash(_("Please correct the marked fields."), "danger")
+    return render_template("teams/edit.html", form=form, team=team)
+
+
+@bp.route("/<int:team_id>/members", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def add_member(team_id: int):
+    team = get_team_or_404(current_user, team_id)
+    if not policy.can_manage_members(current_user, team):
+        abort(403)
+    form = MemberForm(team)
+    if form.validate_on_submit():
+        try:
+            services.add_member(current_user, team, db.session.get(User, form.user_id.data), utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            flash(_("Member added."), "success")
+    else:
+        flash(_("Choose a person."), "danger")
+    return redirect(url_for("teams.detail", team_id=team.id))
+
+
+@bp.route("/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def remove_member(team_id: int, user_id: int):
+    team = get_team_or_404(current_user, team_id)
+    try:
+        services.remove_member(current_user, team, user_id)
+    except Forbidden:
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        flash(_("Member removed."), "success")
+    return redirect(url_for("teams.detail", team_id=team.id))

@@ -1,0 +1,129 @@
+"""Assigning a whitelisted entry to a team, reassigning it, and bulk assignment from the list."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.auth.permissions import roles_required
+from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.extensions import db
+from crm.scope import get_entry_or_404, visible_entries
+from crm.teams import assignment, policy
+from crm.teams.forms import AssignForm, ReassignForm
+from crm.teams.models import Team
+from crm.types import utcnow
+from crm.vocab import Role
+from crm.whitelist import bp
+from crm.whitelist.models import WhitelistEntry
+
+ASSIGNERS = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
+
+
+def _usable_teams(entry: WhitelistEntry | None, reassign: bool) -> list[Team]:
+    teams = db.session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.name)).all()
+    if entry is None:
+        return list(teams)
+    check = policy.can_reassign if reassign else policy.can_assign
+    return [t for t in teams if check(current_user, entry, t)]
+
+
+def _target(form: AssignForm) -> tuple[Team, User]:
+    team = db.session.get(Team, form.team_id.data)
+    owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else team.leader
+    return team, owner
+
+
+def _version(form) -> int | None:
+    raw = form.version.data
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+@bp.route("/<int:entry_id>/assign", methods=["GET", "POST"])
+@roles_required(*ASSIGNERS)
+def assign(entry_id: int):
+    entry = get_entry_or_404(current_user, entry_id)
+    if not policy.can_assign(current_user, entry):
+        abort(403)
+    suggestions = assignment.suggest_teams(entry, _usable_teams(entry, reassign=False))
+    form = AssignForm(suggestions, version=entry.version)
+    if form.validate_on_submit():
+        try:
+            team, owner = _target(form)
+            assignment.assign(current_user, entry, team, owner, utcnow(), _version(form))
+        except Forbidden:
+            abort(403)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
+        else:
+            flash(_("Assigned to %(team)s.", team=team.name), "success")
+            return redirect(url_for("whitelist.detail", entry_id=entry.id))
+    elif request.method == "POST":
+        flash(_("Please correct the marked fields."), "danger")
+    return render_template(
+        "whitelist/assign.html", entry=entry, form=form, suggestions=suggestions, reassign=False
+    )
+
+
+@bp.route("/<int:entry_id>/reassign", methods=["GET", "POST"])
+@roles_required(*ASSIGNERS)
+def reassign(entry_id: int):
+    entry = get_entry_or_404(current_user, entry_id)
+    if not policy.can_reassign(current_user, entry):
+        abort(403)
+    suggestions = assignment.suggest_teams(entry, _usable_teams(entry, reassign=True))
+    form = ReassignForm(suggestions, version=entry.version)
+    if request.method == "GET":
+        form.team_id.data, form.owner_id.data = entry.team_id, entry.owner_id
+    if form.validate_on_submit():
+        try:
+            team, owner = _target(form)
+            assignment.reassign(
+                current_user,
+                entry,
+                team,
+                owner,
+                form.reason.data,
+                form.move_tasks.data,
+                utcnow(),
+                _version(form),
+            )
+        except Forbidden:
+            abort(403)
+        except DomainError as error:
+            db.session.rollback()
+            db.session.refresh(entry)
+            flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
+        else:
+            flash(_("Moved to %(team)s.", team=team.name), "success")
+            return redirect(url_for("whitelist.detail", entry_id=entry.id))
+    elif request.method == "POST":
+        flash(_("Please correct the marked fields."), "danger")
+    return render_template(
+        "whitelist/assign.html", entry=entry, form=form, suggestions=suggestions, reassign=True
+    )
+
+
+@bp.route("/bulk-assign", methods=["POST"])
+@roles_required(*ASSIGNERS)
+def bulk_assign():
+    ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
+    entries = db.session.scalars(visible_entries(current_user).where(WhitelistEntry.id.in_(ids))).all()
+    teams = _usable_teams(None, reassign=False)
+    team = next((t for t in teams if str(t.id) == request.form.get("team_id")), None)
+    back = request.form.get("back") or url_for("whitelist.index", state="whitelisted")
+    if not entries or len(entries) != len(set(ids)) or team is None:
+        flash(_("Select whitelisted entries and a team."), "danger")
+        return redirect(back if back.startswith("/") else url_for("whitelist.index"))
+    try:
+        count = assignment.bulk_assign(current_user, list(entries), team, team.leader, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        flash(_("%(n)d entries assigned to %(team)s.", n=count, team=team.name), "success")
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else url_for("whitelist.index")
+    )
