@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import get_config
+from crm.parsing import BoundedIntConverter
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(config: str | type | None = None) -> Flask:
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)
+    app.url_map.converters["int"] = BoundedIntConverter
     _ensure_sqlite_dir(app)
     register_extensions(app)
     register_blueprints(app)

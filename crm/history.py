@@ -1,11 +1,15 @@
 """The event trail: every change is written here, and stale-write messages are built from it."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
+from crm.errors_domain import StaleRecord
 from crm.extensions import db
 from crm.templating import local_time
 from crm.vocab import FIELD_LABELS, Action
@@ -67,3 +71,20 @@ def stale_message(*, enterprise_id: int | None = None, entry_id: int | None = No
         name=last.actor.full_name,
         time=local_time(last.at),
     )
+
+
+def check_version(record, expected_version: int | None, **ids) -> None:
+    """Refuse a write based on an old copy. None means an internal caller that holds the current record."""
+    if expected_version is not None and record.version != expected_version:
+        raise StaleRecord(stale_message(**ids))
+
+
+@contextmanager
+def stale_guard(**ids) -> Iterator[None]:
+    """Run a unit of work; if a concurrent writer bumped the version first (at any flush or the commit), roll back
+    and raise StaleRecord naming who changed the record."""
+    try:
+        yield
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRecord(stale_message(**ids)) from None

@@ -32,7 +32,9 @@ def nl2br(value: str | None) -> Markup:
 
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one); used by sort and paging links."""
-    args = request.args.to_dict()
+    # Only plain query arguments: url_for treats '_external', '_method' etc. and view-argument names specially.
+    reserved = set(request.view_args or {}) | {"endpoint", "values"}
+    args = {k: v for k, v in request.args.items() if not k.startswith("_") and k not in reserved}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -82,7 +82,8 @@ PIPELINE = (
     State.PRODUCING,
 )
 # States in which an entry holds its enterprise for its county (used by the conflict check).
-HOLDING_STATES = (State.PROPOSED, *PIPELINE, State.PAUSED)
+# A returned proposal still holds its claim: it is being revised, not given up.
+HOLDING_STATES = (State.PROPOSED, State.RETURNED, *PIPELINE, State.PAUSED)
 # Targets a team is actively working (counted against its capacity).
 WORKING_STATES = (
     State.ASSIGNED,

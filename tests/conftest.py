@@ -5,7 +5,6 @@ import os
 from datetime import UTC, datetime
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
@@ -50,12 +49,15 @@ def app(tmp_path_factory):
 
 
 class Client(FlaskClient):
-    """Requests in tests share the test's app context (and so `g`); Flask-Login caches the user in `g`,
-    so each request must load its user from its own session cookie, as in production."""
+    """Each request runs in an app context of its own, with its own database session, as in production: what a
+    view forgets to commit is lost, and the test's objects are not shared with it. Afterwards the test's session
+    forgets what it had loaded, so assertions read what the request really wrote."""
 
     def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
 
 @pytest.fixture(autouse=True)

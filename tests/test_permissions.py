@@ -41,8 +41,9 @@ MATRIX = {
         "GET", "/whitelist/{assigned}/edit", None, {"in": answers(403, 200, 200, 200, 403), "out": OUT_OF_SCOPE}
     ),
     "whitelist.transition": (
-        "POST", "/whitelist/{proposal}/approve", {"reason": "同意"},
-        {"in": answers(404, 403, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+        "POST", "/whitelist/{proposal}/approve", {"reason": "同意", "version": "{pversion}"},
+        # the manager waits for the county head under the default county-then-city chain
+        {"in": answers(404, 403, 302, 403, 403), "out": answers(404, 404, 404, 403, 403)},
     ),
     "whitelist.assign": (
         "GET", "/whitelist/{whitelisted}/assign", None,
@@ -115,9 +116,10 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
     db.session.commit()
     proposal = make_entry(proposer, name=f"{code} 待审企业有限公司")
     whitelisted = make_entry(proposer, name=f"{code} 待分配企业有限公司")
-    wf.approve(manager, whitelisted, now)
     assigned = make_entry(proposer, name=f"{code} 攻坚企业有限公司")
-    wf.approve(manager, assigned, now)
+    for entry in (whitelisted, assigned):
+        wf.approve(users[H], entry, now)
+        wf.approve(manager, entry, now)
     assignment.assign(manager, assigned, team, users[M], now)  # the member gets an inbox message
     return {
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
@@ -143,7 +145,8 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
     return template.format(
         proposal=county["proposal"].id, whitelisted=county["whitelisted"].id, assigned=county["assigned"].id,
         enterprise=county["assigned"].enterprise_id, team=county["team"].id, member=county["users"][M].id,
-        region=county["assigned"].region_id, newcomer=county["newcomer"].id, **extra,
+        region=county["assigned"].region_id, newcomer=county["newcomer"].id, pversion=county["proposal"].version,
+        **extra,
     )  # fmt: skip
 
 

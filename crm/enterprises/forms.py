@@ -11,6 +11,7 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.names import clean_uscc, uscc_error
 from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
+from crm.parsing import parse_int
 from crm.refdata.choices import industry_choices, tags
 
 
@@ -121,6 +122,9 @@ class CategoryPicker:
         self.tags = tags()
         self.values: dict[int, dict] = {}
         self.errors: list[str] = []
+        # Categories whose tag an administrator has since deactivated are not shown, and must not be lost.
+        shown = {t.id for t in self.tags}
+        self.hidden = [c for c in (enterprise.categories if enterprise else []) if c.tag_id not in shown]
         if formdata is not None:
             for tag in self.tags:
                 if formdata.get(f"cat_{tag.id}"):
@@ -142,7 +146,8 @@ class CategoryPicker:
                 ("year", 1990, 2100, _("list year")),
             ):
                 raw = str(value[key])
-                if raw and (not raw.isdigit() or not low <= int(raw) <= high):
+                number = parse_int(raw)
+                if raw and (number is None or not low <= number <= high):
                     self.errors.append(
                         _(
                             "%(tag)s: the %(what)s must be a whole number from %(low)d to %(high)d.",
@@ -156,11 +161,12 @@ class CategoryPicker:
 
     def choices(self) -> list[CategoryChoice]:
         ranked = {t.id for t in self.tags if t.has_rank}
-        return [
+        chosen = [
             CategoryChoice(
                 tag_id=tag_id,
-                rank=int(v["rank"]) if tag_id in ranked and str(v["rank"]).isdigit() else None,
-                list_year=int(v["year"]) if tag_id in ranked and str(v["year"]).isdigit() else None,
+                rank=parse_int(v["rank"]) if tag_id in ranked else None,
+                list_year=parse_int(v["year"]) if tag_id in ranked else None,
             )
             for tag_id, v in self.values.items()
         ]
+        return chosen + [CategoryChoice(c.tag_id, c.rank, c.list_year) for c in self.hidden]

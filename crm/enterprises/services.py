@@ -6,14 +6,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
 from crm.enterprises.names import normalise_name, pinyin_initials, uscc_error
-from crm.errors_domain import DomainError, StaleRecord
+from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.history import describe_changes, record_event, stale_message
+from crm.history import check_version, describe_changes, record_event, stale_guard
 from crm.settings import get_int
 from crm.vocab import Action
 
@@ -55,14 +54,26 @@ def _check(data: EnterpriseData, exclude_id: int | None = None) -> None:
         clash = select(Enterprise.id).where(Enterprise.uscc == data.uscc, Enterprise.id != (exclude_id or 0))
         if db.session.scalar(clash):
             raise DomainError(_("Another enterprise already has this unified social credit code."))
-    if data.parent_id and exclude_id and data.parent_id == exclude_id:
+    if data.parent_id:
+        _check_group(data.parent_id, exclude_id)
+
+
+def _check_group(parent_id: int, enterprise_id: int | None) -> None:
+    """Groups are one level deep: a parent is a top-level enterprise, and a parent cannot itself join a group."""
+    if parent_id == enterprise_id:
         raise DomainError(_("An enterprise cannot be its own group parent."))
+    parent = db.session.get(Enterprise, parent_id)
+    if parent is None or parent.parent_id is not None:
+        raise DomainError(_("The group parent must be a group's top enterprise, not a subsidiary."))
+    children = select(Enterprise.id).where(Enterprise.parent_id == enterprise_id).limit(1)
+    if enterprise_id and db.session.scalar(children):
+        raise DomainError(_("This enterprise heads a group of its own, so it cannot join another group."))
 
 
 def _apply(enterprise: Enterprise, data: EnterpriseData) -> None:
     for name in EnterpriseData.FIELDS:
         setattr(enterprise, name, getattr(data, name))
-    enterprise.name_norm = normalise_name(data.name)
+    enterprise.name_norm = normalise_name(data.name)[:128]  # NFKC can lengthen a name
     enterprise.name_initials = pinyin_initials(data.name)
     wanted = {c.tag_id: c for c in data.categories}
     enterprise.categories = [
@@ -92,26 +103,27 @@ def _snapshot(enterprise: Enterprise) -> dict:
 
 
 def update_enterprise(
-    enterprise: Enterprise, data: EnterpriseData, expected_version: int, actor: User, now: datetime
+    enterprise: Enterprise, data: EnterpriseData, expected_version: int | None, actor: User, now: datetime
 ) -> Enterprise:
-    if enterprise.version != expected_version:
-        raise StaleRecord(stale_message(enterprise_id=enterprise.id))
-    _check(data, exclude_id=enterprise.id)
-    before = _snapshot(enterprise)
-    _apply(enterprise, data)
-    db.session.flush()
-    db.session.refresh(enterprise, ["categories", "parent", "industry"])
-    changes = describe_changes(before, _snapshot(enterprise))
-    if changes:
-        enterprise.updated_at = now
-        record_event(
-            enterprise_id=enterprise.id, actor=actor, at=now, action=Action.ENTERPRISE_EDIT, detail=changes
-        )
-    try:
+    """Save an edit and record the changed fields; a stale or racing write raises StaleRecord."""
+    with stale_guard(enterprise_id=enterprise.id):
+        check_version(enterprise, expected_version, enterprise_id=enterprise.id)
+        _check(data, exclude_id=enterprise.id)
+        before = _snapshot(enterprise)
+        _apply(enterprise, data)
+        db.session.flush()
+        db.session.refresh(enterprise, ["categories", "parent", "industry"])
+        changes = describe_changes(before, _snapshot(enterprise))
+        if changes:
+            enterprise.updated_at = now
+            record_event(
+                enterprise_id=enterprise.id,
+                actor=actor,
+                at=now,
+                action=Action.ENTERPRISE_EDIT,
+                detail=changes,
+            )
         db.session.commit()
-    except StaleDataError:  # another save won the race between our read and our write
-        db.session.rollback()
-        raise StaleRecord(stale_message(enterprise_id=enterprise.id)) from None
     return enterprise
 
 

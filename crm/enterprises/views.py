@@ -1,6 +1,6 @@
 """Enterprise screens: search, the enterprise page with its entries, contacts and timeline, edit, contacts."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -11,6 +11,7 @@ from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm
 from crm.enterprises.models import Enterprise
 from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
+from crm.parsing import form_version, paginate
 from crm.scope import enterprise_scope, get_enterprise_or_404
 from crm.types import utcnow
 from crm.vocab import Role
@@ -36,7 +37,7 @@ def index():
                 Enterprise.uscc.like(like.upper()),
             )
         )
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template("enterprises/index.html", page=page, q=q)
 
 
@@ -66,10 +67,9 @@ def edit(enterprise_id: int):
         form.fill_from_enterprise(enterprise)
         form.version.data = enterprise.version
     elif form.validate_on_submit() and picker.validate():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
         try:
             services.update_enterprise(
-                enterprise, form.enterprise_data(picker.choices()), version, current_user, utcnow()
+                enterprise, form.enterprise_data(picker.choices()), form_version(form), current_user, utcnow()
             )
         except DomainError as error:
             db.session.rollback()

@@ -1,12 +1,13 @@
 """The in-app inbox."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.inbox import bp, services
 from crm.inbox.models import InboxItem
+from crm.parsing import paginate
 from crm.types import utcnow
 
 
@@ -14,7 +15,7 @@ from crm.types import utcnow
 @login_required
 def index():
     query = select(InboxItem).where(InboxItem.user_id == current_user.id).order_by(InboxItem.id.desc())
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query)
     return render_template("inbox/index.html", page=page)
 
 

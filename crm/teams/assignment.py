@@ -5,12 +5,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
-from crm.history import record_event, stale_message
+from crm.history import check_version, record_event, stale_guard
 from crm.inbox.services import notify
 from crm.plans.models import OPEN, Task
 from crm.refdata.models import Industry
@@ -104,19 +103,6 @@ def _check_target(team: Team, owner: User, capacity: bool = True) -> None:
         )
 
 
-def _check_version(entry: WhitelistEntry, expected_version: int | None) -> None:
-    if expected_version is not None and entry.version != expected_version:
-        raise StaleRecord(stale_message(entry_id=entry.id))
-
-
-def _commit(entry_ids: list[int]) -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleRecord(stale_message(entry_id=entry_ids[0])) from None
-
-
 def _hand_over(
     entry: WhitelistEntry, team: Team, owner: User, actor: User, now: datetime, **record
 ) -> Assignment:
@@ -136,71 +122,77 @@ def _describe(team: Team | None, owner: User | None) -> str:
 
 
 def assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: datetime,
-           expected_version: int | None = None, commit: bool = True) -> WhitelistEntry:  # fmt: skip
+           expected_version: int | None = None) -> WhitelistEntry:  # fmt: skip
     """Give a whitelisted entry to a team and a primary owner in it: whitelisted → assigned."""
-    _check_version(entry, expected_version)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        _assign(actor, entry, team, owner, now)
+        db.session.commit()
+    return entry
+
+
+def _assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: datetime) -> None:
     if not policy.can_assign(actor, entry, team):
         raise Forbidden(
             _("You cannot assign %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
         )
     _check_target(team, owner)
     _hand_over(entry, team, owner, actor, now)
-    entry.state, entry.state_changed_at = State.ASSIGNED, now
     record_event(
         enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.ASSIGN,
         from_state=State.WHITELISTED, to_state=State.ASSIGNED, detail=_describe(team, owner),
     )  # fmt: skip
+    entry.state, entry.state_changed_at = State.ASSIGNED, now
     notify(
         team.people, kind="assign", entry_id=entry.id, now=now,
         title=_("New target for %(team)s: %(name)s", team=team.name, name=entry.enterprise.name),
         body=_("Primary owner: %(owner)s", owner=owner.full_name),
     )  # fmt: skip
-    if commit:
-        _commit([entry.id])
-    return entry
+    db.session.flush()  # the next entry's capacity check must count this one
 
 
 def bulk_assign(actor: User, entries: list[WhitelistEntry], team: Team, owner: User, now: datetime) -> int:
     """Assign several entries at once; all or nothing, naming the entry that could not be assigned."""
-    for entry in entries:
-        try:
-            assign(actor, entry, team, owner, now, commit=False)
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            raise type(error)(f"{entry.enterprise.name}：{error}") from None
-    _commit([e.id for e in entries])
+    with stale_guard(entry_id=entries[0].id):
+        for entry in entries:
+            try:
+                _assign(actor, entry, team, owner, now)
+            except DomainError as error:
+                db.session.rollback()
+                raise type(error)(f"{entry.enterprise.name}：{error}") from None
+        db.session.commit()
     return len(entries)
 
 
 def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason: str, move_tasks: bool,
              now: datetime, expected_version: int | None = None) -> Assignment:  # fmt: skip
     """Hand an assigned entry to another team and/or owner, with a reason; open tasks follow if asked."""
-    _check_version(entry, expected_version)
-    if not policy.can_reassign(actor, entry, team):
-        raise Forbidden(
-            _("You cannot move %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
-        )
-    if not (reason or "").strip():
-        raise DomainError(_("Please give a reason."))
-    if team.id == entry.team_id and owner.id == entry.owner_id:
-        raise DomainError(_("This target is already with that team and owner."))
-    _check_target(team, owner, capacity=team.id != entry.team_id)
-    old_team, old_owner = entry.team, entry.owner
-    moved = _move_open_tasks(entry, owner) if move_tasks else 0
-    assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
-    record_event(
-        enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.REASSIGN,
-        reason=reason.strip(),
-        detail=f"{_describe(old_team, old_owner)} → {_describe(team, owner)}"
-        + ("\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""),
-    )  # fmt: skip
-    notify(
-        [*old_team.people, *team.people], kind="reassign", entry_id=entry.id, now=now,
-        title=_("%(name)s moved from %(old)s to %(new)s", name=entry.enterprise.name, old=old_team.name, new=team.name),
-        body=reason.strip(),
-    )  # fmt: skip
-    _commit([entry.id])
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_reassign(actor, entry, team):
+            raise Forbidden(
+                _("You cannot move %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
+            )
+        if not (reason or "").strip():
+            raise DomainError(_("Please give a reason."))
+        if team.id == entry.team_id and owner.id == entry.owner_id:
+            raise DomainError(_("This target is already with that team and owner."))
+        _check_target(team, owner, capacity=team.id != entry.team_id)
+        old_team, old_owner = entry.team, entry.owner
+        moved = _move_open_tasks(entry, owner) if move_tasks else 0
+        assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
+        moved_note = "\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""
+        record_event(
+            enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.REASSIGN,
+            reason=reason.strip(), detail=f"{_describe(old_team, old_owner)} → {_describe(team, owner)}{moved_note}",
+        )  # fmt: skip
+        notify(
+            [*old_team.people, *team.people], kind="reassign", entry_id=entry.id, now=now,
+            title=_("%(name)s moved from %(old)s to %(new)s", name=entry.enterprise.name, old=old_team.name,
+                    new=team.name),
+            body=reason.strip(),
+        )  # fmt: skip
+        db.session.commit()
     return assignment
 
 

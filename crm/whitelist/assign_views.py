@@ -9,6 +9,7 @@ from crm.auth.models import User
 from crm.auth.permissions import roles_required
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
+from crm.parsing import form_version, parse_int
 from crm.scope import get_entry_or_404, visible_entries
 from crm.teams import assignment, policy
 from crm.teams.forms import AssignForm, ReassignForm
@@ -35,11 +36,6 @@ def _target(form: AssignForm) -> tuple[Team, User]:
     return team, owner
 
 
-def _version(form) -> int | None:
-    raw = form.version.data
-    return int(raw) if raw and str(raw).isdigit() else None
-
-
 @bp.route("/<int:entry_id>/assign", methods=["GET", "POST"])
 @roles_required(*ASSIGNERS)
 def assign(entry_id: int):
@@ -51,7 +47,7 @@ def assign(entry_id: int):
     if form.validate_on_submit():
         try:
             team, owner = _target(form)
-            assignment.assign(current_user, entry, team, owner, utcnow(), _version(form))
+            assignment.assign(current_user, entry, team, owner, utcnow(), form_version(form))
         except Forbidden:
             abort(403)
         except DomainError as error:
@@ -88,7 +84,7 @@ def reassign(entry_id: int):
                 form.reason.data,
                 form.move_tasks.data,
                 utcnow(),
-                _version(form),
+                form_version(form),
             )
         except Forbidden:
             abort(403)
@@ -109,10 +105,10 @@ def reassign(entry_id: int):
 @bp.route("/bulk-assign", methods=["POST"])
 @roles_required(*ASSIGNERS)
 def bulk_assign():
-    ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
+    ids = [i for i in (parse_int(raw) for raw in request.form.getlist("entry_ids")) if i is not None]
     entries = db.session.scalars(visible_entries(current_user).where(WhitelistEntry.id.in_(ids))).all()
     teams = _usable_teams(None, reassign=False)
-    team = next((t for t in teams if str(t.id) == request.form.get("team_id")), None)
+    team = next((t for t in teams if t.id == parse_int(request.form.get("team_id"))), None)
     back = request.form.get("back") or url_for("whitelist.index", state="whitelisted")
     if not entries or len(entries) != len(set(ids)) or team is None:
         flash(_("Select whitelisted entries and a team."), "danger")

@@ -51,11 +51,13 @@ def refuse_same_region_duplicate(
 
 
 def other_county_claims(entry: WhitelistEntry) -> list[WhitelistEntry]:
-    """Entries of other counties that hold this enterprise or another member of its group, oldest first."""
+    """Entries of other counties that hold this enterprise, another member of its group, or one of the look-alikes
+    the proposer waved through; first claims first."""
+    ids = {*group_member_ids(entry.enterprise_id), *entry.lookalikes}
     query = (
-        holding_entries(group_member_ids(entry.enterprise_id))
+        holding_entries(list(ids))
         .where(WhitelistEntry.region_id != entry.region_id)
-        .order_by(WhitelistEntry.submitted_at, WhitelistEntry.id)
+        .order_by(WhitelistEntry.created_at, WhitelistEntry.id)
     )
     if entry.id is not None:
         query = query.where(WhitelistEntry.id != entry.id)
@@ -63,14 +65,16 @@ def other_county_claims(entry: WhitelistEntry) -> list[WhitelistEntry]:
 
 
 def conflict_note(entry: WhitelistEntry, now: datetime) -> str | None:
-    """A sentence for the city describing the earlier claims, with the 首报首谈 protection status; None if none."""
+    """A sentence for the city describing the other claims, with the 首报首谈 protection status; None if none.
+
+    A claim is dated from its first proposal (created_at): revising a returned proposal keeps its place."""
     others = other_county_claims(entry)
     if not others:
         return None
     days = get_int("first_claim_days")
     parts = []
     for other in others:
-        submitted = other.submitted_at or other.created_at
+        submitted = other.created_at
         until = submitted + timedelta(days=days)
         status = (
             _("first-claim protection until %(date)s", date=local_time(until, "%Y-%m-%d"))

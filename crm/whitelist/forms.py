@@ -1,5 +1,6 @@
 """Whitelist forms: entry fields, propose (enterprise + entry), reason dialogs and the list filter."""
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +11,7 @@ from crm.enterprises.forms import EnterpriseFields
 from crm.refdata.choices import industry_choices, region_choices, tag_choices
 from crm.teams.queries import visible_teams
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, STATE_LABELS
+from crm.whitelist.queries import Filters
 from crm.whitelist.services import EntryData
 
 
@@ -124,3 +126,17 @@ class FilterForm(FlaskForm):
         self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items())
         self.mode.choices = [("", everything)] + list(MODES.items())
         self.team.choices = [(0, everything)] + [(t.id, t.name) for t in visible_teams()]
+
+
+def filters_from(form: FilterForm) -> Filters:
+    """The list filters the user asked for; a field that failed validation (junk, unknown id) is ignored."""
+
+    def value(field, default):
+        return default if field.errors or not field.data else field.data
+
+    return Filters(
+        q=value(form.q, ""), region=value(form.region, 0), tag=value(form.tag, 0), industry=value(form.industry, 0),
+        state=value(form.state, ""), campaign=value(form.campaign, ""), mode=value(form.mode, ""),
+        conflict=bool(form.conflict.data), team=value(form.team, 0),
+        sort=request.args.get("sort", "updated"),
+    )  # fmt: skip

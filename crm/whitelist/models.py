@@ -31,6 +31,8 @@ class WhitelistEntry(db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     conflict_note: Mapped[str | None] = mapped_column(Text)
+    # Look-alike enterprises the proposer said were different (comma-separated ids); their claims still conflict.
+    lookalike_ids: Mapped[str | None] = mapped_column(String(200))
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     whitelisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -48,6 +50,10 @@ class WhitelistEntry(db.Model):
     events = relationship("Event", back_populates="entry", order_by="Event.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def lookalikes(self) -> list[int]:
+        return [int(i) for i in (self.lookalike_ids or "").split(",") if i]
 
     @property
     def state_label(self) -> str:

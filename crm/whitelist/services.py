@@ -5,13 +5,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
-from crm.history import describe_changes, record_event, stale_message
+from crm.history import check_version, describe_changes, record_event, stale_guard
 from crm.refdata.models import Industry, Region
 from crm.settings import get_setting
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, Action, ApprovalChain, ReviewStage, Role, State
@@ -39,24 +38,16 @@ def _first_stage(actor: User) -> ReviewStage:
     return ReviewStage.COUNTY
 
 
-def _set_state(entry: WhitelistEntry, state: State, now: datetime) -> None:
-    entry.state = state
-    entry.state_changed_at = now
-    entry.updated_at = now
+def _event(entry: WhitelistEntry, actor: User, now: datetime, action: Action, **fields) -> None:
+    record_event(
+        enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=action, **fields
+    )
 
 
-def _check_version(entry: WhitelistEntry, expected_version: int | None) -> None:
-    if expected_version is not None and entry.version != expected_version:
-        raise StaleRecord(stale_message(entry_id=entry.id))
-
-
-def _commit(entry: WhitelistEntry) -> None:
-    """Commit; a concurrent write that bumped the version first turns into a StaleRecord."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleRecord(stale_message(entry_id=entry.id)) from None
+def _move(entry: WhitelistEntry, actor: User, now: datetime, action: Action, to: State, **fields) -> None:
+    """Change the state and record it as one event."""
+    _event(entry, actor, now, action, from_state=entry.state, to_state=to, **fields)
+    entry.state, entry.state_changed_at, entry.updated_at = to, now, now
 
 
 def _require_reason(reason: str | None) -> str:
@@ -65,31 +56,26 @@ def _require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
-def _set_conflict(entry: WhitelistEntry, now: datetime) -> None:
-    """Flag the entry when other counties claim the enterprise or its group (works before the first flush)."""
+def _note(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def _update_conflict(entry: WhitelistEntry, actor: User, now: datetime) -> None:
+    """Recompute the cross-county flag; a newly raised flag is an event on the trail."""
+    was = entry.conflict
     entry.conflict_note = claims.conflict_note(entry, now)
     entry.conflict = entry.conflict_note is not None
+    if entry.conflict and not was:
+        _event(entry, actor, now, Action.CONFLICT, reason=entry.conflict_note)
 
 
-def _flag_conflicts(entry: WhitelistEntry, actor: User, now: datetime) -> None:
-    _set_conflict(entry, now)
-    _record_conflict(entry, actor, now)
+def propose(
+    actor: User, enterprise: Enterprise, data: EntryData, now: datetime, similar_ids: list[int] = ()
+) -> WhitelistEntry:
+    """Put `enterprise` forward for the whitelist of `data.region_id`.
 
-
-def _record_conflict(entry: WhitelistEntry, actor: User, now: datetime) -> None:
-    if entry.conflict:
-        record_event(
-            enterprise_id=entry.enterprise_id,
-            entry_id=entry.id,
-            actor=actor,
-            at=now,
-            action=Action.CONFLICT,
-            reason=entry.conflict_note,
-        )
-
-
-def propose(actor: User, enterprise: Enterprise, data: EntryData, now: datetime) -> WhitelistEntry:
-    """Put `enterprise` forward for the whitelist of `data.region_id`."""
+    `similar_ids` are look-alike enterprises the proposer said are different; other counties' claims on them are
+    still shown to the city as a conflict."""
     if not policy.can_propose_for(actor, data.region_id):
         raise Forbidden(_("You can only propose enterprises for your own county."))
     claims.refuse_same_region_duplicate(enterprise.id, data.region_id)
@@ -97,20 +83,16 @@ def propose(actor: User, enterprise: Enterprise, data: EntryData, now: datetime)
         enterprise_id=enterprise.id, proposer_id=actor.id, created_at=now, submitted_at=now
     )
     _apply(entry, data)
-    _set_state(entry, State.PROPOSED, now)
+    entry.state, entry.state_changed_at, entry.updated_at = State.PROPOSED, now, now
     entry.review_stage = _first_stage(actor)
-    _set_conflict(entry, now)
+    entry.lookalike_ids = ",".join(str(i) for i in similar_ids if i != enterprise.id) or None
+    entry.conflict_note = claims.conflict_note(entry, now)
+    entry.conflict = entry.conflict_note is not None
     db.session.add(entry)
     db.session.flush()
-    record_event(
-        enterprise_id=enterprise.id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.PROPOSE,
-        to_state=State.PROPOSED,
-    )
-    _record_conflict(entry, actor, now)
+    _event(entry, actor, now, Action.PROPOSE, to_state=State.PROPOSED)
+    if entry.conflict:
+        _event(entry, actor, now, Action.CONFLICT, reason=entry.conflict_note)
     db.session.commit()
     return entry
 
@@ -122,58 +104,40 @@ def approve(
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if entry.state == State.PROPOSED and actor.id == entry.proposer_id:
-        raise Forbidden(_("You cannot approve your own proposal; another reviewer must do it."))
-    if not policy.can_review(actor, entry):
-        raise Forbidden(_("You are not the reviewer for this proposal at its current stage."))
-    if entry.conflict and not (reason and reason.strip()):
-        raise DomainError(
-            _("This proposal conflicts with another county's claim; say why it should go ahead.")
-        )
-    if actor.role == Role.COUNTY_HEAD:
-        entry.review_stage = ReviewStage.CITY
-        entry.updated_at = now
-        action, to_state = Action.APPROVE_COUNTY, State.PROPOSED
-    else:
-        entry.review_stage = None
-        entry.whitelisted_at = now
-        _set_state(entry, State.WHITELISTED, now)
-        action, to_state = Action.APPROVE, State.WHITELISTED
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=action,
-        from_state=State.PROPOSED,
-        to_state=to_state,
-        reason=(reason or "").strip() or None,
-    )
-    _commit(entry)
+    """A county head passes the county stage; a manager puts the entry on the whitelist."""
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if entry.state == State.PROPOSED and actor.id == entry.proposer_id:
+            raise Forbidden(_("You cannot approve your own proposal; another reviewer must do it."))
+        if not policy.can_review(actor, entry):
+            raise Forbidden(_("You are not the reviewer for this proposal at its current stage."))
+        _update_conflict(entry, actor, now)  # the other claim may have been dropped meanwhile
+        if entry.conflict and not _note(reason):
+            raise DomainError(
+                _("This proposal conflicts with another county's claim; say why it should go ahead.")
+            )
+        if actor.role == Role.COUNTY_HEAD:
+            entry.review_stage, entry.updated_at = ReviewStage.CITY, now
+            _event(entry, actor, now, Action.APPROVE_COUNTY, from_state=State.PROPOSED, to_state=State.PROPOSED,
+                   reason=_note(reason))  # fmt: skip
+        else:
+            entry.review_stage, entry.whitelisted_at = None, now
+            _move(entry, actor, now, Action.APPROVE, State.WHITELISTED, reason=_note(reason))
+        db.session.commit()
     return entry
 
 
 def return_for_revision(
     actor: User, entry: WhitelistEntry, reason: str, now: datetime, expected_version: int | None = None
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_review(actor, entry):
-        raise Forbidden(_("You are not the reviewer for this proposal at its current stage."))
-    reason = _require_reason(reason)
-    entry.review_stage = None
-    _set_state(entry, State.RETURNED, now)
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.RETURN,
-        from_state=State.PROPOSED,
-        to_state=State.RETURNED,
-        reason=reason,
-    )
-    _commit(entry)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_review(actor, entry):
+            raise Forbidden(_("You are not the reviewer for this proposal at its current stage."))
+        reason = _require_reason(reason)
+        entry.review_stage = None
+        _move(entry, actor, now, Action.RETURN, State.RETURNED, reason=reason)
+        db.session.commit()
     return entry
 
 
@@ -207,29 +171,31 @@ def _snapshot(entry: WhitelistEntry) -> dict:
 def edit(
     actor: User, entry: WhitelistEntry, data: EntryData, now: datetime, expected_version: int | None
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_edit(actor, entry):
-        raise Forbidden(_("You cannot edit this entry."))
-    if data.region_id != entry.region_id:
-        if not policy.can_propose_for(actor, data.region_id):
-            raise Forbidden(_("You can only propose enterprises for your own county."))
-        claims.refuse_same_region_duplicate(entry.enterprise_id, data.region_id, exclude_entry_id=entry.id)
-    before = _snapshot(entry)
-    _apply(entry, data)
-    changes = describe_changes(before, _snapshot(entry))
-    if changes:
-        entry.updated_at = now
-        record_event(
-            enterprise_id=entry.enterprise_id,
-            entry_id=entry.id,
-            actor=actor,
-            at=now,
-            action=Action.EDIT,
-            detail=changes,
-        )
-        if entry.state in (State.PROPOSED, State.RETURNED):
-            _flag_conflicts(entry, actor, now)
-    _commit(entry)
+    """Change the entry's fields. A proposal edited under review goes back to its first review stage, so nobody
+    approves something other than what the reviewers saw."""
+    with stale_guard(entry_id=entry.id), db.session.no_autoflush:
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_edit(actor, entry):
+            raise Forbidden(_("You cannot edit this entry."))
+        if data.region_id != entry.region_id:
+            if not policy.can_propose_for(actor, data.region_id):
+                raise Forbidden(_("You can only propose enterprises for your own county."))
+            claims.refuse_same_region_duplicate(
+                entry.enterprise_id, data.region_id, exclude_entry_id=entry.id
+            )
+        before = _snapshot(entry)
+        _apply(entry, data)
+        changes = describe_changes(before, _snapshot(entry))
+        if changes:
+            entry.updated_at = now
+            restart = entry.state == State.PROPOSED and entry.review_stage != _first_stage(actor)
+            if restart:
+                entry.review_stage = _first_stage(actor)
+                changes += "\n" + _("The proposal goes back to its first review stage.")
+            _event(entry, actor, now, Action.EDIT, detail=changes)
+            if entry.state in (State.PROPOSED, State.RETURNED):
+                _update_conflict(entry, actor, now)
+        db.session.commit()
     return entry
 
 
@@ -240,48 +206,29 @@ def resubmit(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_resubmit(actor, entry):
-        raise Forbidden(_("Only a returned proposal can be resubmitted, by its proposer or the county."))
-    entry.review_stage = _first_stage(actor)
-    entry.submitted_at = now
-    _set_state(entry, State.PROPOSED, now)
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.RESUBMIT,
-        from_state=State.RETURNED,
-        to_state=State.PROPOSED,
-        reason=(note or "").strip() or None,
-    )
-    _flag_conflicts(entry, actor, now)
-    _commit(entry)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_resubmit(actor, entry):
+            raise Forbidden(_("Only the proposer can resubmit a returned proposal."))
+        claims.refuse_same_region_duplicate(entry.enterprise_id, entry.region_id, exclude_entry_id=entry.id)
+        entry.review_stage, entry.submitted_at = _first_stage(actor), now
+        _move(entry, actor, now, Action.RESUBMIT, State.PROPOSED, reason=_note(note))
+        _update_conflict(entry, actor, now)
+        db.session.commit()
     return entry
 
 
 def pause(
     actor: User, entry: WhitelistEntry, reason: str, now: datetime, expected_version: int | None = None
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_pause(actor, entry):
-        raise Forbidden(_("You cannot pause this entry."))
-    reason = _require_reason(reason)
-    previous = entry.state
-    entry.state_before_pause = previous
-    _set_state(entry, State.PAUSED, now)
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.PAUSE,
-        from_state=previous,
-        to_state=State.PAUSED,
-        reason=reason,
-    )
-    _commit(entry)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_pause(actor, entry):
+            raise Forbidden(_("You cannot pause this entry."))
+        reason = _require_reason(reason)
+        entry.state_before_pause = entry.state
+        _move(entry, actor, now, Action.PAUSE, State.PAUSED, reason=reason)
+        db.session.commit()
     return entry
 
 
@@ -292,45 +239,26 @@ def resume(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_resume(actor, entry):
-        raise Forbidden(_("You cannot resume this entry."))
-    target = State(entry.state_before_pause or State.WHITELISTED)
-    entry.state_before_pause = None
-    _set_state(entry, target, now)
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.RESUME,
-        from_state=State.PAUSED,
-        to_state=target,
-        reason=(note or "").strip() or None,
-    )
-    _commit(entry)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_resume(actor, entry):
+            raise Forbidden(_("You cannot resume this entry."))
+        target = State(entry.state_before_pause or State.WHITELISTED)
+        entry.state_before_pause = None
+        _move(entry, actor, now, Action.RESUME, target, reason=_note(note))
+        db.session.commit()
     return entry
 
 
 def drop(
     actor: User, entry: WhitelistEntry, reason: str, now: datetime, expected_version: int | None = None
 ) -> WhitelistEntry:
-    _check_version(entry, expected_version)
-    if not policy.can_drop(actor, entry):
-        raise Forbidden(_("You cannot drop this entry."))
-    reason = _require_reason(reason)
-    previous = entry.state
-    entry.review_stage = None
-    _set_state(entry, State.DROPPED, now)
-    record_event(
-        enterprise_id=entry.enterprise_id,
-        entry_id=entry.id,
-        actor=actor,
-        at=now,
-        action=Action.DROP,
-        from_state=previous,
-        to_state=State.DROPPED,
-        reason=reason,
-    )
-    _commit(entry)
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_drop(actor, entry):
+            raise Forbidden(_("You cannot drop this entry."))
+        reason = _require_reason(reason)
+        entry.review_stage = None
+        _move(entry, actor, now, Action.DROP, State.DROPPED, reason=reason)
+        db.session.commit()
     return entry

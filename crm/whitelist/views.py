@@ -1,24 +1,26 @@
 """Whitelist screens: list, propose, detail, edit, review queue and the workflow actions."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
-from crm.enterprises import services as enterprise_services
 from crm.enterprises.forms import CategoryPicker
+from crm.enterprises.names import clean_uscc
+from crm.enterprises.services import EnterpriseData
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
-from crm.scope import can_see_enterprise_ids, get_enterprise_or_404, get_entry_or_404
+from crm.parsing import form_version, paginate, parse_int
+from crm.scope import get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
 from crm.teams.queries import visible_teams
 from crm.types import utcnow
 from crm.vocab import Role
-from crm.whitelist import bp, policy, queries, services
-from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm
+from crm.whitelist import bp, policy, proposals, queries, services
+from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, filters_from
 
 
 @bp.route("/")
@@ -26,30 +28,14 @@ from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm
 def index():
     form = FilterForm(request.args)
     form.validate()
-    filters = queries.Filters(
-        q=form.q.data or "",
-        region=form.region.data or 0,
-        tag=form.tag.data or 0,
-        industry=form.industry.data or 0,
-        state=form.state.data or "",
-        campaign=form.campaign.data or "",
-        mode=form.mode.data or "",
-        conflict=bool(form.conflict.data),
-        team=form.team.data or 0,
-        sort=request.args.get("sort", "updated"),
-    )
-    page = db.paginate(
-        queries.whitelist_query(current_user, filters),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(queries.whitelist_query(current_user, filters_from(form)))
     assignable = [e.id for e in page.items if team_policy.can_assign(current_user, e)]
     bulk_teams = [t for t in visible_teams(active_only=True) if assignable and _may_bulk_assign_to(t)]
     return render_template(
         "whitelist/index.html",
         form=form,
         page=page,
-        sort=filters.sort,
+        sort=request.args.get("sort", "updated"),
         assignable=assignable,
         bulk_teams=bulk_teams,
     )
@@ -78,52 +64,51 @@ def propose():
     if request.method == "GET":
         form.enterprise_id.data = request.args.get("enterprise_id", "")
         form.region_id.data = current_user.region_id or 0
-    existing = _chosen_enterprise(form.enterprise_id.data)
+    existing = _chosen_enterprise(form)
     picker = CategoryPicker(request.form if request.method == "POST" else None)
-    duplicates = []
+    duplicates, blocking = [], False
     if form.validate_on_submit() and (existing or picker.validate()):
-        if existing is None:
-            duplicates = _unconfirmed_duplicates(form)
-        if not duplicates:
-            try:
-                entry = _create_proposal(form, existing, picker)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
+        try:
+            if existing:
+                entry = services.propose(current_user, existing, form.entry_data(), utcnow())
             else:
-                flash(_("Proposal submitted for review."), "success")
-                return redirect(url_for("whitelist.detail", entry_id=entry.id))
+                data = form.enterprise_data(picker.choices())
+                entry = proposals.propose_new(
+                    current_user, data, form.entry_data(), utcnow(), form.confirm_new.data
+                )
+        except proposals.DuplicatesFound as found:
+            db.session.rollback()
+            duplicates, blocking = found.duplicates, found.blocking
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            flash(_("Proposal submitted for review."), "success")
+            return redirect(url_for("whitelist.detail", entry_id=entry.id))
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
     return render_template(
-        "whitelist/propose.html", form=form, picker=picker, existing=existing, duplicates=duplicates
+        "whitelist/propose.html",
+        form=form,
+        picker=picker,
+        existing=existing,
+        duplicates=duplicates,
+        blocking=blocking,
     )
 
 
-def _chosen_enterprise(raw: str | None):
-    return get_enterprise_or_404(current_user, int(raw)) if raw and raw.isdigit() else None
-
-
-def _unconfirmed_duplicates(form: ProposeForm) -> list:
-    """Possible duplicates the user has not yet waved through (a same-USCC match can never be waved through)."""
-    dups = enterprise_services.find_duplicates(
-        form.name.data, form.uscc.data, form.parent.id if getattr(form, "parent", None) else None
-    )
-    visible = can_see_enterprise_ids(current_user, [d.enterprise.id for d in dups])
-    for dup in dups:
-        dup.visible = dup.enterprise.id in visible
-    same_uscc = any(d.enterprise.uscc and d.enterprise.uscc == form.uscc.data for d in dups)
-    if dups and (same_uscc or not form.confirm_new.data):
-        return dups
-    return []
-
-
-def _create_proposal(form: ProposeForm, existing, picker: CategoryPicker):
-    now = utcnow()
-    enterprise = existing or enterprise_services.create_enterprise(
-        form.enterprise_data(picker.choices()), current_user, now, commit=False
-    )
-    return services.propose(current_user, enterprise, form.entry_data(), now)
+def _chosen_enterprise(form: ProposeForm):
+    """The enterprise on file being proposed (from its page, or picked among the duplicates), or None."""
+    enterprise_id = parse_int(form.enterprise_id.data)
+    if enterprise_id is None:
+        return None
+    described = None
+    if request.method == "POST" and form.name.data:
+        described = EnterpriseData(name=form.name.data, uscc=clean_uscc(form.uscc.data))
+    enterprise = proposals.existing_for_proposal(current_user, enterprise_id, described)
+    if enterprise is None:
+        abort(404)
+    return enterprise
 
 
 @bp.route("/<int:entry_id>")
@@ -157,7 +142,7 @@ def edit(entry_id: int):
         form.version.data = entry.version
     elif form.validate_on_submit():
         try:
-            services.edit(current_user, entry, form.entry_data(), utcnow(), _version(form))
+            services.edit(current_user, entry, form.entry_data(), utcnow(), form_version(form))
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
@@ -167,11 +152,6 @@ def edit(entry_id: int):
     else:
         flash(_("Please correct the marked fields."), "danger")
     return render_template("whitelist/edit.html", form=form, entry=entry)
-
-
-def _version(form) -> int | None:
-    raw = form.version.data
-    return int(raw) if raw and str(raw).isdigit() else None
 
 
 # Workflow actions: each is a POST with an optional or required reason and the version the user saw.
@@ -201,7 +181,7 @@ def transition(entry_id: int, action: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        ACTIONS[action](current_user, entry, form.reason.data, utcnow(), _version(form))
+        ACTIONS[action](current_user, entry, form.reason.data, utcnow(), form_version(form))
     except Forbidden:
         db.session.rollback()
         abort(403)

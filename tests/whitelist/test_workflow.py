@@ -29,6 +29,13 @@ def people(make_user):
     }
 
 
+def whitelisted(people, entry, now):
+    """Take a county proposal through both review stages."""
+    wf.approve(people["head"], entry, now)
+    wf.approve(people["manager"], entry, now)
+    return entry
+
+
 def test_county_proposal_goes_through_county_head_then_manager(people, make_entry, now):
     entry = make_entry(people["member"])
     assert (entry.state, entry.review_stage, entry.version) == (State.PROPOSED, ReviewStage.COUNTY, 1)
@@ -44,10 +51,15 @@ def test_county_proposal_goes_through_county_head_then_manager(people, make_entr
     assert actions_of(entry) == [Action.PROPOSE, Action.APPROVE_COUNTY, Action.APPROVE]
 
 
-def test_manager_alone_can_approve_from_the_county_stage(people, make_entry, now):
+def test_manager_waits_for_the_county_head_unless_there_is_none(people, make_user, make_entry, now):
     entry = make_entry(people["member"])
-    wf.approve(people["manager"], entry, now)
-    assert entry.state == State.WHITELISTED
+    with pytest.raises(Forbidden):
+        wf.approve(people["manager"], entry, now)
+    zone_member = make_user("member", "ZONE-ETDZ")  # the zones have no county head
+    zone_entry = make_entry(zone_member, name="开发区测试企业有限公司")
+    assert zone_entry.review_stage == ReviewStage.COUNTY
+    wf.approve(people["manager"], zone_entry, now)
+    assert zone_entry.state == State.WHITELISTED
 
 
 def test_city_only_chain_skips_the_county_head(people, make_entry, now):
@@ -114,8 +126,7 @@ def test_return_needs_reason_and_resubmit_restarts_review(people, make_entry, no
 
 
 def test_pause_and_resume_return_to_the_previous_state(people, make_entry, now):
-    entry = make_entry(people["member"])
-    wf.approve(people["manager"], entry, now)
+    entry = whitelisted(people, make_entry(people["member"]), now)
     with pytest.raises(DomainError):
         wf.pause(people["lead"], entry, "", now)
     with pytest.raises(Forbidden):
@@ -127,8 +138,7 @@ def test_pause_and_resume_return_to_the_previous_state(people, make_entry, now):
 
 
 def test_drop_needs_a_reason_and_ends_the_entry(people, make_entry, now):
-    entry = make_entry(people["member"])
-    wf.approve(people["manager"], entry, now)
+    entry = whitelisted(people, make_entry(people["member"]), now)
     with pytest.raises(DomainError):
         wf.drop(people["manager"], entry, None, now)
     wf.drop(people["manager"], entry, "企业无投资意向", now)
@@ -144,8 +154,7 @@ def test_proposer_may_withdraw_but_member_may_not_drop_a_whitelisted_entry(peopl
     wf.drop(people["member"], withdrawn, "重复提报，撤回", now)
     assert withdrawn.state == State.DROPPED
 
-    kept = make_entry(people["member"], name="保留测试企业有限公司")
-    wf.approve(people["manager"], kept, now)
+    kept = whitelisted(people, make_entry(people["member"], name="保留测试企业有限公司"), now)
     with pytest.raises(Forbidden):
         wf.drop(people["member"], kept, "不想要了", now)
 

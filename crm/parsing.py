@@ -1,0 +1,37 @@
+"""Parsing untrusted numbers from URLs and forms without 500s."""
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
+
+
+def parse_int(raw: object, default: int | None = None, maximum: int = MAX_ID) -> int | None:
+    """ASCII digits only ('²' is a digit to str.isdigit but not to int), within 0..maximum; else `default`."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text or not text.isascii() or not text.isdigit():
+        return default
+    value = int(text)
+    return value if value <= maximum else default
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in routes: ids past the database's INTEGER range are a 404, not an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def paginate(query, max_page: int = 100_000):
+    """db.paginate with the page number read safely from ?page= (junk or huge values give page 1)."""
+    from flask import current_app, request
+
+    from crm.extensions import db
+
+    page = parse_int(request.args.get("page"), 1, maximum=max_page) or 1
+    return db.paginate(query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
+
+
+def form_version(form) -> int:
+    """The record version a form was rendered with; missing or junk counts as stale (-1), never as 'skip the check'."""
+    return parse_int(form.version.data, default=-1)
