@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
+export CRM_CONFIG ?= dev
 
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 MO    := crm/translations/zh_Hans_CN/LC_MESSAGES/messages.mo

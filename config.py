@@ -30,6 +30,8 @@ class Config:
     # Login throttling: this many failures for one user name within the window lock it for the window.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
+    # ...and this many failures from one address, whatever the user names, lock the address.
+    LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
     # werkzeug's default (scrypt) in production; tests use a cheap hash so hundreds of users are quick.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     # seed-demo refuses to run where this is true.
@@ -63,4 +65,6 @@ CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}
 
 
 def get_config(name: str | None = None) -> type[Config]:
-    return CONFIGS[name or os.environ.get("CRM_CONFIG", "dev")]
+    """The config class named, or by CRM_CONFIG. Unset means production, so a server started without it refuses
+    to run on the development secret; `make run` sets CRM_CONFIG=dev."""
+    return CONFIGS[name or os.environ.get("CRM_CONFIG", "prod")]

@@ -1,5 +1,6 @@
 """The migrations match the models, and the `flask crm` commands behave."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -49,14 +50,22 @@ def test_seed_demo_refuses_production(app, monkeypatch):
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_production_config_needs_secrets(monkeypatch):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    try:
+def test_production_config_needs_a_secret_and_a_database(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/crm")
+    with pytest.raises(RuntimeError):  # the development secret is refused even with a database set
         ProdConfig.check()
-    except RuntimeError as error:
-        assert "SECRET_KEY" in str(error)
-    else:
-        raise AssertionError("ProdConfig.check() accepted a missing DATABASE_URL")
+    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "a-real-secret")
+    ProdConfig.check()  # both set: accepted
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(RuntimeError):
+        ProdConfig.check()
+
+
+def test_unset_config_name_means_production(monkeypatch):
+    from config import get_config
+
+    monkeypatch.delenv("CRM_CONFIG", raising=False)
+    assert get_config() is ProdConfig
 
 
 def test_create_user(app):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from crm.auth.services import MIN_PASSWORD_LENGTH
 from crm.refdata.choices import industry_choices, region_choices
@@ -54,7 +54,9 @@ class RegionForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=16)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     kind = SelectField(_l("Kind"), choices=list(REGION_KINDS.items()))
-    sort = IntegerField(_l("Sort order"), default=0, validators=[Optional()])
+    sort = IntegerField(
+        _l("Sort order"), default=0, validators=[Optional(), NumberRange(min=-10000, max=10000)]
+    )
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -63,7 +65,9 @@ class IndustryForm(FlaskForm):
     parent_id = SelectField(_l("Parent"), coerce=int)
     is_manufacturing = BooleanField(_l("Manufacturing"))
     is_emerging = BooleanField(_l("Strategic emerging / future industry"))
-    sort = IntegerField(_l("Sort order"), default=0, validators=[Optional()])
+    sort = IntegerField(
+        _l("Sort order"), default=0, validators=[Optional(), NumberRange(min=-10000, max=10000)]
+    )
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -83,5 +87,7 @@ class TagForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     group = SelectField(_l("Group"), choices=list(TAG_GROUPS.items()))
     has_rank = BooleanField(_l("Has a rank and list year (500强 lists)"))
-    sort = IntegerField(_l("Sort order"), default=0, validators=[Optional()])
+    sort = IntegerField(
+        _l("Sort order"), default=0, validators=[Optional(), NumberRange(min=-10000, max=10000)]
+    )
     active = BooleanField(_l("Active"), default=True)

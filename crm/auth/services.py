@@ -1,15 +1,23 @@
 """Authentication with throttling, and user creation."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.auth.models import LoginAttempt, User
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.vocab import Role
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("timing-equaliser", method=method)
+
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -22,35 +30,42 @@ class BadCredentials(DomainError):
     pass
 
 
-def _recent_failures(username: str, now: datetime) -> int:
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    last_success = select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
-    )
-    since = max(now - window, db.session.scalar(last_success) or now - window)
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-    )
+def _failures_since(condition, now: datetime, reset_on_success: bool) -> int:
+    """Failed attempts matching `condition` in the window (after the last success, for a user name)."""
+    since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    if reset_on_success:
+        last_success = select(func.max(LoginAttempt.at)).where(condition, LoginAttempt.succeeded.is_(True))
+        since = max(since, db.session.scalar(last_success) or since)
+    query = select(func.count()).where(condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
+    return db.session.scalar(query)
 
 
 def authenticate(username: str, password: str, ip: str | None, now: datetime) -> User:
-    """Return the user for good credentials; raise LoginLocked after too many recent failures."""
-    username = username.strip()
-    if _recent_failures(username, now) >= current_app.config["LOGIN_MAX_FAILURES"]:
+    """Return the user for good credentials.
+
+    The attempt is written (as a failure) before the password is checked, so parallel guesses all count; a user
+    name is locked after LOGIN_MAX_FAILURES failures in the window, an address after LOGIN_MAX_FAILURES_PER_IP."""
+    username = username.strip()[:64]
+    attempt = LoginAttempt(username=username, ip=ip, succeeded=False, at=now)
+    db.session.add(attempt)
+    db.session.commit()
+    config = current_app.config
+    locked = _failures_since(LoginAttempt.username == username, now, True) > config["LOGIN_MAX_FAILURES"]
+    if ip and not locked:
+        locked = _failures_since(LoginAttempt.ip == ip, now, False) > config["LOGIN_MAX_FAILURES_PER_IP"]
+    if locked:
         raise LoginLocked(
-            _(
-                "Too many failed attempts. This account is locked for %(n)d minutes.",
-                n=current_app.config["LOGIN_WINDOW_MINUTES"],
-            )
+            _("Too many failed attempts. Try again in %(n)d minutes.", n=config["LOGIN_WINDOW_MINUTES"])
         )
     user = db.session.scalar(select(User).where(User.username == username))
-    ok = user is not None and user.is_active and user.check_password(password)
-    db.session.add(LoginAttempt(username=username, ip=ip, succeeded=ok, at=now))
-    db.session.commit()
-    if not ok:
+    if user is None:
+        # Unknown names take as long as known ones, so timing does not tell which names exist.
+        check_password_hash(_dummy_hash(config["PASSWORD_HASH_METHOD"]), password)
         raise BadCredentials(_("Wrong user name or password."))
+    if not (user.is_active and user.check_password(password)):
+        raise BadCredentials(_("Wrong user name or password."))
+    attempt.succeeded = True
+    db.session.commit()
     return user
 
 

@@ -188,8 +188,9 @@ def transition(entry_id: int, action: str):
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
-        # Show the page again with what the user typed, and the record as it is now.
+        # Show the page again with what the user typed, and the record as it is now (so acting again acts on it).
         db.session.refresh(entry)
+        form.version.data = entry.version
         return _render_detail(entry, form, 409 if isinstance(error, StaleRecord) else 422)
     flash(str(DONE_MESSAGES[action]), "success")
     if request.form.get("back") == "review":

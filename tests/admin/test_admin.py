@@ -6,7 +6,7 @@ from crm.auth.models import User
 from crm.extensions import db
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.settings import get_setting
-from tests.conftest import region
+from tests.conftest import PASSWORD, region
 
 
 def test_admin_creates_a_user_who_can_log_in(client, make_user, login):
@@ -67,13 +67,24 @@ def test_editing_a_user_keeps_the_password_when_left_empty(client, make_user, lo
         "role": "lead",
         "region_id": str(member.region_id),
         "password": "",
+        "active": "y",
     }
     assert client.post(f"/admin/users/{member.id}", data=form).status_code == 302
     db.session.refresh(member)
-    assert (member.full_name, member.role, member.is_active_flag) == ("改名", "lead", False)
-    from tests.conftest import PASSWORD
-
+    assert (member.full_name, member.role, member.is_active_flag) == ("改名", "lead", True)
     assert member.check_password(PASSWORD)
+
+
+def test_unticking_active_locks_the_user_out(client, make_user, login):
+    login(make_user("admin"))
+    member = make_user("member", "371502")
+    form = {"username": member.username, "full_name": member.full_name, "role": "member", "region_id": "0"}
+    assert client.post(f"/admin/users/{member.id}", data=form).status_code == 302
+    client.post("/auth/logout")
+    assert (
+        client.post("/auth/login", data={"username": member.username, "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 def test_industry_cannot_move_under_its_own_child(client, make_user, login):

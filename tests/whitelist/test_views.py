@@ -181,7 +181,9 @@ def test_enterprise_edit_records_changes_and_refuses_stale(
     page = client.get(f"/enterprises/{ent.id}").data.decode()
     assert "企业名称: 旧名称有限公司 → 新名称有限公司" in page
     stale = client.post(f"/enterprises/{ent.id}/edit", data={**form, "name": "第三个名称"})
-    assert stale.status_code == 200 and "第三个名称" in stale.data.decode()
+    page = stale.data.decode()
+    assert stale.status_code == 200 and "第三个名称" in page
+    assert lead.full_name in page and "刷新" in page  # who changed it, and what to do
     db.session.refresh(ent)
     assert ent.name == "新名称有限公司"
 

@@ -82,11 +82,19 @@ def test_nobody_approves_their_own_proposal(people, make_entry, now):
     entry = make_entry(people["manager"], region_code="371502")
     with pytest.raises(Forbidden, match="自己"):
         wf.approve(people["manager"], entry, now)
-    head_entry = make_entry(people["head"], name="另一家测试企业有限公司")
-    with pytest.raises(Forbidden):
-        wf.approve(people["head"], head_entry, now)
     wf.approve(people["manager2"], entry, now)
     assert entry.state == State.WHITELISTED
+
+
+def test_county_head_cannot_pass_their_own_proposal_at_the_county_stage(people, make_entry, now):
+    set_setting("approval_chain", "county_then_city")
+    db.session.commit()
+    entry = make_entry(people["member"])
+    entry.proposer_id = people["head"].id  # as if the head had proposed it at the county stage
+    db.session.commit()
+    with pytest.raises(Forbidden, match="自己"):
+        wf.approve(people["head"], entry, now)
+    assert entry.review_stage == ReviewStage.COUNTY
 
 
 def test_county_head_cannot_review_another_county(people, make_entry, now):
