@@ -1,0 +1,194 @@
+"""Assignment, reassignment with history, suggestions, capacity and the reassign permission."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.inbox.models import InboxItem
+from crm.plans.models import Task
+from crm.teams import assignment
+from crm.teams.models import Assignment
+from crm.vocab import Action, State
+from crm.whitelist.models import Event
+
+
+def inbox_of(user) -> list[str]:
+    return list(db.session.scalars(select(InboxItem.title).where(InboxItem.user_id == user.id)))
+
+
+def test_suggestions_rank_industry_county_and_load(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("装备测试企业有限公司")
+    ranked = assignment.suggest_teams(entry, list(teams.values()))
+    assert [s.team.name for s in ranked] == ["东昌府装备队", "市级装备队", "东昌府新能源队", "茌平装备队"]
+    best = ranked[0]
+    assert best.score == pytest.approx(3 + 2 + 1)  # industry, own county, empty with a capacity
+    assert any("装备制造" in r for r in best.reasons) and any("本县" in r for r in best.reasons)
+    assert any("其他县" in r for r in ranked[-1].reasons)
+
+
+def test_a_full_team_drops_in_the_ranking_and_refuses_more(campaign, now):
+    p, teams, whitelisted = campaign
+    for i in range(3):
+        assignment.assign(p["manager"], whitelisted(f"满员企业{i}有限公司"), teams["A"], p["member"], now)
+    entry = whitelisted("第四家企业有限公司")
+    ranked = assignment.suggest_teams(entry, list(teams.values()))
+    full = next(s for s in ranked if s.team is teams["A"])
+    assert full.full and ranked[0].team is not teams["A"]
+    assert any("3" in r and "满" in r for r in full.reasons)
+    with pytest.raises(DomainError, match="3"):
+        assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+
+
+def test_assign_moves_to_assigned_records_history_and_tells_the_team(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("分配测试企业有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    assert (entry.state, entry.team_id, entry.owner_id) == (State.ASSIGNED, teams["A"].id, p["member"].id)
+    row = db.session.scalar(select(Assignment).where(Assignment.entry_id == entry.id))
+    assert (row.from_team_id, row.to_team_id, row.to_owner_id, row.actor_id) == (
+        None,
+        teams["A"].id,
+        p["member"].id,
+        p["lead"].id,
+    )
+    event = db.session.scalar(select(Event).where(Event.entry_id == entry.id, Event.action == Action.ASSIGN))
+    assert (event.from_state, event.to_state) == (State.WHITELISTED, State.ASSIGNED)
+    assert any("分配测试企业有限公司" in t for t in inbox_of(p["member"]))
+    assert any("分配测试企业有限公司" in t for t in inbox_of(p["lead"]))
+    assert inbox_of(p["member_b"]) == []
+
+
+@pytest.mark.parametrize(
+    ("actor", "team", "allowed"),
+    [
+        ("lead", "A", True),  # a team they lead, in the entry's county
+        ("lead", "C", False),  # another lead's team
+        ("other_lead", "C", False),  # their team serves another county
+        ("city_lead", "D", True),  # a city-wide team they lead
+        ("head", "B", True),  # the county head, a team of their county
+        ("head", "C", False),  # ... not another county's team
+        ("other_head", "C", False),  # another county's head
+        ("member", "A", False),
+        ("manager", "C", True),
+    ],
+)
+def test_who_may_assign(campaign, now, actor, team, allowed):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("权限测试企业有限公司")
+    owner = teams[team].leader
+    if allowed:
+        assignment.assign(p[actor], entry, teams[team], owner, now)
+        assert entry.team_id == teams[team].id
+    else:
+        with pytest.raises(Forbidden):
+            assignment.assign(p[actor], entry, teams[team], owner, now)
+        assert entry.team_id is None and entry.state == State.WHITELISTED
+
+
+def test_only_whitelisted_entries_are_assigned_and_owner_must_be_in_the_team(campaign, make_entry, now):
+    p, teams, whitelisted = campaign
+    proposal = make_entry(p["member"], name="未入库企业有限公司")
+    with pytest.raises(Forbidden):
+        assignment.assign(p["manager"], proposal, teams["A"], p["member"], now)
+    entry = whitelisted("负责人测试企业有限公司")
+    with pytest.raises(DomainError, match=p["member_b"].full_name):
+        assignment.assign(p["manager"], entry, teams["A"], p["member_b"], now)
+
+
+@pytest.mark.parametrize(
+    ("actor", "to_team", "allowed"),
+    [
+        ("lead", "A", True),  # owner change inside their team
+        ("lead", "B", True),  # to another team they lead
+        ("lead", "D", False),  # to a team they do not lead
+        ("head", "B", True),  # county head inside their county
+        ("head", "D", True),  # ... or to a city-wide team
+        ("head", "C", False),  # ... not to another county's team
+        ("other_head", "C", False),
+        ("city_lead", "D", False),  # lead of the target team, not of the current one
+        ("manager", "C", True),
+        ("member", "B", False),
+    ],
+)
+def test_the_reassign_permission(campaign, now, actor, to_team, allowed):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("调整测试企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    target = teams[to_team]
+    owner = target.leader if target is not teams["A"] else p["lead"]
+    if allowed:
+        assignment.reassign(p[actor], entry, target, owner, "工作调整", True, now)
+        assert (entry.team_id, entry.owner_id) == (target.id, owner.id)
+    else:
+        with pytest.raises(Forbidden):
+            assignment.reassign(p[actor], entry, target, owner, "工作调整", True, now)
+        assert (entry.team_id, entry.owner_id) == (teams["A"].id, p["member"].id)
+
+
+def test_reassignment_keeps_full_history_moves_tasks_and_tells_both_teams(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("历史测试企业有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    db.session.add_all([
+        Task(entry_id=entry.id, title="首次对接", owner_id=p["member"].id, due_date=date(2026, 3, 6)),
+        Task(entry_id=entry.id, title="已完成", owner_id=p["member"].id, due_date=date(2026, 3, 3), status="done"),
+    ])  # fmt: skip
+    db.session.commit()
+    with pytest.raises(DomainError):
+        assignment.reassign(p["lead"], entry, teams["B"], p["member_b"], "  ", True, now)
+    assignment.reassign(p["lead"], entry, teams["B"], p["member_b"], "新能源方向更对口", True, now)
+
+    rows = db.session.scalars(
+        select(Assignment).where(Assignment.entry_id == entry.id).order_by(Assignment.id)
+    ).all()
+    assert [(r.from_team_id, r.from_owner_id, r.to_team_id, r.to_owner_id) for r in rows] == [
+        (None, None, teams["A"].id, p["member"].id),
+        (teams["A"].id, p["member"].id, teams["B"].id, p["member_b"].id),
+    ]
+    assert (rows[1].actor_id, rows[1].reason, rows[1].at, rows[1].moved_tasks) == (
+        p["lead"].id,
+        "新能源方向更对口",
+        now,
+        1,
+    )
+    owners = dict(db.session.execute(select(Task.title, Task.owner_id)).all())
+    assert owners == {"首次对接": p["member_b"].id, "已完成": p["member"].id}  # only open tasks move
+    event = db.session.scalar(
+        select(Event).where(Event.entry_id == entry.id, Event.action == Action.REASSIGN)
+    )
+    assert (
+        "东昌府装备队" in event.detail
+        and "东昌府新能源队" in event.detail
+        and event.reason == "新能源方向更对口"
+    )
+    for person in ("member", "member_b", "lead"):
+        assert any("东昌府新能源队" in t for t in inbox_of(p[person])), person
+    assert entry.state == State.ASSIGNED  # a hand-over does not change the stage
+
+
+def test_reassign_can_leave_open_tasks_with_the_old_owner(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("任务不动企业有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    db.session.add(
+        Task(entry_id=entry.id, title="上门拜访", owner_id=p["member"].id, due_date=date(2026, 3, 9))
+    )
+    db.session.commit()
+    assignment.reassign(p["lead"], entry, teams["A"], p["lead"], "队长亲自跟进", False, now)
+    assert db.session.scalar(select(Task.owner_id)) == p["member"].id
+    assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc())) == 0
+
+
+def test_bulk_assignment_is_all_or_nothing(campaign, now):
+    p, teams, whitelisted = campaign
+    good = [whitelisted(f"批量企业{i}有限公司") for i in range(2)]
+    other_county = whitelisted("茌平批量企业有限公司", code="371503")
+    with pytest.raises(Forbidden, match="茌平批量企业有限公司"):
+        assignment.bulk_assign(p["lead"], [*good, other_county], teams["B"], teams["B"].leader, now)
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+    assert assignment.bulk_assign(p["lead"], good, teams["B"], teams["B"].leader, now) == 2
+    assert {e.team_id for e in good} == {teams["B"].id}
