@@ -107,8 +107,9 @@ def _users() -> dict[str, User]:
 
 
 def _proposer(users: dict[str, User], region_code: str) -> User:
+    """The county's first team lead proposes its enterprises (so members see only their teams' targets)."""
     for user in users.values():
-        if user.role == Role.MEMBER and user.region and user.region.code == region_code:
+        if user.role == Role.LEAD and user.region and user.region.code == region_code:
             return user
     return users["manager"]
 

@@ -27,6 +27,8 @@ def campaign(make_user, make_entry, now):
         "other_head": make_user("county_head", "371503", username="head_c"),
         "city_lead": make_user("lead", None, username="lead_d"),
         "manager": make_user("manager", username="boss"),
+        "proposer": make_user("member", "371502", username="proposer_a"),  # in no team
+        "other_proposer": make_user("member", "371503", username="proposer_c"),
     }
 
     def team(name, code, leader, members, focus, capacity=None):
@@ -45,7 +47,7 @@ def campaign(make_user, make_entry, now):
     db.session.commit()
 
     def whitelisted(name, code="371502", industry_name="装备制造"):
-        proposer = p["member"] if code == "371502" else p["other_member"]
+        proposer = p["proposer"] if code == "371502" else p["other_proposer"]
         entry = make_entry(proposer, region_code=code, name=name, industry_id=industry(industry_name).id)
         wf.approve(p["head"] if code == "371502" else p["other_head"], entry, now)
         wf.approve(p["manager"], entry, now)

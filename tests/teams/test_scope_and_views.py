@@ -1,0 +1,220 @@
+"""Team-scoped visibility, the team pages, the assign/reassign screens, inbox and the conflict queue."""
+
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.inbox.models import InboxItem
+from crm.teams import assignment
+from crm.teams.models import TeamMember
+from crm.vocab import State
+from crm.whitelist.models import WhitelistEntry
+
+
+def listed(client, url="/whitelist/") -> str:
+    return client.get(url).data.decode()
+
+
+def test_members_see_their_teams_targets_and_own_proposals_only(client, campaign, make_entry, login, now):
+    p, teams, whitelisted = campaign
+    mine = whitelisted("队内目标企业有限公司")
+    theirs = whitelisted("他队目标企业有限公司")
+    unassigned = whitelisted("未分配目标企业有限公司")
+    assignment.assign(p["manager"], mine, teams["A"], p["member"], now)
+    assignment.assign(p["manager"], theirs, teams["B"], p["member_b"], now)
+    own_proposal = make_entry(p["member"], name="我的提报企业有限公司")
+    login(p["member"])
+    page = listed(client)
+    assert "队内目标企业有限公司" in page and "我的提报企业有限公司" in page
+    assert "他队目标企业有限公司" not in page and "未分配目标企业有限公司" not in page
+    assert client.get(f"/whitelist/{theirs.id}").status_code == 404
+    assert client.get(f"/whitelist/{unassigned.id}").status_code == 404
+    assert client.get(f"/whitelist/{own_proposal.id}").status_code == 200
+
+
+def test_leads_see_their_teams_and_unassigned_entries_of_their_county(client, campaign, login, now):
+    p, teams, whitelisted = campaign
+    in_b = whitelisted("二队目标企业有限公司")
+    assignment.assign(p["manager"], in_b, teams["B"], p["member_b"], now)
+    whitelisted("本县待分配企业有限公司")
+    whitelisted("茌平待分配企业有限公司", code="371503")
+    elsewhere = whitelisted("茌平目标企业有限公司", code="371503")
+    assignment.assign(p["manager"], elsewhere, teams["C"], p["other_member"], now)
+    login(p["lead"])
+    page = listed(client)
+    assert "二队目标企业有限公司" in page and "本县待分配企业有限公司" in page
+    assert "茌平待分配企业有限公司" not in page and "茌平目标企业有限公司" not in page
+    login(p["city_lead"])  # a city-wide team's lead picks up unassigned entries anywhere
+    page = listed(client)
+    assert "本县待分配企业有限公司" in page and "茌平待分配企业有限公司" in page
+    assert "二队目标企业有限公司" not in page
+
+
+def test_team_pages_are_scoped(client, campaign, login):
+    p, teams, _ = campaign
+    login(p["member"])
+    page = listed(client, "/teams/")
+    assert "东昌府装备队" in page and "东昌府新能源队" not in page and "茌平装备队" not in page
+    assert client.get(f"/teams/{teams['B'].id}").status_code == 404
+    login(p["head"])
+    page = listed(client, "/teams/")
+    assert "东昌府新能源队" in page and "市级装备队" in page and "茌平装备队" not in page
+    login(p["manager"])
+    assert "茌平装备队" in listed(client, "/teams/")
+
+
+def test_team_page_lists_targets_with_state_owner_and_next_due(client, campaign, login, now):
+    from datetime import date
+
+    from crm.plans.models import Task
+
+    p, teams, whitelisted = campaign
+    entry = whitelisted("队页目标企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    db.session.add(
+        Task(entry_id=entry.id, title="首次对接", owner_id=p["member"].id, due_date=date(2026, 3, 5))
+    )
+    db.session.commit()
+    login(p["member"])
+    page = listed(client, f"/teams/{teams['A'].id}")
+    assert "队页目标企业有限公司" in page and "已组队" in page and "2026-03-05" in page
+    assert p["member"].full_name in page
+
+
+def test_lead_manages_members_of_their_team(client, campaign, make_user, login, now):
+    p, teams, whitelisted = campaign
+    newcomer = make_user("member", "371502", username="newcomer")
+    login(p["member"])
+    assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 403
+    login(p["lead"])
+    assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 302
+    assert db.session.scalar(select(TeamMember).where(TeamMember.user_id == newcomer.id)) is not None
+    entry = whitelisted("成员负责企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], newcomer, now)
+    client.post(f"/teams/{teams['A'].id}/members/{newcomer.id}/remove")
+    assert (
+        db.session.scalar(select(TeamMember).where(TeamMember.user_id == newcomer.id)) is not None
+    )  # owns a target
+    assignment.reassign(p["lead"], entry, teams["A"], p["member"], "交接", True, now)
+    client.post(f"/teams/{teams['A'].id}/members/{newcomer.id}/remove")
+    assert db.session.scalar(select(TeamMember).where(TeamMember.user_id == newcomer.id)) is None
+
+
+def test_manager_creates_a_team_and_form_errors_keep_input(client, campaign, login):
+    p, teams, _ = campaign
+    login(p["manager"])
+    bad = client.post(
+        "/teams/new", data={"name": "新建测试队", "leader_id": "0", "capacity": "0", "region_id": "0"}
+    )
+    assert bad.status_code == 200 and 'value="新建测试队"' in bad.data.decode()
+    ok = client.post(
+        "/teams/new",
+        data={"name": "新建测试队", "leader_id": p["lead"].id, "capacity": "4", "region_id": "0"},
+    )
+    assert ok.status_code == 302
+    dup = client.post("/teams/new", data={"name": "新建测试队", "leader_id": p["lead"].id, "region_id": "0"})
+    assert "已存在" in dup.data.decode()
+
+
+def test_assign_screen_suggests_and_assigns(client, campaign, login):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("界面分配企业有限公司")
+    login(p["lead"])
+    page = listed(client, f"/whitelist/{entry.id}/assign")
+    assert page.index("东昌府装备队") < page.index("东昌府新能源队")  # best match first
+    assert "茌平装备队" not in page  # not a team this lead may use
+    assert "产业对口" in page and "最匹配" in page
+    response = client.post(
+        f"/whitelist/{entry.id}/assign",
+        data={"team_id": teams["A"].id, "owner_id": "0", "version": entry.version},
+    )
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert (entry.state, entry.team_id, entry.owner_id) == (State.ASSIGNED, teams["A"].id, p["lead"].id)
+
+
+def test_reassign_screen_requires_a_reason_and_keeps_input(client, campaign, login, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("界面调整企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    login(p["lead"])
+    form = {
+        "team_id": teams["B"].id,
+        "owner_id": p["member_b"].id,
+        "version": entry.version,
+        "move_tasks": "y",
+    }
+    page = client.post(f"/whitelist/{entry.id}/reassign", data={**form, "reason": ""}).data.decode()
+    assert "is-invalid" in page
+    db.session.refresh(entry)
+    assert entry.team_id == teams["A"].id
+    assert (
+        client.post(f"/whitelist/{entry.id}/reassign", data={**form, "reason": "对口调整"}).status_code == 302
+    )
+    db.session.refresh(entry)
+    assert entry.team_id == teams["B"].id
+    detail = listed(client, f"/whitelist/{entry.id}")
+    assert "调整攻坚团队/负责人" in detail and "对口调整" in detail
+
+
+def test_bulk_assign_from_the_list(client, campaign, login):
+    p, teams, whitelisted = campaign
+    entries = [whitelisted(f"列表批量企业{i}有限公司") for i in range(3)]
+    login(p["lead"])
+    page = listed(client, "/whitelist/?state=whitelisted")
+    assert 'name="entry_ids"' in page and 'data-testid="bulk-assign"' in page
+    data = {"entry_ids": [e.id for e in entries[:2]], "team_id": teams["B"].id}
+    assert client.post("/whitelist/bulk-assign", data=data).status_code == 302
+    teams_of = dict(db.session.execute(select(WhitelistEntry.id, WhitelistEntry.team_id)).all())
+    assert [teams_of[e.id] for e in entries] == [teams["B"].id, teams["B"].id, None]
+
+
+def test_inbox_counts_unread_and_marks_read(client, campaign, login, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("消息测试企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    login(p["member"])
+    home = client.get("/").data.decode()
+    assert 'data-testid="unread">1<' in home
+    item = db.session.scalar(select(InboxItem).where(InboxItem.user_id == p["member"].id))
+    response = client.post(f"/inbox/{item.id}/read", data={"open": "1"})
+    assert response.location.endswith(f"/whitelist/{entry.id}")
+    assert 'data-testid="unread"' not in client.get("/").data.decode()
+    login(p["member_b"])
+    assert client.post(f"/inbox/{item.id}/read").status_code == 404  # not theirs
+
+
+def test_conflict_queue_decides_for_one_county(client, campaign, make_entry, login, now):
+    p, teams, whitelisted = campaign
+    first = whitelisted("争议企业有限公司")
+    second = make_entry(p["other_member"], region_code="371503", enterprise=first.enterprise)
+    assert second.conflict
+    login(p["manager"])
+    page = listed(client, "/whitelist/conflicts")
+    assert "争议企业有限公司" in page and "东昌府区" in page and "茌平区" in page
+    missing = client.post(
+        f"/whitelist/{second.id}/resolve", data={"winner_region_id": first.region_id, "reason": ""}
+    )
+    assert missing.status_code == 302
+    db.session.refresh(second)
+    assert second.state == State.PROPOSED  # nothing decided without a reason
+    client.post(
+        f"/whitelist/{second.id}/resolve",
+        data={"winner_region_id": first.region_id, "reason": "首报首谈，东昌府区先报"},
+    )
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (second.state, second.conflict) == (State.DROPPED, False)
+    assert first.state == State.WHITELISTED and not first.conflict
+    detail = listed(client, f"/whitelist/{second.id}")
+    assert "跨县冲突裁定" in detail and "首报首谈，东昌府区先报" in detail
+    assert "争议企业有限公司" not in listed(client, "/whitelist/conflicts")
+
+
+def test_conflict_can_go_to_the_later_county(campaign, make_entry, now):
+    from crm.whitelist import conflicts
+
+    p, teams, whitelisted = campaign
+    first = whitelisted("改判企业有限公司")
+    second = make_entry(p["other_member"], region_code="371503", enterprise=first.enterprise)
+    closed = conflicts.resolve(p["manager"], second, second.region_id, "茌平区具备配套条件", now)
+    assert closed == [first] and first.state == State.DROPPED and not second.conflict
