@@ -107,3 +107,47 @@ def test_state_changes_refuse_get(client, make_user, make_entry, login):
     login(make_user("manager"))
     assert client.get(f"/whitelist/{entry.id}/approve").status_code == 405
     assert client.get("/auth/logout").status_code == 405
+
+
+def test_parallel_guesses_cannot_outrun_the_lock(app, make_user, now):
+    """The attempt is written before the password is checked, so at most LOGIN_MAX_FAILURES of a burst of parallel
+    wrong guesses ever reach the password check."""
+    import threading
+
+    from crm.extensions import db
+
+    user = make_user("member", "371502")
+    username = user.username
+    db.session.remove()
+    barrier = threading.Barrier(12, timeout=10)
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                authenticate(username, "wrong", "10.0.0.9", now)
+            except (BadCredentials, LoginLocked) as error:
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 12
+    assert outcomes.count("BadCredentials") <= app.config["LOGIN_MAX_FAILURES"]
+    assert outcomes.count("LoginLocked") >= 12 - app.config["LOGIN_MAX_FAILURES"]
+
+
+def test_one_address_guessing_many_names_is_locked(app, make_user, now):
+    user = make_user("member", "371502")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_IP"]
+    for i in range(limit):  # one guess per name: no single name is locked
+        with pytest.raises(BadCredentials):
+            authenticate(f"guess{i}", "wrong", "10.0.0.7", now)
+    with pytest.raises(LoginLocked):
+        authenticate(user.username, PASSWORD, "10.0.0.7", now)
+    assert authenticate(user.username, PASSWORD, "10.0.0.8", now)  # another address is not affected
