@@ -3,7 +3,7 @@
 from crm.auth.models import LoginAttempt, User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
 from crm.inbox.models import InboxItem
-from crm.plans.models import Task
+from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
 from crm.refdata.models import CategoryTag, Industry, Region, Setting
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
@@ -12,6 +12,11 @@ __all__ = [
     "Assignment",
     "InboxItem",
     "Task",
+    "TemplateStep",
+    "ContactLog",
+    "FundArrival",
+    "Holiday",
+    "PlanTemplate",
     "Team",
     "TeamIndustry",
     "TeamMember",

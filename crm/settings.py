@@ -41,6 +41,27 @@ SPECS = {
             minimum=50,
             maximum=100,
         ),
+        SettingSpec(
+            "light_yellow_overdue",
+            _l("Yellow light: a plan step overdue by this many working days"),
+            "3",
+            minimum=1,
+            maximum=100,
+        ),
+        SettingSpec(
+            "light_red_overdue",
+            _l("Red light: a plan step overdue by this many working days"),
+            "10",
+            minimum=1,
+            maximum=200,
+        ),
+        SettingSpec(
+            "light_red_no_contact",
+            _l("Red light: no contact for this many working days"),
+            "15",
+            minimum=1,
+            maximum=200,
+        ),
     )
 }
 

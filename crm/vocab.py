@@ -158,6 +158,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
     REASSIGN = "reassign"
     CONFLICT_RESOLVED = "conflict_resolved"
+    CONTACT_LOG = "contact_log"
+    PLAN = "plan"
+    FUNDS = "funds"
 
 
 ACTION_LABELS = {
@@ -178,6 +181,9 @@ ACTION_LABELS = {
     Action.ASSIGN: "分配攻坚团队",
     Action.REASSIGN: "调整攻坚团队/负责人",
     Action.CONFLICT_RESOLVED: "跨县冲突裁定",
+    Action.CONTACT_LOG: "对接记录",
+    Action.PLAN: "调整对接计划",
+    Action.FUNDS: "登记到位资金",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}
@@ -209,3 +215,22 @@ FIELD_LABELS = {
     "summary": "项目概况",
     "priority": "优先级",
 }
+
+# Contact and visit types (对接方式) for the contact log.
+CONTACT_KINDS = {
+    "phone": "电话",
+    "video": "视频",
+    "visit": "上门拜访",
+    "inbound": "来聊考察",
+    "fair": "洽谈会",
+    "signing": "签约仪式",
+    "other": "其他",
+}
+# Face-to-face contact: what moving to 洽谈中 needs as evidence.
+MEETING_KINDS = ("visit", "inbound", "fair", "signing")
+# What completes a plan step: any contact, or one of the kinds above.
+EVIDENCE_LABELS = {"any": "任意一次对接记录", **{k: f"{v}记录" for k, v in CONTACT_KINDS.items()}}
+TASK_KINDS = {"step": "计划节点", "followup": "跟进事项"}
+TASK_STATUS = {"open": "待办", "done": "已完成", "cancelled": "已取消"}
+STEP_OWNER_ROLES = {"owner": "主要负责人", "lead": "团队负责人"}
+LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}

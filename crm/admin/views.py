@@ -144,7 +144,7 @@ def settings():
     errors: dict[str, str] = {}
     if request.method == "POST":
         for key in SPECS:
-            values[key] = request.form.get(key, "").strip()
+            values[key] = request.form.get(key, values[key]).strip()
             try:
                 set_setting(key, values[key])
             except ValueError:

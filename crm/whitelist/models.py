@@ -1,8 +1,8 @@
 """Whitelist entries (one enterprise targeted by one county) and the event trail."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -34,6 +34,15 @@ class WhitelistEntry(db.Model):
     # Look-alike enterprises the proposer said were different (comma-separated ids); their claims still conflict.
     lookalike_ids: Mapped[str | None] = mapped_column(String(200))
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The plan and the pipeline's evidence (filled by the plans feature).
+    plan_start: Mapped[date | None] = mapped_column(Date)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    contract_amount: Mapped[int | None]  # 签约金额, 万元
+    landed_on: Mapped[date | None] = mapped_column(Date)
+    landed_uscc: Mapped[str | None] = mapped_column(String(18))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    producing_on: Mapped[date | None] = mapped_column(Date)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     whitelisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

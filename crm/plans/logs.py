@@ -1,0 +1,166 @@
+"""Contact and visit logs: the daily work of the teams. A log can complete a plan step, its next step becomes a
+follow-up task, the first log moves an assigned entry to 对接中, and an attachment is checked before it is kept."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.enterprises.models import Contact
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.history import record_event
+from crm.plans import policy
+from crm.plans.models import DONE, OPEN, ContactLog, Task
+from crm.vocab import CONTACT_KINDS, Action, State
+from crm.whitelist.models import WhitelistEntry
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Allowed attachment types: extension → the bytes such a file starts with.
+SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+}
+
+
+@dataclass
+class Upload:
+    filename: str
+    content: bytes
+
+
+@dataclass
+class LogData:
+    occurred_at: datetime
+    kind: str
+    summary: str
+    outcome: str | None = None
+    participant_ids: list[int] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+    new_contact_name: str | None = None
+    new_contact_title: str | None = None
+    next_step: str | None = None
+    next_date: date | None = None
+    complete_task_id: int | None = None
+    attachment: Upload | None = None
+
+
+def check_attachment(upload: Upload) -> str:
+    """The file's extension if it is an allowed type, within the size limit, and really is what it claims."""
+    ext = Path(upload.filename).suffix.lower().lstrip(".")
+    if ext not in SIGNATURES:
+        raise DomainError(_("Attachments may be PDF, JPG, PNG, DOCX, XLSX or PPTX files."))
+    if len(upload.content) > MAX_ATTACHMENT_BYTES:
+        raise DomainError(
+            _("The attachment is larger than %(n)d MB.", n=MAX_ATTACHMENT_BYTES // (1024 * 1024))
+        )
+    if not upload.content or not upload.content.startswith(SIGNATURES[ext]):
+        raise DomainError(_("The attachment's content does not match its file type."))
+    return ext
+
+
+def _completable(entry: WhitelistEntry, task_id: int, kind: str) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or task.entry_id != entry.id or task.status != OPEN:
+        raise DomainError(_("That task is not open on this target."))
+    if task.is_step and task.evidence not in (None, "any", kind):
+        raise DomainError(
+            _(
+                "The step %(step)s needs a %(kind)s record.",
+                step=task.title,
+                kind=CONTACT_KINDS[task.evidence],
+            )
+        )
+    return task
+
+
+def record_log(
+    actor: User, entry: WhitelistEntry, data: LogData, now: datetime, upload_dir: Path
+) -> ContactLog:
+    if not policy.can_log(actor, entry):
+        raise Forbidden(_("Only the target's team, its county head and managers log contacts."))
+    if data.kind not in CONTACT_KINDS:
+        raise DomainError(_("Choose how the contact took place."))
+    if not data.summary.strip():
+        raise DomainError(_("Write what was discussed."))
+    if data.occurred_at > now:
+        raise DomainError(_("A contact cannot be logged for the future."))
+    if data.next_step and not data.next_date:
+        raise DomainError(_("Give the next step a date."))
+    task = _completable(entry, data.complete_task_id, data.kind) if data.complete_task_id else None
+    ext = check_attachment(data.attachment) if data.attachment else None
+    log = ContactLog(
+        entry_id=entry.id, occurred_at=data.occurred_at, kind=data.kind, summary=data.summary.strip(),
+        outcome=(data.outcome or "").strip() or None, next_step=(data.next_step or "").strip() or None,
+        next_date=data.next_date, created_by_id=actor.id, created_at=now,
+    )  # fmt: skip
+    team_ids = {p.id for p in entry.team.people}
+    log.participants = list(
+        db.session.scalars(select(User).where(User.id.in_(set(data.participant_ids) | {actor.id})))
+    )
+    log.people = list(
+        db.session.scalars(
+            select(Contact).where(
+                Contact.id.in_(data.contact_ids), Contact.enterprise_id == entry.enterprise_id
+            )
+        )
+    )
+    if data.new_contact_name and data.new_contact_name.strip():
+        contact = Contact(enterprise_id=entry.enterprise_id, name=data.new_contact_name.strip(),
+                          title=(data.new_contact_title or "").strip() or None, created_at=now)  # fmt: skip
+        log.people.append(contact)
+    db.session.add(log)
+    db.session.flush()
+    if ext:
+        log.attachment_path = _store(data.attachment, ext, upload_dir)
+        log.attachment_name, log.attachment_size = (
+            Path(data.attachment.filename).name[:200],
+            len(data.attachment.content),
+        )
+    _after_log(actor, entry, log, task, team_ids, now)
+    db.session.commit()
+    return log
+
+
+def _store(upload: Upload, ext: str, upload_dir: Path) -> str:
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{ext}"
+    (upload_dir / name).write_bytes(upload.content)
+    return name
+
+
+def _after_log(actor: User, entry: WhitelistEntry, log: ContactLog, task: Task | None, team_ids: set[int],
+               now: datetime) -> None:  # fmt: skip
+    """Complete the step, create the follow-up, move 已组队 → 对接中, and note the log on the trail."""
+    if task is not None:
+        task.status, task.completed_at, task.completed_by_id, task.log_id = DONE, now, actor.id, log.id
+    if log.next_step and log.next_date:
+        owner_id = actor.id if actor.id in team_ids else entry.owner_id
+        db.session.add(Task(entry_id=entry.id, kind="followup", title=log.next_step, due_date=log.next_date,
+                            owner_id=owner_id, created_at=now, log_id=log.id))  # fmt: skip
+    if entry.last_contact_at is None or log.occurred_at > entry.last_contact_at:
+        entry.last_contact_at = log.occurred_at
+    detail = f"{CONTACT_KINDS[log.kind]}：{log.summary[:200]}"
+    if task is not None:
+        detail += "\n" + _("Completes the step %(step)s", step=task.title)
+    record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.CONTACT_LOG,
+                 detail=detail)  # fmt: skip
+    if entry.state == State.ASSIGNED:
+        record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
+                     from_state=State.ASSIGNED, to_state=State.CONTACTING, detail=_("First contact logged"))  # fmt: skip
+        entry.state, entry.state_changed_at = State.CONTACTING, now
+    entry.updated_at = now
+
+
+def logs_of(entry_id: int) -> list[ContactLog]:
+    query = select(ContactLog).where(ContactLog.entry_id == entry_id).order_by(ContactLog.occurred_at.desc())
+    return list(db.session.scalars(query))

@@ -1,0 +1,124 @@
+"""Moving an entry along the pipeline (对接中 → 洽谈中 → 已签约 → 已落地 → 已开工 → 已投产), each step with its
+evidence, and the 到位资金 records of signed projects (谁签约、谁跟踪)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm.auth.models import User
+from crm.enterprises.names import clean_uscc, uscc_error
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.history import check_version, record_event, stale_guard
+from crm.plans import policy
+from crm.plans.models import ContactLog, FundArrival
+from crm.templating import wan
+from crm.vocab import MEETING_KINDS, PIPELINE, Action, State
+from crm.whitelist.models import WhitelistEntry
+
+# The stages a team moves an entry to by hand (已组队 → 对接中 also happens by itself with the first log).
+MANUAL = (State.CONTACTING, State.NEGOTIATING, State.SIGNED, State.LANDED, State.STARTED, State.PRODUCING)
+FUNDED_STATES = (State.SIGNED, State.LANDED, State.STARTED, State.PRODUCING)
+
+
+@dataclass
+class StageEvidence:
+    on: date | None = None  # signing / registration / start / production date
+    amount: int | None = None  # 签约金额, 万元
+    uscc: str | None = None  # the registered local entity
+
+
+def next_stage(entry: WhitelistEntry) -> State | None:
+    if entry.state not in PIPELINE[1:-1]:
+        return None
+    return PIPELINE[PIPELINE.index(State(entry.state)) + 1]
+
+
+def _logs(entry: WhitelistEntry, kinds: tuple[str, ...] | None = None) -> int:
+    query = select(func.count()).where(ContactLog.entry_id == entry.id)
+    if kinds:
+        query = query.where(ContactLog.kind.in_(kinds))
+    return db.session.scalar(query)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise DomainError(message)
+
+
+def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: date) -> str:
+    """Check what the target stage needs, store it on the entry, and describe it for the trail."""
+    if target == State.CONTACTING:
+        _require(_logs(entry) > 0, _("Log the first contact before moving to 对接中."))
+        return _("first contact logged")
+    if target == State.NEGOTIATING:
+        _require(
+            _logs(entry, MEETING_KINDS) > 0,
+            _("洽谈中 needs a logged visit, inbound visit or negotiation meeting."),
+        )
+        return _("face-to-face talks logged")
+    _require(ev.on is not None, _("Give the date."))
+    _require(ev.on <= today, _("The date cannot be in the future."))
+    if target == State.SIGNED:
+        _require(ev.amount is not None and ev.amount > 0, _("Give the contract amount in 万元."))
+        entry.signed_on, entry.contract_amount = ev.on, ev.amount
+        return _(
+            "signed on %(date)s, contract amount %(amount)s", date=ev.on.isoformat(), amount=wan(ev.amount)
+        )
+    if target == State.LANDED:
+        code = clean_uscc(ev.uscc)
+        _require(code is not None, _("Give the credit code of the registered local entity."))
+        error = uscc_error(code)
+        _require(error is None, error or "")
+        entry.landed_on, entry.landed_uscc = ev.on, code
+        return _("registered on %(date)s as %(code)s", date=ev.on.isoformat(), code=code)
+    if target == State.STARTED:
+        entry.started_on = ev.on
+        return _("construction started on %(date)s", date=ev.on.isoformat())
+    entry.producing_on = ev.on
+    return _("in production since %(date)s", date=ev.on.isoformat())
+
+
+def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence, now: datetime, today: date,
+            expected_version: int | None = None) -> WhitelistEntry:  # fmt: skip
+    """Move the entry one stage on, refusing without the stage's evidence."""
+    with stale_guard(entry_id=entry.id):
+        check_version(entry, expected_version, entry_id=entry.id)
+        if not policy.can_advance(actor, entry):
+            raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
+        if target != next_stage(entry):
+            raise DomainError(_("From %(state)s the next stage is not %(target)s.", state=entry.state_label,
+                                target=target))  # fmt: skip
+        detail = _evidence(entry, target, ev, today)
+        record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
+                     from_state=entry.state, to_state=target, detail=detail)  # fmt: skip
+        entry.state, entry.state_changed_at, entry.updated_at = target, now, now
+        db.session.commit()
+    return entry
+
+
+def add_funds(actor: User, entry: WhitelistEntry, arrived_on: date, fixed: int, other: int, note: str | None,
+              now: datetime, today: date) -> FundArrival:  # fmt: skip
+    """Record 到位资金 for a signed project (fixed-asset and other, 万元)."""
+    if not policy.can_advance(actor, entry):
+        raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
+    _require(entry.state in FUNDED_STATES, _("Funds are recorded once the project is signed."))
+    _require(fixed >= 0 and other >= 0 and fixed + other > 0, _("Give the amount that arrived, in 万元."))
+    _require(arrived_on <= today, _("The date cannot be in the future."))
+    row = FundArrival(entry_id=entry.id, arrived_on=arrived_on, fixed_amount=fixed, other_amount=other,
+                      note=(note or "").strip() or None, created_by_id=actor.id, created_at=now)  # fmt: skip
+    db.session.add(row)
+    record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.FUNDS,
+                 detail=_("%(date)s: %(amount)s arrived", date=arrived_on.isoformat(), amount=wan(fixed + other)))  # fmt: skip
+    db.session.commit()
+    return row
+
+
+def funds_of(entry_id: int) -> list[FundArrival]:
+    return list(
+        db.session.scalars(
+            select(FundArrival).where(FundArrival.entry_id == entry_id).order_by(FundArrival.arrived_on)
+        )
+    )
