@@ -4,6 +4,7 @@ Pick one with CRM_CONFIG (dev, test, prod); every value can be overridden by an 
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -26,6 +27,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    # Contact-log attachments; empty means instance/uploads.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
     PER_PAGE = _env_int("PER_PAGE", 20)
     # Login throttling: this many failures for one user name within the window lock it for the window.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
@@ -48,6 +51,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 
 
 class ProdConfig(Config):

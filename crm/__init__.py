@@ -78,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from crm.inbox import views as _inbox_views  # noqa: F401
     from crm.main import bp as main_bp
     from crm.main import views as _main_views  # noqa: F401
+    from crm.plans import admin_views as _plan_admin_views  # noqa: F401
+    from crm.plans import bp as plans_bp
+    from crm.plans import views as _plan_views  # noqa: F401
     from crm.teams import bp as teams_bp
     from crm.teams import views as _team_views  # noqa: F401
     from crm.whitelist import assign_views as _assign_views  # noqa: F401
@@ -91,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
     app.register_blueprint(teams_bp, url_prefix="/teams")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
+    app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

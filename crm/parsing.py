@@ -35,3 +35,14 @@ def paginate(query, max_page: int = 100_000):
 def form_version(form) -> int:
     """The record version a form was rendered with; missing or junk counts as stale (-1), never as 'skip the check'."""
     return parse_int(form.version.data, default=-1)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site ('/x?y'), else None: never an open redirect ('//host', 'https:',
+    '/\\host' all refused)."""
+    from urllib.parse import urlsplit
+
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -1,6 +1,6 @@
 """Column types shared by all models."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -29,3 +29,12 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime, timezone: str | None = None) -> date:
+    """The calendar date of `moment` in the bureau's time zone (Asia/Shanghai unless configured otherwise)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(timezone or current_app.config["TIMEZONE"])).date()

@@ -3,9 +3,14 @@
 A new route fails test_every_route_is_in_the_matrix until it is added here with its expected answers.
 """
 
+from datetime import date
+
 import pytest
+from flask import current_app
 
 from crm.extensions import db
+from crm.plans import logs
+from crm.plans.models import Holiday, Task
 from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
@@ -85,6 +90,35 @@ MATRIX = {
     "inbox.index": ("GET", "/inbox/", None, {"in": EVERYONE}),
     "inbox.read": ("POST", "/inbox/{item}/read", {}, {"in": answers(302, 404, 404, 404, 404)}),
     "inbox.read_all": ("POST", "/inbox/read-all", {}, {"in": answers(302, 302, 302, 302, 302)}),
+    "plans.my_tasks": ("GET", "/plans/tasks", None, {"in": CAMPAIGN}),
+    "plans.my_tasks_ics": ("GET", "/plans/tasks.ics", None, {"in": CAMPAIGN}),
+    "plans.team_board": ("GET", "/plans/teams/{team}/board", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "plans.log_contact": ("GET", "/plans/entries/{assigned}/log", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "plans.advance_stage": (
+        "POST", "/plans/entries/{assigned}/stage", {"target": "contacting", "version": "{aversion}"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "plans.add_funds": (
+        "POST", "/plans/entries/{assigned}/funds", {"arrived_on": "2026-03-01", "fixed_amount": "100"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "plans.plan_ics": ("GET", "/plans/entries/{assigned}/plan.ics", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "plans.add_step": (
+        "POST", "/plans/entries/{assigned}/steps", {"title": "补充节点", "due_date": "2026-04-01", "evidence": "any",
+                                                     "owner_id": "{member}"},
+        {"in": answers(403, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "plans.edit_task": (
+        "GET", "/plans/tasks/{task}/edit", None,
+        {"in": answers(403, 200, 200, 200, 403), "out": answers(404, 404, 404, 200, 403)},
+    ),
+    "plans.attachment": (
+        "GET", "/plans/logs/{log}/attachment", None,
+        {"in": answers(200, 200, 200, 200, 404), "out": answers(404, 404, 404, 200, 404)},
+    ),
+    "plans.holidays": ("GET", "/plans/holidays", None, {"in": ADMIN_ONLY}),
+    "plans.delete_holiday": ("POST", "/plans/holidays/2027-01-01/delete", {}, {"in": answers(403, 403, 403, 403, 302)}),
+    "plans.template": ("GET", "/plans/template", None, {"in": ADMIN_ONLY}),
     "admin.index": ("GET", "/admin/", None, {"in": ADMIN_ONLY}),
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
@@ -104,6 +138,12 @@ def test_every_route_is_in_the_matrix(app):
     assert endpoints == set(MATRIX)
 
 
+def upload_dir():
+    from pathlib import Path
+
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
 def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
     """A county with its staff, a team (lead + member), and entries in the states the routes need."""
     users = users or {role: make_user(role, code) for role in (M, L, H)}
@@ -121,7 +161,15 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
         wf.approve(users[H], entry, now)
         wf.approve(manager, entry, now)
     assignment.assign(manager, assigned, team, users[M], now)  # the member gets an inbox message
+    pdf = logs.Upload("纪要.pdf", b"%PDF-1.4 minutes")
+    log = logs.record_log(
+        users[M], assigned, logs.LogData(now, "visit", "拜访", attachment=pdf), now, upload_dir()
+    )
+    task = db.session.scalar(
+        db.select(Task).where(Task.entry_id == assigned.id, Task.status == "open").limit(1)
+    )
     return {
+        "log": log, "task": task,
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
         "newcomer": newcomer,
     }  # fmt: skip
@@ -138,6 +186,8 @@ def world(make_user, make_entry, now):
     from crm.inbox.models import InboxItem
 
     item = db.session.scalar(db.select(InboxItem.id).where(InboxItem.user_id == inside["users"][M].id))
+    db.session.add(Holiday(day=date(2027, 1, 1), name="元旦"))
+    db.session.commit()
     return inside, {"in": inside, "out": outside}, {"conflict": conflict.id, "item": item}
 
 
@@ -146,6 +196,7 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
         proposal=county["proposal"].id, whitelisted=county["whitelisted"].id, assigned=county["assigned"].id,
         enterprise=county["assigned"].enterprise_id, team=county["team"].id, member=county["users"][M].id,
         region=county["assigned"].region_id, newcomer=county["newcomer"].id, pversion=county["proposal"].version,
+        aversion=county["assigned"].version, log=county["log"].id, task=county["task"].id,
         **extra,
     )  # fmt: skip
 

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,16 +6,13 @@ from crm.auth import bp
 from crm.auth.forms import LoginForm
 from crm.auth.services import authenticate
 from crm.errors_domain import DomainError
+from crm.parsing import local_path
 from crm.types import utcnow
 
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: an absolute or protocol-relative URL would be an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,1 +1,5 @@
-"""The three-month plan and its tasks (tasks only so far: reassignment moves them)."""
+"""The three-month plan: steps and follow-up tasks, contact logs, stages with evidence, lights, calendars."""
+
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__)

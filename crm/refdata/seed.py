@@ -76,3 +76,6 @@ def seed_reference() -> None:
         if code not in have_tags:
             db.session.add(CategoryTag(code=code, name=name, group=group, has_rank=has_rank, sort=sort))
     db.session.commit()
+    from crm.plans.services import seed_templates  # the default three-month plan is reference data too
+
+    seed_templates()

@@ -11,10 +11,13 @@ from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
 from crm.inbox.services import notify
+from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
+from crm.plans.services import instantiate_plan
 from crm.refdata.models import Industry
 from crm.teams import policy
 from crm.teams.models import Assignment, Team
+from crm.types import local_date
 from crm.vocab import WORKING_STATES, Action, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -138,6 +141,9 @@ def _assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: da
         )
     _check_target(team, owner)
     _hand_over(entry, team, owner, actor, now)
+    db.session.flush()
+    db.session.refresh(entry, ["team", "owner"])
+    instantiate_plan(entry, local_date(now), WorkCalendar.load(), now)
     record_event(
         enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.ASSIGN,
         from_state=State.WHITELISTED, to_state=State.ASSIGNED, detail=_describe(team, owner),
@@ -179,7 +185,7 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
             raise DomainError(_("This target is already with that team and owner."))
         _check_target(team, owner, capacity=team.id != entry.team_id)
         old_team, old_owner = entry.team, entry.owner
-        moved = _move_open_tasks(entry, owner) if move_tasks else 0
+        moved = _move_open_tasks(entry, team, owner) if move_tasks else 0
         assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
         moved_note = "\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""
         record_event(
@@ -196,14 +202,22 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
     return assignment
 
 
-def _move_open_tasks(entry: WhitelistEntry, owner: User) -> int:
-    moved = db.session.execute(
-        update(Task)
-        .where(Task.entry_id == entry.id, Task.status == OPEN)
-        .values(owner_id=owner.id, version=Task.version + 1)
-        .execution_options(synchronize_session="fetch")
-    )
-    return moved.rowcount
+def _move_open_tasks(entry: WhitelistEntry, team: Team, owner: User) -> int:
+    """Open tasks follow the target: the old leader's to the new team's leader, everyone else's to the new owner."""
+    moved = 0
+    old_leader = entry.team.leader_id
+    for condition, new_owner in (
+        (Task.owner_id == old_leader, team.leader_id),
+        (Task.owner_id != old_leader, owner.id),
+    ):
+        result = db.session.execute(
+            update(Task)
+            .where(Task.entry_id == entry.id, Task.status == OPEN, condition)
+            .values(owner_id=new_owner, version=Task.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        moved += result.rowcount
+    return moved
 
 
 def history(entry_id: int) -> list[Assignment]:

@@ -9,7 +9,7 @@ from crm.auth.models import User
 from crm.auth.permissions import roles_required
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
-from crm.parsing import form_version, parse_int
+from crm.parsing import form_version, local_path, parse_int
 from crm.scope import get_entry_or_404, visible_entries
 from crm.teams import assignment, policy
 from crm.teams.forms import AssignForm, ReassignForm
@@ -72,7 +72,9 @@ def reassign(entry_id: int):
     suggestions = assignment.suggest_teams(entry, _usable_teams(entry, reassign=True))
     form = ReassignForm(suggestions, version=entry.version)
     if request.method == "GET":
-        form.team_id.data, form.owner_id.data = entry.team_id, entry.owner_id
+        # The owner starts at "the team leader": a user who only picks another team is not left with an owner
+        # who belongs to the old one.
+        form.team_id.data, form.owner_id.data = entry.team_id, 0
     if form.validate_on_submit():
         try:
             team, owner = _target(form)
@@ -109,10 +111,10 @@ def bulk_assign():
     entries = db.session.scalars(visible_entries(current_user).where(WhitelistEntry.id.in_(ids))).all()
     teams = _usable_teams(None, reassign=False)
     team = next((t for t in teams if t.id == parse_int(request.form.get("team_id"))), None)
-    back = request.form.get("back") or url_for("whitelist.index", state="whitelisted")
+    back = local_path(request.form.get("back")) or url_for("whitelist.index", state="whitelisted")
     if not entries or len(entries) != len(set(ids)) or team is None:
         flash(_("Select whitelisted entries and a team."), "danger")
-        return redirect(back if back.startswith("/") else url_for("whitelist.index"))
+        return redirect(back)
     try:
         count = assignment.bulk_assign(current_user, list(entries), team, team.leader, utcnow())
     except DomainError as error:
@@ -120,6 +122,4 @@ def bulk_assign():
         flash(str(error), "danger")
     else:
         flash(_("%(n)d entries assigned to %(team)s.", n=count, team=team.name), "success")
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else url_for("whitelist.index")
-    )
+    return redirect(back)

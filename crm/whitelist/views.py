@@ -12,12 +12,17 @@ from crm.enterprises.services import EnterpriseData
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, paginate, parse_int
+from crm.plans import logs as plan_logs
+from crm.plans import policy as plan_policy
+from crm.plans import services as plan_services
+from crm.plans import stages
+from crm.plans.lights import lights_for
 from crm.scope import get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
 from crm.teams.queries import visible_teams
-from crm.types import utcnow
+from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
 from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, filters_from
@@ -29,10 +34,12 @@ def index():
     form = FilterForm(request.args)
     form.validate()
     page = paginate(queries.whitelist_query(current_user, filters_from(form)))
+    lights = lights_for(page.items, local_date(utcnow()))
     assignable = [e.id for e in page.items if team_policy.can_assign(current_user, e)]
     bulk_teams = [t for t in visible_teams(active_only=True) if assignable and _may_bulk_assign_to(t)]
     return render_template(
         "whitelist/index.html",
+        lights=lights,
         form=form,
         page=page,
         sort=request.args.get("sort", "updated"),
@@ -119,9 +126,18 @@ def detail(entry_id: int):
 
 
 def _render_detail(entry, form: ReasonForm, status: int = 200):
+    today = local_date(utcnow())
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
+        light=lights_for([entry], today).get(entry.id),
+        plan=plan_services.plan_of(entry.id),
+        logs=plan_logs.logs_of(entry.id),
+        funds=stages.funds_of(entry.id),
+        next_stage=stages.next_stage(entry),
+        can_log=plan_policy.can_log(current_user, entry),
+        can_shape=plan_policy.can_shape_plan(current_user, entry),
+        today=today,
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),
         timeline=queries.timeline(entry.enterprise_id, current_user),

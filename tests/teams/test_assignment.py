@@ -134,10 +134,14 @@ def test_reassignment_keeps_full_history_moves_tasks_and_tells_both_teams(campai
     entry = whitelisted("历史测试企业有限公司")
     assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
     db.session.add_all([
-        Task(entry_id=entry.id, title="首次对接", owner_id=p["member"].id, due_date=date(2026, 3, 6)),
+        Task(entry_id=entry.id, title="临时跟进", owner_id=p["member"].id, due_date=date(2026, 3, 6)),
         Task(entry_id=entry.id, title="已完成", owner_id=p["member"].id, due_date=date(2026, 3, 3), status="done"),
     ])  # fmt: skip
     db.session.commit()
+    open_before = db.session.scalar(
+        select(func.count()).where(Task.entry_id == entry.id, Task.status == "open")
+    )
+    assert open_before == 8  # the seven plan steps and the follow-up
     with pytest.raises(DomainError):
         assignment.reassign(p["lead"], entry, teams["B"], p["member_b"], "  ", True, now)
     assignment.reassign(p["lead"], entry, teams["B"], p["member_b"], "新能源方向更对口", True, now)
@@ -153,10 +157,16 @@ def test_reassignment_keeps_full_history_moves_tasks_and_tells_both_teams(campai
         p["lead"].id,
         "新能源方向更对口",
         now,
-        1,
+        8,
     )
-    owners = dict(db.session.execute(select(Task.title, Task.owner_id)).all())
-    assert owners == {"首次对接": p["member_b"].id, "已完成": p["member"].id}  # only open tasks move
+    owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
+    assert (
+        owners["临时跟进"] == owners["首次对接"] == p["member_b"].id
+    )  # the old owner's tasks go to the new owner,
+    assert owners["签约决策"] == teams["B"].leader_id  # the old leader's steps to the new team's leader,
+    assert (
+        db.session.scalar(select(Task.owner_id).where(Task.title == "已完成")) == p["member"].id
+    )  # ...done ones stay
     event = db.session.scalar(
         select(Event).where(Event.entry_id == entry.id, Event.action == Action.REASSIGN)
     )
@@ -179,7 +189,8 @@ def test_reassign_can_leave_open_tasks_with_the_old_owner(campaign, now):
     )
     db.session.commit()
     assignment.reassign(p["lead"], entry, teams["A"], p["lead"], "队长亲自跟进", False, now)
-    assert db.session.scalar(select(Task.owner_id)) == p["member"].id
+    owners = db.session.execute(select(Task.title, Task.owner_id).where(Task.kind == "followup")).all()
+    assert owners == [("上门拜访", p["member"].id)]
     assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc())) == 0
 
 

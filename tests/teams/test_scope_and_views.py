@@ -218,3 +218,26 @@ def test_conflict_can_go_to_the_later_county(campaign, make_entry, now):
     second = make_entry(p["other_member"], region_code="371503", enterprise=first.enterprise)
     closed = conflicts.resolve(p["manager"], second, second.region_id, "茌平区具备配套条件", now)
     assert closed == [first] and first.state == State.DROPPED and not second.conflict
+
+
+def test_bulk_assign_never_redirects_off_site(client, campaign, login):
+    p, teams, whitelisted = campaign
+    login(p["lead"])
+    for back in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/whitelist/bulk-assign", data={"entry_ids": ["999"], "team_id": teams["B"].id, "back": back}
+        )
+        assert response.status_code == 302 and "evil" not in response.location
+
+
+def test_reassign_to_another_team_defaults_to_its_leader(client, campaign, login, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("只换团队企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    login(p["lead"])
+    page = client.get(f"/whitelist/{entry.id}/reassign").data.decode()
+    assert '<option selected value="0">' in page or 'value="0" selected' in page
+    form = {"team_id": teams["B"].id, "owner_id": "0", "version": entry.version, "reason": "只换团队"}
+    assert client.post(f"/whitelist/{entry.id}/reassign", data=form).status_code == 302
+    db.session.refresh(entry)
+    assert (entry.team_id, entry.owner_id) == (teams["B"].id, teams["B"].leader_id)
