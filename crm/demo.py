@@ -6,21 +6,25 @@ history, so the demo timeline looks like real use.
 
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from crm.auth.models import User
-from crm.demo_teams import TEAM_USERS, seed_tasks, seed_teams
+from crm.demo_teams import TEAM_USERS, seed_teams
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import CategoryChoice, EnterpriseData, add_contact, create_enterprise
 from crm.extensions import db
-from crm.history import record_event
+from crm.plans.logs import LogData, record_log
+from crm.plans.services import plan_of
+from crm.plans.stages import StageEvidence, add_funds, advance
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.refdata.seed import seed_reference
 from crm.teams.assignment import assign, reassign, suggest_teams
 from crm.teams.models import Team
-from crm.vocab import PIPELINE, Action, Role, State
+from crm.types import local_date
+from crm.vocab import PIPELINE, Role, State
 from crm.whitelist import services as wf
 from crm.whitelist.models import WhitelistEntry
 
@@ -156,10 +160,9 @@ def seed_demo(now: datetime) -> None:
             priority=1 if invest >= 100000 else 2,
         )  # fmt: skip
         entry = wf.propose(proposer, enterprise, entry_data, start)
-        _drive(entry, state, users, region_code, start, teams)
+        _drive(entry, state, users, region_code, start, teams, rng)
         entries.append(entry)
     _demo_reassignment(users, entries, now - timedelta(days=3))
-    seed_tasks(users, entries, now)
 
 
 def _head(users: dict[str, User], region_code: str) -> User | None:
@@ -176,6 +179,7 @@ def _drive(
     region_code: str,
     start: datetime,
     teams: list,
+    rng: random.Random,
 ) -> None:
     """Take a fresh proposal through the workflow to `state`, one dated step after another."""
     if state == State.PROPOSED:
@@ -195,15 +199,36 @@ def _drive(
     if target != State.WHITELISTED:
         _assign_best(manager, entry, teams, at + timedelta(days=3))
     for step, stage in enumerate(PIPELINE[2 : PIPELINE.index(target) + 1], start=2):
-        when = at + timedelta(days=3 + step * 7)
-        record_event(
-            enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=manager, at=when, action=Action.STAGE,
-            from_state=entry.state, to_state=stage,
-        )  # fmt: skip
-        entry.state, entry.state_changed_at, entry.updated_at = stage, when, when
-    db.session.commit()
+        _reach(entry, stage, at + timedelta(days=step * 6), rng)
     if state == State.PAUSED:
         wf.pause(manager, entry, "企业内部重组，双方约定三个月后再议。", at + timedelta(days=40))
+
+
+def _log(entry: WhitelistEntry, kind: str, summary: str, when: datetime, step_title: str | None) -> None:
+    step = next((t for t in plan_of(entry.id) if t.title == step_title and t.status == "open"), None)
+    data = LogData(occurred_at=when, kind=kind, summary=summary, outcome="对方表示有意向，需进一步沟通。",
+                   complete_task_id=step.id if step else None)  # fmt: skip
+    record_log(entry.owner, entry, data, when, Path("/nonexistent"))
+
+
+def _reach(entry: WhitelistEntry, stage: State, when: datetime, rng: random.Random) -> None:
+    """Move the entry to `stage` the way a team would: contact logs first, then each stage with its evidence."""
+    today = local_date(when)
+    if stage == State.CONTACTING:
+        _log(entry, "phone", "电话联系企业投资发展部，介绍聊城产业基础和招商政策。", when, "首次对接")
+        return
+    if stage == State.NEGOTIATING:
+        _log(entry, "visit", "上门拜访企业总部，就项目选址、用地和配套进行交流。", when, "上门拜访")
+        evidence = StageEvidence()
+    elif stage == State.SIGNED:
+        evidence = StageEvidence(on=today, amount=int((entry.planned_investment or 10000) * 0.8))
+    elif stage == State.LANDED:
+        evidence = StageEvidence(on=today, uscc=fictional_uscc(rng, entry.region.code))
+    else:
+        evidence = StageEvidence(on=today)
+    advance(entry.owner, entry, stage, evidence, when, today)
+    if stage == State.SIGNED:
+        add_funds(entry.owner, entry, today, int(entry.contract_amount * 0.2), 500, "首期到位", when, today)
 
 
 def _assign_best(manager: User, entry: WhitelistEntry, teams: list, when: datetime) -> None:

@@ -1,13 +1,12 @@
 """Demo attack teams: about a dozen teams across industries and counties, lead1 leading two of them and member1 in
-one, plus a few open tasks so team pages show what is due next."""
+one."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.extensions import db
-from crm.plans.models import Task
 from crm.refdata.models import Industry, Region
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
@@ -92,13 +91,3 @@ def seed_teams(users: dict[str, User], now: datetime) -> list[Team]:
         teams.append(team)
     db.session.commit()
     return teams
-
-
-def seed_tasks(users: dict[str, User], entries: list, today: datetime) -> None:
-    """A first-contact task per assigned entry, some due soon and one overdue, owned by the entry's owner."""
-    for offset, entry in enumerate(e for e in entries if e.owner_id):
-        due = (today + timedelta(days=offset % 7 - 2)).date()
-        db.session.add(
-            Task(entry_id=entry.id, title="首次对接", owner_id=entry.owner_id, due_date=due, created_at=today)
-        )
-    db.session.commit()

@@ -1,0 +1,80 @@
+"""Working-day arithmetic under the 2026 State Council schedule, make-up days, and a year the package lacks."""
+
+from datetime import date
+
+import pytest
+
+from crm.extensions import db
+from crm.plans.calendar import WorkCalendar
+from crm.plans.models import Holiday
+
+
+@pytest.fixture
+def cal(app) -> WorkCalendar:
+    return WorkCalendar.load()
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 10, 1), False),  # 国庆
+        (date(2026, 10, 7), False),
+        (date(2026, 10, 8), True),
+        (date(2026, 10, 10), True),  # Saturday, make-up working day
+        (date(2026, 9, 20), True),  # Sunday, make-up working day
+        (date(2026, 2, 14), True),  # Saturday before 春节, make-up
+        (date(2026, 2, 16), False),  # 春节 Monday
+        (date(2026, 5, 9), True),  # Saturday after 劳动节, make-up
+        (date(2026, 6, 19), False),  # 端午
+        (date(2026, 3, 7), False),  # an ordinary Saturday
+    ],
+)
+def test_2026_schedule(cal, day, working):
+    assert cal.is_workday(day) is working
+
+
+def test_adding_working_days_across_national_day(cal):
+    assert cal.add_workdays(date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert cal.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)  # the make-up Saturday counts
+    assert cal.add_workdays(date(2026, 10, 9), 2) == date(2026, 10, 12)  # Sat 10/10 then Mon 10/12
+    assert cal.add_workdays(date(2026, 10, 3), 0) == date(
+        2026, 10, 8
+    )  # a holiday rolls to the next working day
+    assert cal.add_workdays(date(2026, 10, 8), -1) == date(2026, 9, 30)
+
+
+def test_working_days_between(cal):
+    assert cal.workdays_between(date(2026, 9, 30), date(2026, 10, 12)) == 4  # 10/8, 10/9, 10/10, 10/12
+    assert cal.workdays_between(date(2026, 10, 12), date(2026, 9, 30)) == -4
+    assert cal.workdays_between(date(2026, 3, 2), date(2026, 3, 2)) == 0
+
+
+def test_uncovered_year_falls_back_to_weekdays_and_says_so(cal):
+    assert not cal.covered(2027)
+    assert cal.is_workday(date(2027, 1, 1)) is True  # a Friday; the package has no 2027 data
+    assert cal.is_workday(date(2027, 1, 2)) is False
+    assert 2027 in cal.uncovered
+    assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
+
+
+def test_holiday_table_fills_an_uncovered_year_and_overrides(app):
+    db.session.add_all([
+        Holiday(day=date(2027, 1, 1), name="元旦", is_workday=False),
+        Holiday(day=date(2027, 1, 9), name="元旦调休", is_workday=True),
+    ])  # fmt: skip
+    db.session.commit()
+    cal = WorkCalendar.load()
+    assert cal.covered(2027)
+    assert cal.is_workday(date(2027, 1, 1)) is False
+    assert cal.is_workday(date(2027, 1, 9)) is True  # a Saturday made a working day
+    assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert 2027 not in cal.uncovered
+
+
+def test_admin_sees_a_warning_for_a_year_without_data(client, make_user, login):
+    login(make_user("admin"))
+    page = client.get("/plans/holidays").data.decode()
+    assert 'data-testid="calendar-warning"' in page and "2027" in page
+    response = client.post("/plans/holidays", data={"day": "2027-02-06", "name": "春节", "is_workday": ""})
+    assert response.status_code == 302
+    assert db.session.get(Holiday, date(2027, 2, 6)).is_workday is False

@@ -1,0 +1,257 @@
+"""Plan generation, contact logs completing steps, follow-ups, stage evidence, lights and the .ics export."""
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.plans import logs, stages
+from crm.plans.calendar import WorkCalendar
+from crm.plans.lights import lights_for
+from crm.plans.models import ContactLog, Task
+from crm.plans.services import DEFAULT_STEPS, plan_of
+from crm.settings import set_setting
+from crm.vocab import State
+from tests.plans.conftest import ASSIGNED_AT
+
+
+def steps(entry) -> dict[str, Task]:
+    return {t.title: t for t in plan_of(entry.id) if t.kind == "step"}
+
+
+def log(p, entry, when, kind="phone", **extra):
+    data = logs.LogData(occurred_at=when, kind=kind, summary="电话沟通投资意向", **extra)
+    return logs.record_log(p["member"], entry, data, when, Path("/nonexistent"))
+
+
+def test_assignment_creates_the_plan_in_working_days(target):
+    p, entry = target
+    plan = steps(entry)
+    assert list(plan) == [name for name, *_ in DEFAULT_STEPS]
+    # 5 working days after Mon 09-28: 09-29, 09-30, then 国庆 until 10-07, so 10-08, 10-09, 10-10 (make-up Saturday)
+    assert plan["首次对接"].due_date == date(2026, 10, 10)
+    assert plan["签约决策"].due_date == WorkCalendar.load().add_workdays(date(2026, 9, 28), 60)
+    assert plan["首次对接"].owner_id == p["member"].id  # owner steps to the primary owner
+    assert plan["签约决策"].owner_id == p["lead"].id  # lead steps to the team leader
+    assert plan["上门拜访"].evidence == "visit"
+    assert entry.plan_start == date(2026, 9, 28)
+
+
+def test_a_log_completes_the_chosen_step_creates_the_follow_up_and_starts_contact(target):
+    p, entry = target
+    first = steps(entry)["首次对接"]
+    when = ASSIGNED_AT + timedelta(days=2)
+    log(p, entry, when, complete_task_id=first.id, next_step="寄送产业政策材料", next_date=date(2026, 10, 9))
+    db.session.refresh(first)
+    assert (first.status, first.completed_by_id, first.completed_at) == ("done", p["member"].id, when)
+    follow = db.session.scalar(select(Task).where(Task.kind == "followup"))
+    assert (follow.title, follow.due_date, follow.owner_id) == (
+        "寄送产业政策材料",
+        date(2026, 10, 9),
+        p["member"].id,
+    )
+    assert entry.state == State.CONTACTING and entry.last_contact_at == when
+    assert first.log_id == db.session.scalar(select(ContactLog.id))
+
+
+def test_a_step_needing_a_visit_is_not_completed_by_a_phone_call(target):
+    p, entry = target
+    visit = steps(entry)["上门拜访"]
+    with pytest.raises(DomainError, match="上门拜访"):
+        log(p, entry, ASSIGNED_AT + timedelta(days=1), complete_task_id=visit.id)
+    assert db.session.scalar(select(ContactLog.id)) is None
+    log(p, entry, ASSIGNED_AT + timedelta(days=1), kind="visit", complete_task_id=visit.id)
+    db.session.refresh(visit)
+    assert visit.status == "done"
+
+
+def test_log_rules(target, make_user):
+    p, entry = target
+    with pytest.raises(DomainError):  # a next step needs its date
+        log(p, entry, ASSIGNED_AT, next_step="再联系")
+    with pytest.raises(DomainError):  # not in the future
+        logs.record_log(
+            p["member"],
+            entry,
+            logs.LogData(ASSIGNED_AT + timedelta(days=1), "phone", "x"),
+            ASSIGNED_AT,
+            Path("/x"),
+        )
+    with pytest.raises(Forbidden):  # another team's member
+        logs.record_log(
+            p["member_b"], entry, logs.LogData(ASSIGNED_AT, "phone", "x"), ASSIGNED_AT, Path("/x")
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ok"),
+    [
+        ("纪要.pdf", b"%PDF-1.7 ...", True),
+        ("现场.png", b"\x89PNG\r\n\x1a\n....", True),
+        ("伪装.pdf", b"MZ\x90\x00 not a pdf", False),  # content does not match the type
+        ("脚本.exe", b"MZ\x90\x00", False),  # type not allowed
+        ("大文件.pdf", b"%PDF" + b"0" * (5 * 1024 * 1024), False),  # over 5 MB
+    ],
+)
+def test_attachments_are_type_and_size_checked(target, tmp_path, name, content, ok):
+    p, entry = target
+    data = logs.LogData(ASSIGNED_AT, "visit", "带附件", attachment=logs.Upload(name, content))
+    if ok:
+        saved = logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)
+        assert (tmp_path / saved.attachment_path).read_bytes() == content and saved.attachment_name == name
+    else:
+        with pytest.raises(DomainError):
+            logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_stages_need_their_evidence(target):
+    p, entry = target
+    now, today = ASSIGNED_AT + timedelta(days=20), date(2026, 10, 18)
+    with pytest.raises(DomainError):  # 对接中 needs a log
+        stages.advance(p["member"], entry, State.CONTACTING, stages.StageEvidence(), now, today)
+    log(p, entry, ASSIGNED_AT + timedelta(days=1))
+    assert entry.state == State.CONTACTING
+    with pytest.raises(DomainError):  # 洽谈中 needs a face-to-face meeting
+        stages.advance(p["member"], entry, State.NEGOTIATING, stages.StageEvidence(), now, today)
+    log(p, entry, ASSIGNED_AT + timedelta(days=2), kind="inbound")
+    stages.advance(p["member"], entry, State.NEGOTIATING, stages.StageEvidence(), now, today)
+    with pytest.raises(DomainError):  # skipping a stage
+        stages.advance(
+            p["member"],
+            entry,
+            State.LANDED,
+            stages.StageEvidence(on=today, uscc="91340600MA2PBM9HXD"),
+            now,
+            today,
+        )
+    with pytest.raises(DomainError):  # signing needs an amount
+        stages.advance(p["member"], entry, State.SIGNED, stages.StageEvidence(on=today), now, today)
+    with pytest.raises(DomainError):  # ... and a date not in the future
+        stages.advance(
+            p["member"],
+            entry,
+            State.SIGNED,
+            stages.StageEvidence(on=today + timedelta(days=1), amount=5000),
+            now,
+            today,
+        )
+    stages.advance(p["member"], entry, State.SIGNED, stages.StageEvidence(on=today, amount=50000), now, today)
+    assert (entry.signed_on, entry.contract_amount) == (today, 50000)
+    with pytest.raises(DomainError):  # a wrong check character
+        stages.advance(
+            p["member"],
+            entry,
+            State.LANDED,
+            stages.StageEvidence(on=today, uscc="91340600MA2PBM9HXE"),
+            now,
+            today,
+        )
+    stages.advance(
+        p["member"],
+        entry,
+        State.LANDED,
+        stages.StageEvidence(on=today, uscc="91340600ma2pbm9hxd"),
+        now,
+        today,
+    )
+    assert entry.landed_uscc == "91340600MA2PBM9HXD"
+    stages.advance(p["lead"], entry, State.STARTED, stages.StageEvidence(on=today), now, today)
+    stages.advance(p["head"], entry, State.PRODUCING, stages.StageEvidence(on=today), now, today)
+    assert (entry.state, entry.started_on, entry.producing_on) == (State.PRODUCING, today, today)
+    with pytest.raises(Forbidden):
+        stages.add_funds(p["member_b"], entry, today, 100, 0, None, now, today)
+    with pytest.raises(DomainError):
+        stages.add_funds(p["member"], entry, today, 0, 0, None, now, today)
+    row = stages.add_funds(p["member"], entry, today, 3000, 500, "首期", now, today)
+    assert row.total == 3500
+
+
+@pytest.mark.parametrize(
+    ("today", "late", "colour"),
+    [
+        # 首次对接 is due Saturday 10-10 (a make-up working day); yellow at 3 working days late, red at 10
+        (date(2026, 10, 12), 1, "green"),
+        (date(2026, 10, 13), 2, "green"),
+        (date(2026, 10, 14), 3, "yellow"),
+        (date(2026, 10, 22), 9, "yellow"),
+        (date(2026, 10, 23), 10, "red"),
+    ],
+)
+def test_light_thresholds_for_an_overdue_step(target, today, late, colour):
+    p, entry = target
+    set_setting("light_red_no_contact", "100")  # isolate the overdue rule
+    db.session.commit()
+    log(p, entry, ASSIGNED_AT + timedelta(days=1))  # a contact, but not completing the step
+    cal = WorkCalendar.load()
+    assert cal.workdays_between(date(2026, 10, 10), today) == late
+    light = lights_for([entry], today, cal)[entry.id]
+    assert light.colour == colour
+    if colour != "green":
+        assert "首次对接" in light.reasons[0] and str(late) in light.reasons[0]
+
+
+def test_light_turns_red_without_contact(target):
+    p, entry = target
+    cal = WorkCalendar.load()
+    set_setting("light_yellow_overdue", "100")
+    set_setting("light_red_overdue", "100")  # isolate the no-contact rule
+    db.session.commit()
+    fourteen = cal.add_workdays(date(2026, 9, 28), 14)
+    assert lights_for([entry], fourteen, cal)[entry.id].colour == "green"
+    fifteen = cal.add_workdays(date(2026, 9, 28), 15)
+    light = lights_for([entry], fifteen, cal)[entry.id]
+    assert light.colour == "red" and "15" in light.reasons[0]
+    log(p, entry, datetime.combine(fifteen, datetime.min.time(), UTC) + timedelta(hours=2))
+    assert lights_for([entry], fifteen, cal)[entry.id].colour == "green"
+
+
+def test_only_working_targets_get_a_light(campaign):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("未分配无灯企业有限公司")
+    assert lights_for([entry], date(2026, 10, 12)) == {}
+
+
+def test_plan_ics_parses_back(client, target, login):
+    p, entry = target
+    login(p["member"])
+    response = client.get(f"/plans/entries/{entry.id}/plan.ics")
+    assert response.mimetype == "text/calendar"
+    cal = Calendar.from_ical(response.data)
+    events = [c for c in cal.walk("VEVENT")]
+    assert len(events) == len(DEFAULT_STEPS)
+    first = next(e for e in events if str(e["summary"]).startswith("首次对接"))
+    assert first.decoded("dtstart") == date(2026, 10, 10) and "计划测试企业有限公司" in str(first["summary"])
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    mine = Calendar.from_ical(client.get("/plans/tasks.ics").data)
+    assert len(list(mine.walk("VEVENT"))) == 4  # the member owns the four owner steps
+
+
+def test_my_tasks_groups_by_urgency(client, target, login, now):
+    p, entry = target
+    login(p["member"])
+    page = client.get("/plans/tasks").data.decode()
+    overdue = page.split('data-testid="tasks-overdue"')[1].split("</ul>")[0]
+    assert "首次对接" in overdue and "需求摸底" in overdue  # both due before today (2026-11-26)
+    assert 'data-testid="log-for-task"' in page
+
+
+def test_log_form_over_http_keeps_input_and_completes_the_step(client, target, login):
+    p, entry = target
+    first = steps(entry)["首次对接"]
+    login(p["member"])
+    form = {"occurred_on": "2026-10-09", "occurred_time": "10:30", "kind": "phone", "summary": "",
+            "outcome": "保留这段结果", "complete_task": first.id, "participants": [p["member"].id]}  # fmt: skip
+    page = client.post(f"/plans/entries/{entry.id}/log", data=form).data.decode()
+    assert "is-invalid" in page and "保留这段结果" in page
+    ok = client.post(
+        f"/plans/entries/{entry.id}/log?back=/plans/tasks", data={**form, "summary": "首次电话沟通"}
+    )
+    assert ok.status_code == 302 and ok.location.endswith("/plans/tasks")
+    db.session.refresh(first)
+    assert first.status == "done"
+    assert "首次电话沟通" in client.get(f"/whitelist/{entry.id}").data.decode()
