@@ -75,6 +75,12 @@ def get_int(key: str) -> int:
     return int(get_setting(key))
 
 
+def get_ints(*keys: str) -> dict[str, int]:
+    """Several integer settings in one query."""
+    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+    return {key: int(stored.get(key, SPECS[key].default)) for key in keys}
+
+
 def set_setting(key: str, value: str) -> None:
     spec = SPECS[key]
     if spec.kind == "choice" and value not in (spec.choices or {}):

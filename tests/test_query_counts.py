@@ -9,6 +9,7 @@ from crm.auth.models import User
 from crm.enterprises.services import CategoryChoice
 from crm.extensions import db
 from crm.refdata.models import CategoryTag
+from tests.teams.conftest import campaign  # noqa: F401
 
 
 @contextmanager
@@ -53,3 +54,30 @@ def test_list_queries_do_not_grow_with_rows(client, make_user, make_entry, make_
         assert client.get(url).status_code == 200
     assert len(many) == len(few), many
     assert len(many) <= 12
+
+
+@pytest.mark.parametrize(
+    "page", ["/whitelist/", "/plans/tasks", "/teams/{team}", "/plans/teams/{team}/board"]
+)
+def test_pages_with_lights_and_tasks_stay_bounded(client, campaign, login, now, page):  # noqa: F811
+    """Worked targets carry lights, plans and owners: still a fixed number of queries per page."""
+    from crm.teams import assignment
+
+    p, teams, whitelisted = campaign
+    # Requests run in their own session (tests/conftest.py), so nothing the test loaded can hide a query.
+
+    def add(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            entry = whitelisted(f"灯测企业{i:02d}有限公司")
+            assignment.assign(p["lead"], entry, teams["B"], p["lead"], now)
+
+    url = page.format(team=teams["B"].id)
+    add(2, 0)
+    login(p["lead"])
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    add(10, 2)
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 20, "\n".join(s[:150] for s in many)

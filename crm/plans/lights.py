@@ -13,7 +13,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
-from crm.settings import get_int
+from crm.settings import get_ints
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
 
@@ -68,10 +68,11 @@ def lights_for(
     if not working:
         return {}
     cal = cal or WorkCalendar.load()
+    settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
     limits = {
-        "yellow": get_int("light_yellow_overdue"),
-        "red": get_int("light_red_overdue"),
-        "silent": get_int("light_red_no_contact"),
+        "yellow": settings["light_yellow_overdue"],
+        "red": settings["light_red_overdue"],
+        "silent": settings["light_red_no_contact"],
     }
     overdue = _overdue_steps([e.id for e in working], today)
     return {e.id: light_for(e, overdue.get(e.id), cal, today, limits) for e in working}

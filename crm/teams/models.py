@@ -25,12 +25,9 @@ class Team(db.Model):
 
     region = relationship("Region", lazy="joined")
     leader = relationship("User", lazy="joined", innerjoin=True)
-    industries = relationship(
-        "Industry", secondary="team_industries", lazy="selectin", order_by="Industry.sort"
-    )
-    memberships = relationship(
-        "TeamMember", back_populates="team", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded on access; lists that show them ask for selectinload (crm.teams.queries.with_details).
+    industries = relationship("Industry", secondary="team_industries", order_by="Industry.sort")
+    memberships = relationship("TeamMember", back_populates="team", cascade="all, delete-orphan")
 
     @property
     def members(self) -> list:

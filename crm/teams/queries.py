@@ -2,6 +2,7 @@
 
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.scope import team_scope
@@ -13,3 +14,8 @@ def visible_teams(active_only: bool = False) -> list[Team]:
     if active_only:
         query = query.where(Team.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def with_details(query):
+    """Load teams' industry focus and members with the teams (two queries, not two per team)."""
+    return query.options(selectinload(Team.industries), selectinload(Team.memberships))

@@ -9,13 +9,15 @@ from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.plans.lights import lights_for
 from crm.plans.models import OPEN, Task
 from crm.scope import entry_scope, get_team_or_404, team_scope
 from crm.teams import bp, policy, services
 from crm.teams.assignment import team_loads
 from crm.teams.forms import MemberForm, TeamForm
 from crm.teams.models import Team
-from crm.types import utcnow
+from crm.teams.queries import with_details
+from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
 
@@ -25,9 +27,8 @@ ALL_ROLES = (*CAMPAIGN_ROLES, Role.ADMIN)
 @bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
-    teams = db.session.scalars(
-        select(Team).where(team_scope(current_user)).order_by(Team.active.desc(), Team.name)
-    ).all()
+    query = select(Team).where(team_scope(current_user)).order_by(Team.active.desc(), Team.name)
+    teams = db.session.scalars(with_details(query)).all()
     return render_template(
         "teams/index.html",
         teams=teams,
@@ -53,9 +54,11 @@ def detail(team_id: int):
         .order_by(next_due.c.due.is_(None), next_due.c.due, WhitelistEntry.id)
     ).all()
     can_manage = policy.can_manage_members(current_user, team)
+    lights = lights_for([entry for entry, _due in rows], local_date(utcnow()))
     return render_template(
         "teams/detail.html", team=team, rows=rows, can_manage=can_manage,
-        member_form=MemberForm(team) if can_manage else None, load=team_loads([team.id]).get(team.id, 0),
+        member_form=MemberForm(team) if can_manage else None,
+        lights=lights, load=team_loads([team.id]).get(team.id, 0),
     )  # fmt: skip
 
 

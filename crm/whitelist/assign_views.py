@@ -14,6 +14,7 @@ from crm.scope import get_entry_or_404, visible_entries
 from crm.teams import assignment, policy
 from crm.teams.forms import AssignForm, ReassignForm
 from crm.teams.models import Team
+from crm.teams.queries import with_details
 from crm.types import utcnow
 from crm.vocab import Role
 from crm.whitelist import bp
@@ -23,7 +24,9 @@ ASSIGNERS = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
 
 
 def _usable_teams(entry: WhitelistEntry | None, reassign: bool) -> list[Team]:
-    teams = db.session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.name)).all()
+    teams = db.session.scalars(
+        with_details(select(Team).where(Team.active.is_(True)).order_by(Team.name))
+    ).all()
     if entry is None:
         return list(teams)
     check = policy.can_reassign if reassign else policy.can_assign
