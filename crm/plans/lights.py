@@ -14,6 +14,7 @@ from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
 from crm.settings import get_ints
+from crm.types import local_date
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
 
@@ -34,20 +35,20 @@ def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Task]:
     query = (
         select(Task)
         .where(Task.entry_id.in_(entry_ids), Task.status == OPEN, Task.kind == "step", Task.due_date < today)
-        .order_by(Task.due_date.desc())
+        .order_by(Task.due_date, Task.sort, Task.id)
     )
     earliest: dict[int, Task] = {}
     for task in db.session.scalars(query):
-        earliest[task.entry_id] = task  # ascending overwrite leaves the earliest due
+        earliest.setdefault(task.entry_id, task)  # the first seen is the earliest due
     return earliest
 
 
 def light_for(
     entry: WhitelistEntry, overdue: Task | None, cal: WorkCalendar, today: date, limits: dict
 ) -> Light:
-    light = Light("green", days_in_stage=(today - entry.state_changed_at.date()).days)
+    light = Light("green", days_in_stage=(today - local_date(entry.state_changed_at)).days)
     late = cal.workdays_between(overdue.due_date, today) if overdue else 0
-    since = entry.last_contact_at.date() if entry.last_contact_at else entry.plan_start
+    since = local_date(entry.last_contact_at) if entry.last_contact_at else entry.plan_start
     silent = cal.workdays_between(since, today) if since else 0
     if late >= limits["yellow"]:
         light.colour = "red" if late >= limits["red"] else "yellow"

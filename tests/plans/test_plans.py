@@ -255,3 +255,15 @@ def test_log_form_over_http_keeps_input_and_completes_the_step(client, target, l
     db.session.refresh(first)
     assert first.status == "done"
     assert "首次电话沟通" in client.get(f"/whitelist/{entry.id}").data.decode()
+
+
+def test_a_contact_late_in_the_beijing_evening_counts_for_that_day(target):
+    """23:30 in Beijing on Oct 9 is 15:30 UTC; 00:30 Beijing on Oct 10 is still Oct 9 in UTC."""
+    p, entry = target
+    set_setting("light_red_no_contact", "1")
+    db.session.commit()
+    log(
+        p, entry, datetime(2026, 10, 9, 16, 30, tzinfo=UTC)
+    )  # 00:30 on Saturday 10-10 (a working day) in Beijing
+    light = lights_for([entry], date(2026, 10, 10), WorkCalendar.load())[entry.id]
+    assert not any("未对接" in r for r in light.reasons)  # contacted that same (Beijing) day
