@@ -9,13 +9,16 @@ from crm.extensions import db
 from crm.plans.models import OPEN, Task
 from crm.scope import entry_scope
 from crm.teams.models import Team
+from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
 
 
 def my_open_tasks(user: User) -> list[Task]:
+    """The user's open tasks on targets being worked (a paused or dropped target's tasks wait)."""
     query = (
         select(Task)
-        .where(Task.owner_id == user.id, Task.status == OPEN)
+        .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
+        .where(Task.owner_id == user.id, Task.status == OPEN, WhitelistEntry.state.in_(WORKING_STATES))
         .order_by(Task.due_date, Task.sort, Task.id)
     )
     return list(db.session.scalars(query))
@@ -26,7 +29,10 @@ def team_open_tasks(team: Team, user: User) -> list[Task]:
     query = (
         select(Task)
         .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
-        .where(WhitelistEntry.team_id == team.id, Task.status == OPEN, entry_scope(user))
+        .where(
+            WhitelistEntry.team_id == team.id, Task.status == OPEN, WhitelistEntry.state.in_(WORKING_STATES)
+        )
+        .where(entry_scope(user))
         .order_by(Task.due_date, Task.id)
     )
     return list(db.session.scalars(query))

@@ -267,3 +267,14 @@ def test_a_contact_late_in_the_beijing_evening_counts_for_that_day(target):
     )  # 00:30 on Saturday 10-10 (a working day) in Beijing
     light = lights_for([entry], date(2026, 10, 10), WorkCalendar.load())[entry.id]
     assert not any("未对接" in r for r in light.reasons)  # contacted that same (Beijing) day
+
+
+def test_a_paused_targets_tasks_leave_my_list(client, target, login):
+    from crm.whitelist import services as wf
+
+    p, entry = target
+    login(p["member"])
+    assert "首次对接" in client.get("/plans/tasks").data.decode()
+    wf.pause(p["lead"], entry, "企业重组", ASSIGNED_AT)
+    page = client.get("/plans/tasks").data.decode()
+    assert "计划测试企业有限公司" not in page
