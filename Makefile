@@ -24,10 +24,12 @@ $(MO): crm/translations/zh_Hans_CN/LC_MESSAGES/messages.po $(STAMP)
 
 translations: $(MO)
 
-## Serve the app on SQLite with demo data (http://127.0.0.1:$(PORT)).
+## Serve the app on SQLite with demo data (http://127.0.0.1:$(PORT)), with the reminder scheduler beside it.
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask crm seed-demo --if-empty
+	SCAN_INTERVAL_MINUTES=$${SCAN_INTERVAL_MINUTES:-1} $(BIN)/flask crm scheduler & scheduler=$$!; \
+	trap "kill $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).

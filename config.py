@@ -37,6 +37,18 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
     # werkzeug's default (scrypt) in production; tests use a cheap hash so hundreds of users are quick.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    # Reminders: SMTP relay for email, outbox retries, scheduler cadence.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")  # empty: email is not sent (the inbox still is)
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_TLS = os.environ.get("SMTP_TLS", "0") == "1"  # STARTTLS
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "crm@localhost")
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 5)
+    OUTBOX_STALE_MINUTES = _env_int("OUTBOX_STALE_MINUTES", 10)
+    OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 200)
+    SCAN_INTERVAL_MINUTES = _env_int("SCAN_INTERVAL_MINUTES", 5)
+    WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
     # seed-demo refuses to run where this is true.
     IS_PRODUCTION = False
 

@@ -63,3 +63,66 @@ def create_user_command(
     except DomainError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created {user.username} ({user.role})")
+
+
+ADVISORY_LOCK_KEY = 727_2026  # any constant shared by all scheduler instances of this database
+
+
+def _hold_leader_lock(app) -> object | None:
+    """On PostgreSQL, block until this process holds the session-level advisory lock: a second scheduler waits
+    as a standby instead of running every job twice. Returns the connection that holds it (keep it open)."""
+    import time
+
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    conn = db.engine.connect()
+    while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
+        conn.commit()
+        click.echo("another scheduler holds the lock; standing by")
+        time.sleep(15)
+    conn.commit()
+    click.echo("scheduler lock acquired")
+    return conn
+
+
+@crm_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the reminder scheduler (APScheduler, Asia/Shanghai) in this process; web processes never do."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from crm.reminders import jobs
+    from crm.settings import get_int
+
+    app = current_app._get_current_object()
+    jobs.bind(app)
+    lock = _hold_leader_lock(app)  # noqa: F841  (held for the life of the process)
+    scheduler = BlockingScheduler(
+        timezone=app.config["TIMEZONE"],
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+    for job in jobs.job_definitions(app.config["SCAN_INTERVAL_MINUTES"], get_int("digest_hour")):
+        scheduler.add_job(job.func, job.trigger, id=job.id, replace_existing=True, **job.options)
+    db.session.remove()
+    click.echo("scheduler running: " + ", ".join(j.id for j in scheduler.get_jobs()))
+    scheduler.start()
+
+
+@crm_cli.command("scan-once")
+def scan_once_command() -> None:
+    """One pass of every reminder job: scan, reclaim, deliver (for cron and tests)."""
+    from crm.reminders import outbox
+    from crm.reminders.delivery import deliver
+    from crm.reminders.scan import scan
+
+    now = utcnow()
+    found = scan(now)
+    reclaimed = outbox.reclaim_stuck(now)
+    delivered = deliver(now)
+    click.echo(
+        f"scan: {found.reminders} reminders, {found.notifications} new notifications, {found.escalations} escalations; "
+        f"reclaimed {reclaimed}; delivered {delivered.sent} of {delivered.claimed} ({delivered.failed} failed)"
+    )
+    for year in found.uncovered_years:
+        click.echo(f"warning: no holiday schedule for {year}; Monday–Friday assumed")

@@ -5,10 +5,16 @@ from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
 from crm.inbox.models import InboxItem
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
 from crm.refdata.models import CategoryTag, Industry, Region, Setting
+from crm.reminders.models import ChannelPreference, Escalation, Heartbeat, Mute, Notification
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "ChannelPreference",
+    "Escalation",
+    "Heartbeat",
+    "Mute",
+    "Notification",
     "Assignment",
     "InboxItem",
     "Task",

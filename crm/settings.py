@@ -56,6 +56,51 @@ SPECS = {
             maximum=200,
         ),
         SettingSpec(
+            "remind_due_soon",
+            _l("Remind this many working days before a task is due"),
+            "2",
+            minimum=1,
+            maximum=30,
+        ),
+        SettingSpec(
+            "remind_no_contact",
+            _l("Remind the owner after this many working days without contact"),
+            "10",
+            minimum=1,
+            maximum=200,
+        ),
+        SettingSpec(
+            "remind_plan_ending",
+            _l("Warn this many working days before a plan's last step"),
+            "5",
+            minimum=1,
+            maximum=60,
+        ),
+        SettingSpec(
+            "escalate_lead",
+            _l("Escalate an overdue task to the team leader after working days (blue)"),
+            "3",
+            minimum=1,
+            maximum=100,
+        ),
+        SettingSpec(
+            "escalate_county",
+            _l("Escalate to the county head after working days (yellow)"),
+            "5",
+            minimum=1,
+            maximum=100,
+        ),
+        SettingSpec(
+            "escalate_city",
+            _l("Escalate to the city managers after working days (red)"),
+            "10",
+            minimum=1,
+            maximum=200,
+        ),
+        SettingSpec(
+            "digest_hour", _l("Hour of the daily digest on working days (0–23)"), "8", minimum=0, maximum=23
+        ),
+        SettingSpec(
             "light_red_no_contact",
             _l("Red light: no contact for this many working days"),
             "15",

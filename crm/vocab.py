@@ -161,6 +161,7 @@ class Action(StrEnum):
     CONTACT_LOG = "contact_log"
     PLAN = "plan"
     FUNDS = "funds"
+    ESCALATION_ACK = "escalation_ack"
 
 
 ACTION_LABELS = {
@@ -184,6 +185,7 @@ ACTION_LABELS = {
     Action.CONTACT_LOG: "对接记录",
     Action.PLAN: "调整对接计划",
     Action.FUNDS: "登记到位资金",
+    Action.ESCALATION_ACK: "签收督办",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}
@@ -234,3 +236,8 @@ TASK_KINDS = {"step": "计划节点", "followup": "跟进事项"}
 TASK_STATUS = {"open": "待办", "done": "已完成", "cancelled": "已取消"}
 STEP_OWNER_ROLES = {"owner": "主要负责人", "lead": "团队负责人"}
 LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
+
+SEVERITY_LABELS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
+SEVERITY_COLOURS = {"blue": "primary", "yellow": "warning", "red": "danger"}
+OUTBOX_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
+CHANNEL_LABELS = {"inbox": "站内消息", "email": "电子邮件", "webhook": "群机器人"}

@@ -11,6 +11,7 @@ from flask import current_app
 from crm.extensions import db
 from crm.plans import logs
 from crm.plans.models import Holiday, Task
+from crm.reminders.models import Escalation, Notification
 from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
@@ -119,6 +120,17 @@ MATRIX = {
     "plans.holidays": ("GET", "/plans/holidays", None, {"in": ADMIN_ONLY}),
     "plans.delete_holiday": ("POST", "/plans/holidays/2027-01-01/delete", {}, {"in": answers(403, 403, 403, 403, 302)}),
     "plans.template": ("GET", "/plans/template", None, {"in": ADMIN_ONLY}),
+    "reminders.escalations": ("GET", "/reminders/escalations", None, {"in": CAMPAIGN}),
+    "reminders.acknowledge": (
+        "POST", "/reminders/escalations/{escalation}/ack", {"note": "马上跟进"}, {"in": answers(302, 404, 404, 404, 403)}
+    ),
+    "reminders.preferences": ("GET", "/reminders/preferences", None, {"in": EVERYONE}),
+    "reminders.mute": (
+        "POST", "/reminders/mute/{assigned}", {"muted": "1"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "reminders.outbox_page": ("GET", "/reminders/outbox", None, {"in": ADMIN_ONLY}),
+    "reminders.retry": ("POST", "/reminders/outbox/{failed}/retry", {}, {"in": answers(403, 403, 403, 403, 302)}),
     "admin.index": ("GET", "/admin/", None, {"in": ADMIN_ONLY}),
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
@@ -187,8 +199,14 @@ def world(make_user, make_entry, now):
 
     item = db.session.scalar(db.select(InboxItem.id).where(InboxItem.user_id == inside["users"][M].id))
     db.session.add(Holiday(day=date(2027, 1, 1), name="元旦"))
+    escalation = Escalation(task_id=inside["task"].id, entry_id=inside["assigned"].id, level="lead", severity="blue",
+                            recipient_id=inside["users"][M].id, overdue_days=3, created_at=now)  # fmt: skip
+    failed = Notification(dedupe_key="x:failed", channel="email", kind="due_today", title="t", status="failed",
+                          next_attempt_at=now, created_at=now)  # fmt: skip
+    db.session.add_all([escalation, failed])
     db.session.commit()
-    return inside, {"in": inside, "out": outside}, {"conflict": conflict.id, "item": item}
+    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id}
+    return inside, {"in": inside, "out": outside}, extra
 
 
 def url_for_case(template: str, county: dict, extra: dict) -> str:

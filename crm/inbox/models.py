@@ -21,5 +21,7 @@ class InboxItem(db.Model):
     body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the message came through the outbox: delivering the same notification twice adds nothing.
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), unique=True)
 
     entry = relationship("WhitelistEntry", lazy="joined")

@@ -20,6 +20,8 @@ class Team(db.Model):
     # 包保领导: the accountable senior leader, usually not a user of the system.
     senior_leader: Mapped[str | None] = mapped_column(String(64))
     capacity: Mapped[int | None]  # most active targets at once; empty = no limit
+    # A 企业微信/钉钉 group robot that receives the team's reminders (optional).
+    webhook_url: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -17,6 +17,7 @@ from crm.plans import policy as plan_policy
 from crm.plans import services as plan_services
 from crm.plans import stages
 from crm.plans.lights import lights_for
+from crm.reminders.services import is_muted
 from crm.scope import get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
@@ -137,6 +138,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         next_stage=stages.next_stage(entry),
         can_log=plan_policy.can_log(current_user, entry),
         can_shape=plan_policy.can_shape_plan(current_user, entry),
+        muted=is_muted(current_user, entry.id),
         today=today,
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),

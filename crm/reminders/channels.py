@@ -1,0 +1,87 @@
+"""Delivery channels: the in-app inbox, email over SMTP, and a group robot's webhook (企业微信/钉钉 shape)."""
+
+import hashlib
+import json
+import smtplib
+import urllib.request
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from flask import current_app
+
+from crm.extensions import db
+from crm.inbox.models import InboxItem
+from crm.reminders.models import Notification
+from crm.teams.models import Team
+
+
+class DeliveryError(Exception):
+    """The channel refused or failed; the outbox retries with backoff."""
+
+
+def message_id(notification: Notification) -> str:
+    """Stable per dedupe key: a resent email is recognisably the same message."""
+    digest = hashlib.sha256(notification.dedupe_key.encode()).hexdigest()[:32]
+    return f"<{digest}@crm.liaocheng>"
+
+
+def deliver_inbox(notification: Notification) -> None:
+    # The unique notification_id makes a second delivery of the same row a no-op.
+    from crm.reminders.outbox import insert_ignoring_duplicates
+
+    insert_ignoring_duplicates(InboxItem.__table__, [{
+        "user_id": notification.user_id, "entry_id": notification.entry_id, "kind": notification.kind,
+        "title": notification.title, "body": notification.body, "created_at": notification.created_at,
+        "notification_id": notification.id,
+    }])  # fmt: skip
+    db.session.commit()
+
+
+def deliver_email(notification: Notification) -> None:
+    config = current_app.config
+    user = notification.user
+    if not config["SMTP_HOST"] or user is None or not user.email:
+        raise DeliveryError("email is not configured for this recipient")
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = config["MAIL_FROM"], user.email, notification.title
+    msg["Message-ID"] = message_id(notification)
+    msg["Date"] = format_datetime(notification.created_at)
+    msg.set_content(
+        f"{user.full_name}：\n\n{notification.title}\n\n{notification.body or ''}\n\n—— 聊城市强企业攻坚目标企业管理系统"
+    )
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
+            if config["SMTP_TLS"]:
+                smtp.starttls()
+            if config["SMTP_USER"]:
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryError(f"SMTP: {error}") from error
+
+
+def webhook_payload(notification: Notification) -> dict:
+    """The text message both 企业微信 and 钉钉 group robots accept."""
+    text = notification.title + (f"\n{notification.body}" if notification.body else "")
+    return {"msgtype": "text", "text": {"content": text}}
+
+
+def deliver_webhook(notification: Notification) -> None:
+    team = db.session.get(Team, notification.team_id) if notification.team_id else None
+    if team is None or not team.webhook_url:
+        raise DeliveryError("the team has no webhook")
+    body = json.dumps(webhook_payload(notification), ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        team.webhook_url, data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(
+            request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
+        ) as response:  # noqa: S310
+            if response.status >= 300:
+                raise DeliveryError(f"webhook answered {response.status}")
+    except OSError as error:
+        raise DeliveryError(f"webhook: {error}") from error
+
+
+CHANNELS = {"inbox": deliver_inbox, "email": deliver_email, "webhook": deliver_webhook}

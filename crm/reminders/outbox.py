@@ -1,0 +1,123 @@
+"""The outbox: idempotent inserts, atomic claims, and marking results, on PostgreSQL and SQLite alike."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, select, update
+
+from crm.extensions import db
+from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Escalation, Notification
+
+
+def _insert(table):
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def insert_ignoring_duplicates(table, rows: list[dict]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING … RETURNING, in batches; returns how many rows were new."""
+    new = 0
+    for start in range(0, len(rows), 1000):
+        stmt = _insert(table).on_conflict_do_nothing().returning(table.c[next(iter(table.primary_key)).name])
+        new += len(db.session.execute(stmt, rows[start : start + 1000]).all())
+    return new
+
+
+def enqueue(rows: list[dict], now: datetime) -> int:
+    for row in rows:
+        row.setdefault("status", PENDING)
+        row.setdefault("attempts", 0)
+        row.setdefault("next_attempt_at", now)
+        row.setdefault("created_at", now)
+    new = insert_ignoring_duplicates(Notification.__table__, rows)
+    db.session.commit()
+    return new
+
+
+def escalate(rows: list[dict]) -> list[tuple[int, str]]:
+    """Insert 督办 rows that do not exist yet (one per task and level); returns the new (task_id, level) pairs."""
+    new = []
+    for row in rows:
+        stmt = _insert(Escalation.__table__).on_conflict_do_nothing().returning(Escalation.__table__.c.id)
+        if db.session.execute(stmt, row).first() is not None:
+            new.append((row["task_id"], row["level"]))
+    return new
+
+
+def claim(now: datetime, limit: int) -> list[int]:
+    """Atomically take up to `limit` due pending rows for this worker and commit the claim.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED lets several workers claim side by side. SQLite: the conditional UPDATE …
+    WHERE status = 'pending' RETURNING runs under SQLite's single writer lock, so two workers never get one row."""
+    due = (
+        select(Notification.id)
+        .where(Notification.status == PENDING, Notification.next_attempt_at <= now)
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = (
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(due.scalar_subquery()), Notification.status == PENDING)
+            .values(status=SENDING, claimed_at=now, attempts=Notification.attempts + 1)
+            .returning(Notification.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.commit()
+    return sorted(claimed)
+
+
+def mark_sent(notification_id: int, claimed_at: datetime, now: datetime) -> bool:
+    """Record success, but only for our own claim (a reclaimed row belongs to someone else now)."""
+    done = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status == SENDING,
+            Notification.claimed_at == claimed_at,
+        )
+        .values(status=SENT, sent_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return bool(done)
+
+
+def mark_failed(notification_id: int, claimed_at: datetime, now: datetime, error: str) -> None:
+    """Back off and retry (1, 2, 4, 8 … minutes), or give up after OUTBOX_MAX_ATTEMPTS."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.status != SENDING or row.claimed_at != claimed_at:
+        return
+    row.last_error = error[:2000]
+    if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        row.status = FAILED
+    else:
+        row.status, row.next_attempt_at = PENDING, now + timedelta(minutes=2 ** (row.attempts - 1))
+    db.session.commit()
+
+
+def reclaim_stuck(now: datetime) -> int:
+    """Rows left in 'sending' by a worker that died are put back (at-least-once delivery, never lost)."""
+    stale = now - timedelta(minutes=current_app.config["OUTBOX_STALE_MINUTES"])
+    count = db.session.execute(
+        update(Notification)
+        .where(and_(Notification.status == SENDING, Notification.claimed_at < stale))
+        .values(status=PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+def backlog() -> dict[str, int]:
+    return dict(
+        db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all()
+    )

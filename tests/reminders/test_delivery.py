@@ -1,0 +1,172 @@
+"""Delivery through real channels (an aiosmtpd SMTP server, a local HTTP receiver), retries, failures,
+reclaiming rows left by a dead worker, and exactly-once delivery with two worker processes."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.inbox.models import InboxItem
+from crm.reminders import outbox
+from crm.reminders.channels import message_id
+from crm.reminders.delivery import deliver
+from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Notification
+from tests.reminders.conftest import beijing
+
+NOW = beijing(2026, 10, 12)
+
+
+def queue(user, key: str, channel: str, **extra) -> Notification:
+    outbox.enqueue([{"dedupe_key": key, "channel": channel, "user_id": user.id if user else None, "kind": "due_today",
+                     "title": "今天到期：首次对接（提醒测试企业）", "body": "请及时跟进", **extra}], NOW)  # fmt: skip
+    return db.session.scalar(select(Notification).where(Notification.dedupe_key == key))
+
+
+def test_email_goes_to_a_real_smtp_server_once_with_a_stable_message_id(smtp, campaign):
+    p, teams, _ = campaign
+    p["member"].email = "member@example.cn"
+    db.session.commit()
+    row = queue(p["member"], "task:1:due_today:2026-10-12:email", "email")
+    assert deliver(NOW).sent == 1
+    assert deliver(NOW).claimed == 0  # nothing left to send
+    assert len(smtp.messages) == 1
+    mail = message_from_bytes(smtp.messages[0].content, policy=policy.default)
+    assert smtp.messages[0].rcpt_tos == ["member@example.cn"]
+    assert mail["Message-ID"] == message_id(row)
+    assert "首次对接" in mail.get_body().get_content() or "首次对接" in str(mail["Subject"])
+
+
+def test_webhook_posts_a_robot_message_to_the_team(httpserver, campaign):
+    p, teams, _ = campaign
+    teams["A"].webhook_url = httpserver.url_for("/robot/send")
+    db.session.commit()
+    httpserver.expect_oneshot_request("/robot/send", method="POST").respond_with_json({"errcode": 0})
+    queue(None, "task:1:due_today:2026-10-12:webhook:1", "webhook", team_id=teams["A"].id)
+    assert deliver(NOW).sent == 1
+    request, _response = httpserver.log[0]
+    payload = json.loads(request.data)
+    assert payload["msgtype"] == "text" and "首次对接" in payload["text"]["content"]
+
+
+def test_failures_back_off_then_give_up_and_show_to_admins(app, campaign, client, login, make_user):
+    p, teams, _ = campaign
+    p["member"].email = "member@example.cn"
+    db.session.commit()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1)  # nothing listens there
+    try:
+        row = queue(p["member"], "task:9:overdue:2026-10-12:email", "email")
+        moment = NOW
+        for attempt in range(1, app.config["OUTBOX_MAX_ATTEMPTS"] + 1):
+            result = deliver(moment)
+            assert result.failed == 1, attempt
+            db.session.refresh(row)
+            if attempt < app.config["OUTBOX_MAX_ATTEMPTS"]:
+                assert row.status == PENDING and row.next_attempt_at == moment + timedelta(
+                    minutes=2 ** (attempt - 1)
+                )
+                assert deliver(moment).claimed == 0  # not before its backoff
+                moment = row.next_attempt_at
+        assert row.status == FAILED and "SMTP" in row.last_error
+    finally:
+        app.config.update(SMTP_HOST="", SMTP_PORT=25)
+    login(make_user("admin"))
+    page = client.get("/reminders/outbox").data.decode()
+    assert 'data-testid="backlog-failed">1<' in page and "SMTP" in page
+
+
+def test_a_worker_killed_after_claiming_leaves_rows_that_are_reclaimed_and_sent_once_more_at_most(
+    app, campaign
+):
+    p, teams, _ = campaign
+    queue(p["member"], "task:5:due_today:2026-10-12:inbox", "inbox")
+
+    class Killed(Exception):
+        pass
+
+    def die(ids):
+        raise Killed  # the claim is committed; the process dies before sending
+
+    with pytest.raises(Killed):
+        deliver(NOW, after_claim=die)
+    db.session.rollback()
+    assert db.session.scalar(select(Notification.status)) == SENDING
+    assert outbox.reclaim_stuck(NOW + timedelta(minutes=1)) == 0  # not stale yet
+    later = NOW + timedelta(minutes=app.config["OUTBOX_STALE_MINUTES"] + 1)
+    assert outbox.reclaim_stuck(later) == 1
+    assert deliver(later).sent == 1
+    assert deliver(later).claimed == 0
+    assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 1
+
+
+def test_inbox_delivery_of_the_same_row_twice_adds_one_message(campaign):
+    """Dying after sending but before marking means the row is sent again: the inbox ignores the repeat."""
+    from crm.reminders.channels import deliver_inbox
+
+    p, teams, _ = campaign
+    row = queue(p["member"], "task:6:due_today:2026-10-12:inbox", "inbox")
+    deliver_inbox(row)
+    deliver_inbox(row)
+    assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 1
+
+
+WORKER = """
+import sys
+from datetime import datetime
+from config import TestConfig
+from crm import create_app
+from crm.reminders.delivery import deliver
+
+class Config(TestConfig):
+    SQLALCHEMY_DATABASE_URI = sys.argv[1]
+    SMTP_HOST = "127.0.0.1"
+    SMTP_PORT = int(sys.argv[2])
+    OUTBOX_BATCH = 7
+
+app = create_app(Config)
+with app.app_context():
+    now = datetime.fromisoformat(sys.argv[3])
+    sent = 0
+    while True:
+        result = deliver(now)
+        sent += result.sent
+        if result.claimed == 0:
+            break
+    print(sent)
+"""
+
+
+def test_two_worker_processes_deliver_every_notification_exactly_once(app, smtp, campaign):
+    p, teams, _ = campaign
+    p["member"].email = "member@example.cn"
+    db.session.commit()
+    rows = [{"dedupe_key": f"task:{i}:due_today:2026-10-12:{ch}", "channel": ch, "user_id": p["member"].id,
+             "kind": "due_today", "title": f"提醒{i}"} for i in range(60) for ch in ("inbox", "email")]  # fmt: skip
+    assert outbox.enqueue(rows, NOW) == 120
+    db.session.remove()
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    args = [
+        sys.executable,
+        "-c",
+        WORKER,
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        str(app.config["SMTP_PORT"]),
+        NOW.isoformat(),
+    ]
+    workers = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        for _ in range(2)
+    ]
+    outputs = [w.communicate(timeout=120) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [o[1][-2000:] for o in outputs]
+    sent_by = [int(o[0].strip().splitlines()[-1]) for o in outputs]
+    assert sum(sent_by) == 120
+    assert db.session.scalar(select(func.count()).where(Notification.status == SENT)) == 120
+    ids = [message_from_bytes(m.content)["Message-ID"] for m in smtp.messages]
+    assert len(ids) == 60 and len(set(ids)) == 60  # each email once
+    assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 60
