@@ -1,5 +1,8 @@
 """`flask crm ...` commands."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -102,8 +105,12 @@ def scheduler_command() -> None:
         timezone=app.config["TIMEZONE"],
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
+    start = datetime.now(ZoneInfo(app.config["TIMEZONE"]))
     for job in jobs.job_definitions(app.config["SCAN_INTERVAL_MINUTES"], get_int("digest_hour")):
-        scheduler.add_job(job.func, job.trigger, id=job.id, replace_existing=True, **job.options)
+        first = (
+            {"next_run_time": start} if job.trigger == "interval" else {}
+        )  # interval jobs also run at start
+        scheduler.add_job(job.func, job.trigger, id=job.id, replace_existing=True, **job.options, **first)
     db.session.remove()
     click.echo("scheduler running: " + ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()

@@ -24,7 +24,7 @@ from crm.refdata.seed import seed_reference
 from crm.teams.assignment import assign, reassign, suggest_teams
 from crm.teams.models import Team
 from crm.types import local_date
-from crm.vocab import PIPELINE, Role, State
+from crm.vocab import PIPELINE, WORKING_STATES, Role, State
 from crm.whitelist import services as wf
 from crm.whitelist.models import WhitelistEntry
 
@@ -163,6 +163,7 @@ def seed_demo(now: datetime) -> None:
         _drive(entry, state, users, region_code, start, teams, rng)
         entries.append(entry)
     _demo_reassignment(users, entries, now - timedelta(days=3))
+    _follow_up_due_today(users["member1"], entries, now)
 
 
 def _head(users: dict[str, User], region_code: str) -> User | None:
@@ -249,3 +250,11 @@ def _demo_reassignment(users: dict[str, User], entries: list[WhitelistEntry], wh
         t for t in db.session.scalars(select(Team).where(Team.leader_id == lead1.id)) if t.id != entry.team_id
     )
     reassign(lead1, entry, other, other.leader, "按产业方向调整至对口团队跟进。", True, when)
+
+
+def _follow_up_due_today(member: User, entries: list[WhitelistEntry], now: datetime) -> None:
+    """member1 logged a call this morning whose next step is due today: the scheduler's first scan reminds them."""
+    mine = next(e for e in entries if e.owner_id == member.id and e.state in WORKING_STATES)
+    data = LogData(occurred_at=now - timedelta(hours=1), kind="phone", summary="电话沟通考察行程安排。",
+                   next_step="确认企业来聊考察的日程和接待方案", next_date=local_date(now))  # fmt: skip
+    record_log(member, mine, data, now, Path("/nonexistent"))

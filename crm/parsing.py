@@ -1,5 +1,7 @@
 """Parsing untrusted numbers from URLs and forms without 500s."""
 
+from datetime import date
+
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
@@ -46,3 +48,22 @@ def local_path(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+EARLIEST = date(2000, 1, 1)
+
+
+def sane_date(day: date | None, years_ahead: int = 10) -> bool:
+    """Dates a campaign record can carry: from 2000 to ten years ahead (typos like 0001 or 9999 are refused)."""
+    return day is None or EARLIEST <= day <= date.today().replace(year=date.today().year + years_ahead)
+
+
+class SaneDate:
+    """WTForms validator for sane_date()."""
+
+    def __call__(self, form, field) -> None:
+        from flask_babel import gettext as _
+        from wtforms import ValidationError
+
+        if not sane_date(field.data):
+            raise ValidationError(_("The date is out of range."))

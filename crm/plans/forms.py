@@ -16,8 +16,9 @@ from wtforms import (
     TimeField,
     widgets,
 )  # fmt: skip
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from crm.parsing import SaneDate
 from crm.vocab import CONTACT_KINDS, EVIDENCE_LABELS, STEP_OWNER_ROLES
 
 REQUIRED = _l("This field is required.")
@@ -31,7 +32,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class LogForm(FlaskForm):
-    occurred_on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])
+    occurred_on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     occurred_time = TimeField(_l("Time"), validators=[Optional()])
     kind = SelectField(_l("Type"), choices=list(CONTACT_KINDS.items()))
     participants = CheckboxesField(_l("Our participants"), coerce=int, validators=[Optional()])
@@ -43,7 +44,7 @@ class LogForm(FlaskForm):
     )
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=2000)])
     next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
-    next_date = DateField(_l("Next step by"), validators=[Optional()])
+    next_date = DateField(_l("Next step by"), validators=[Optional(), SaneDate()])
     complete_task = SelectField(_l("This contact completes"), coerce=int, validators=[Optional()])
     attachment = FileField(_l("Attachment (PDF, picture or Office file, up to 5 MB)"))
 
@@ -59,7 +60,7 @@ class LogForm(FlaskForm):
 
 class StageForm(FlaskForm):
     target = HiddenField()
-    on = DateField(_l("Date"), validators=[Optional()])
+    on = DateField(_l("Date"), validators=[Optional(), SaneDate()])
     amount = IntegerField(
         _l("Contract amount (10,000 yuan)"), validators=[Optional(), NumberRange(min=1, max=10**9)]
     )
@@ -68,7 +69,7 @@ class StageForm(FlaskForm):
 
 
 class FundsForm(FlaskForm):
-    arrived_on = DateField(_l("Arrived on"), validators=[DataRequired(message=REQUIRED)])
+    arrived_on = DateField(_l("Arrived on"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     fixed_amount = IntegerField(_l("Fixed-asset investment (10,000 yuan)"), default=0,
                                 validators=[Optional(), NumberRange(min=0, max=10**9)])  # fmt: skip
     other_amount = IntegerField(_l("Other funds (10,000 yuan)"), default=0,
@@ -78,14 +79,14 @@ class FundsForm(FlaskForm):
 
 class StepForm(FlaskForm):
     title = StringField(_l("Step"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
-    due_date = DateField(_l("Due"), validators=[DataRequired(message=REQUIRED)])
+    due_date = DateField(_l("Due"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     evidence = SelectField(_l("Completed by"), choices=list(EVIDENCE_LABELS.items()))
     owner_id = SelectField(_l("Owner"), coerce=int)
     version = HiddenField()
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED)])
+    day = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     is_workday = BooleanField(_l("A make-up working day (调休上班)"))
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
 
@@ -94,7 +95,7 @@ class TemplateStepForm(FlaskForm):
     name = StringField(_l("Step"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
     offset_workdays = IntegerField(
         _l("Working days after the start"),
-        validators=[DataRequired(message=REQUIRED), NumberRange(min=0, max=400)],
+        validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=400)],
     )
     owner_role = SelectField(_l("Owner"), choices=list(STEP_OWNER_ROLES.items()))
     evidence = SelectField(_l("Completed by"), choices=list(EVIDENCE_LABELS.items()))

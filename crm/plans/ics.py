@@ -8,14 +8,16 @@ from icalendar import Calendar, Event
 from crm.plans.models import Task
 
 
-def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, host: str) -> bytes:
-    """One all-day VEVENT per task, with a stable UID so re-importing updates instead of duplicating."""
+def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, host: str = "crm.liaocheng") -> bytes:
+    """One all-day VEVENT per open task, with a stable UID so re-importing updates instead of duplicating."""
     cal = Calendar()
     cal.add("prodid", "-//Liaocheng investment promotion//target-enterprise CRM//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for task in tasks:
+        if task.status != "open":
+            continue
         event = Event()
         event.add("uid", f"task-{task.id}@{host}")
         event.add("dtstamp", now)
@@ -24,6 +26,6 @@ def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, host: str) -> 
         event.add("summary", f"{task.title} · {task.entry.enterprise.name}")
         if task.notes:
             event.add("description", task.notes)
-        event.add("status", "COMPLETED" if task.status == "done" else "CONFIRMED")
+        event.add("status", "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()

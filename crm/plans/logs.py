@@ -13,7 +13,8 @@ from crm.auth.models import User
 from crm.enterprises.models import Contact
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
-from crm.history import record_event
+from crm.history import record_event, stale_guard
+from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.models import DONE, OPEN, ContactLog, Task
 from crm.vocab import CONTACT_KINDS, Action, State
@@ -94,6 +95,8 @@ def record_log(
         raise DomainError(_("Write what was discussed."))
     if data.occurred_at > now:
         raise DomainError(_("A contact cannot be logged for the future."))
+    if not sane_date(data.occurred_at.date()) or not sane_date(data.next_date):
+        raise DomainError(_("The date is out of range."))
     if data.next_step and not data.next_date:
         raise DomainError(_("Give the next step a date."))
     task = _completable(entry, data.complete_task_id, data.kind) if data.complete_task_id else None
@@ -104,6 +107,8 @@ def record_log(
         next_date=data.next_date, created_by_id=actor.id, created_at=now,
     )  # fmt: skip
     team_ids = {p.id for p in entry.team.people}
+    if set(data.participant_ids) - team_ids - {actor.id}:
+        raise DomainError(_("Participants must be members of the target's team."))
     log.participants = list(
         db.session.scalars(select(User).where(User.id.in_(set(data.participant_ids) | {actor.id})))
     )
@@ -118,24 +123,23 @@ def record_log(
         contact = Contact(enterprise_id=entry.enterprise_id, name=data.new_contact_name.strip(),
                           title=(data.new_contact_title or "").strip() or None, created_at=now)  # fmt: skip
         log.people.append(contact)
-    db.session.add(log)
-    db.session.flush()
     if ext:
-        log.attachment_path = _store(data.attachment, ext, upload_dir)
-        log.attachment_name, log.attachment_size = (
-            Path(data.attachment.filename).name[:200],
-            len(data.attachment.content),
-        )
-    _after_log(actor, entry, log, task, team_ids, now)
-    db.session.commit()
+        log.attachment_path = f"{uuid.uuid4().hex}.{ext}"
+        log.attachment_name = Path(data.attachment.filename).name[:200]
+        log.attachment_size = len(data.attachment.content)
+    with stale_guard(entry_id=entry.id):
+        db.session.add(log)
+        db.session.flush()
+        _after_log(actor, entry, log, task, team_ids, now)
+        db.session.commit()
+    if ext:  # only once the log is saved: a refused or raced log leaves no orphan file
+        _store(data.attachment, log.attachment_path, upload_dir)
     return log
 
 
-def _store(upload: Upload, ext: str, upload_dir: Path) -> str:
+def _store(upload: Upload, name: str, upload_dir: Path) -> None:
     upload_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{ext}"
     (upload_dir / name).write_bytes(upload.content)
-    return name
 
 
 def _after_log(actor: User, entry: WhitelistEntry, log: ContactLog, task: Task | None, team_ids: set[int],

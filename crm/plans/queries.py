@@ -19,6 +19,7 @@ def my_open_tasks(user: User) -> list[Task]:
         select(Task)
         .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
         .where(Task.owner_id == user.id, Task.status == OPEN, WhitelistEntry.state.in_(WORKING_STATES))
+        .where(entry_scope(user))  # a target the user can no longer open is not on their list
         .order_by(Task.due_date, Task.sort, Task.id)
     )
     return list(db.session.scalars(query))

@@ -9,6 +9,7 @@ from crm.auth.models import User
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
+from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, PlanTemplate, Task, TemplateStep
@@ -86,6 +87,8 @@ def add_step(actor: User, entry: WhitelistEntry, title: str, due: date, evidence
         raise DomainError(_("Unknown evidence type."))
     if not title.strip():
         raise DomainError(_("Give the step a name."))
+    if not sane_date(due):
+        raise DomainError(_("The date is out of range."))
     if owner.id not in {p.id for p in entry.team.people}:
         raise DomainError(
             _("%(name)s is not a member of team %(team)s.", name=owner.full_name, team=entry.team.name)
@@ -113,6 +116,8 @@ def shift_task(
             raise Forbidden(_("Only the team leader, the county head and managers change the plan."))
         if task.status != OPEN:
             raise DomainError(_("Only open tasks can be changed."))
+        if not sane_date(due):
+            raise DomainError(_("The date is out of range."))
         if owner.id not in {p.id for p in entry.team.people}:
             raise DomainError(
                 _("%(name)s is not a member of team %(team)s.", name=owner.full_name, team=entry.team.name)

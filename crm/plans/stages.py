@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm.auth.models import User
 from crm.enterprises.names import clean_uscc, uscc_error
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
+from crm.parsing import sane_date
 from crm.plans import policy
-from crm.plans.models import ContactLog, FundArrival
+from crm.plans.models import CANCELLED, OPEN, ContactLog, FundArrival, Task
 from crm.templating import wan
 from crm.vocab import MEETING_KINDS, PIPELINE, Action, State
 from crm.whitelist.models import WhitelistEntry
@@ -61,9 +62,17 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
         return _("face-to-face talks logged")
     _require(ev.on is not None, _("Give the date."))
     _require(ev.on <= today, _("The date cannot be in the future."))
+    _require(sane_date(ev.on), _("The date is out of range."))
+    dates = (entry.plan_start, entry.signed_on, entry.landed_on, entry.started_on)
+    previous = max((d for d in dates if d), default=None)
+    if previous and ev.on < previous:
+        raise DomainError(
+            _("The date cannot be before %(date)s, the previous stage's date.", date=previous.isoformat())
+        )
     if target == State.SIGNED:
         _require(ev.amount is not None and ev.amount > 0, _("Give the contract amount in 万元."))
         entry.signed_on, entry.contract_amount = ev.on, ev.amount
+        _close_plan(entry)
         return _(
             "signed on %(date)s, contract amount %(amount)s", date=ev.on.isoformat(), amount=wan(ev.amount)
         )
@@ -79,6 +88,14 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
         return _("construction started on %(date)s", date=ev.on.isoformat())
     entry.producing_on = ev.on
     return _("in production since %(date)s", date=ev.on.isoformat())
+
+
+def _close_plan(entry: WhitelistEntry) -> None:
+    """Signing ends the contact plan: steps still open are cancelled (follow-ups stay: 谁签约、谁跟踪)."""
+    db.session.execute(
+        update(Task).where(Task.entry_id == entry.id, Task.kind == "step", Task.status == OPEN)
+        .values(status=CANCELLED, version=Task.version + 1).execution_options(synchronize_session="fetch")
+    )  # fmt: skip
 
 
 def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence, now: datetime, today: date,
@@ -107,6 +124,7 @@ def add_funds(actor: User, entry: WhitelistEntry, arrived_on: date, fixed: int, 
     _require(entry.state in FUNDED_STATES, _("Funds are recorded once the project is signed."))
     _require(fixed >= 0 and other >= 0 and fixed + other > 0, _("Give the amount that arrived, in 万元."))
     _require(arrived_on <= today, _("The date cannot be in the future."))
+    _require(sane_date(arrived_on), _("The date is out of range."))
     row = FundArrival(entry_id=entry.id, arrived_on=arrived_on, fixed_amount=fixed, other_amount=other,
                       note=(note or "").strip() or None, created_by_id=actor.id, created_at=now)  # fmt: skip
     db.session.add(row)

@@ -45,7 +45,7 @@ def my_tasks():
 @bp.route("/tasks.ics")
 @roles_required(*CAMPAIGN_ROLES)
 def my_tasks_ics():
-    body = tasks_to_ics(my_open_tasks(current_user), _("My tasks"), utcnow(), request.host)
+    body = tasks_to_ics(my_open_tasks(current_user), _("My tasks"), utcnow())
     return Response(
         body, mimetype="text/calendar", headers={"Content-Disposition": "attachment; filename=my-tasks.ics"}
     )
@@ -165,7 +165,7 @@ def add_funds(entry_id: int):
 @roles_required(*CAMPAIGN_ROLES)
 def plan_ics(entry_id: int):
     entry = get_entry_or_404(current_user, entry_id)
-    body = tasks_to_ics(services.plan_of(entry.id), entry.enterprise.name, utcnow(), request.host)
+    body = tasks_to_ics(services.plan_of(entry.id), entry.enterprise.name, utcnow())
     return Response(
         body,
         mimetype="text/calendar",
@@ -226,8 +226,7 @@ def edit_task(task_id: int):
 def attachment(log_id: int):
     log = db.session.get(ContactLog, log_id) or abort(404)
     get_entry_or_404(current_user, log.entry_id)
-    if not log.attachment_path:
-        abort(404)
-    return send_file(
-        upload_dir() / log.attachment_path, as_attachment=True, download_name=log.attachment_name
-    )
+    path = upload_dir() / log.attachment_path if log.attachment_path else None
+    if path is None or not path.is_file():
+        abort(404)  # no attachment, or the file is gone (a restore without the upload folder)
+    return send_file(path, as_attachment=True, download_name=log.attachment_name)

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import and_, func, select, update
 
 from crm.extensions import db
-from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Escalation, Notification
+from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Notification
 
 
 def _insert(table):
@@ -34,16 +34,6 @@ def enqueue(rows: list[dict], now: datetime) -> int:
         row.setdefault("created_at", now)
     new = insert_ignoring_duplicates(Notification.__table__, rows)
     db.session.commit()
-    return new
-
-
-def escalate(rows: list[dict]) -> list[tuple[int, str]]:
-    """Insert 督办 rows that do not exist yet (one per task and level); returns the new (task_id, level) pairs."""
-    new = []
-    for row in rows:
-        stmt = _insert(Escalation.__table__).on_conflict_do_nothing().returning(Escalation.__table__.c.id)
-        if db.session.execute(stmt, row).first() is not None:
-            new.append((row["task_id"], row["level"]))
     return new
 
 

@@ -203,21 +203,28 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
 
 
 def _move_open_tasks(entry: WhitelistEntry, team: Team, owner: User) -> int:
-    """Open tasks follow the target: the old leader's to the new team's leader, everyone else's to the new owner."""
-    moved = 0
-    old_leader = entry.team.leader_id
-    for condition, new_owner in (
-        (Task.owner_id == old_leader, team.leader_id),
-        (Task.owner_id != old_leader, owner.id),
-    ):
-        result = db.session.execute(
-            update(Task)
-            .where(Task.entry_id == entry.id, Task.status == OPEN, condition)
-            .values(owner_id=new_owner, version=Task.version + 1)
+    """Open tasks follow the target. The old leader's go to the new team's leader and the old owner's to the new
+    owner; other members' tasks stay with them inside the same team, and go to the new owner when the team changes
+    (they leave the target's team)."""
+    old_leader, old_owner, same_team = entry.team.leader_id, entry.owner_id, team.id == entry.team_id
+    moves: dict[int, list[int]] = {}
+    for task_id, current in db.session.execute(
+        select(Task.id, Task.owner_id).where(Task.entry_id == entry.id, Task.status == OPEN)
+    ).all():
+        if current == old_leader and not same_team:
+            target = team.leader_id
+        elif current == old_owner or not same_team:
+            target = owner.id
+        else:
+            continue
+        if target != current:
+            moves.setdefault(target, []).append(task_id)
+    for target, ids in moves.items():
+        db.session.execute(
+            update(Task).where(Task.id.in_(ids)).values(owner_id=target, version=Task.version + 1)
             .execution_options(synchronize_session="fetch")
-        )
-        moved += result.rowcount
-    return moved
+        )  # fmt: skip
+    return sum(len(ids) for ids in moves.values())
 
 
 def history(entry_id: int) -> list[Assignment]:

@@ -53,7 +53,7 @@ class TeamForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.region_id.choices = region_choices(blank=_("— city-wide —"))
-        self.leader_id.choices = [(0, _("— choose —"))] + _people((Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER))
+        self.leader_id.choices = [(0, _("— choose —"))] + _people((Role.LEAD, Role.MANAGER))
         self.industry_ids.choices = industry_choices()
 
     def data_object(self) -> TeamData:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.plans.models import OPEN, Task
 from crm.refdata.models import Industry
 from crm.teams import policy
 from crm.teams.models import Team, TeamMember
@@ -34,12 +35,8 @@ def save_team(actor: User, team: Team | None, data: TeamData) -> Team:
     if db.session.scalar(clash):
         raise DomainError(_("A team named %(name)s already exists.", name=data.name))
     leader = db.session.get(User, data.leader_id)
-    if (
-        leader is None
-        or leader.role not in (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
-        or not leader.is_active
-    ):
-        raise DomainError(_("The team leader must be an active team lead, county head or manager."))
+    if leader is None or leader.role not in (Role.LEAD, Role.MANAGER) or not leader.is_active:
+        raise DomainError(_("The team leader must be an active team lead or manager."))
     if data.capacity is not None and data.capacity < 1:
         raise DomainError(_("Capacity must be at least 1, or left empty."))
     team = team or Team()
@@ -74,7 +71,12 @@ def remove_member(actor: User, team: Team, user_id: int) -> None:
     owned = select(WhitelistEntry.id).where(
         WhitelistEntry.team_id == team.id, WhitelistEntry.owner_id == user_id
     )
-    if db.session.scalar(owned.limit(1)):
-        raise DomainError(_("Reassign this member's targets before taking them off the team."))
+    tasks = (
+        select(Task.id)
+        .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
+        .where(WhitelistEntry.team_id == team.id, Task.owner_id == user_id, Task.status == OPEN)
+    )
+    if db.session.scalar(owned.limit(1)) or db.session.scalar(tasks.limit(1)):
+        raise DomainError(_("Reassign this member's targets and open tasks before taking them off the team."))
     team.memberships.remove(membership)
     db.session.commit()

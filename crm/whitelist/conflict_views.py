@@ -24,10 +24,10 @@ class ResolveForm(FlaskForm):
     )
 
 
-def _form(entry) -> ResolveForm:
+def _form(entry, involved=None) -> ResolveForm:
     form = ResolveForm()
     seen = {}
-    for candidate in conflicts.candidates(entry):
+    for candidate in involved if involved is not None else conflicts.candidates(entry):
         seen.setdefault(
             candidate.region_id, f"{candidate.region.name}（#{candidate.id} {candidate.state_label}）"
         )
@@ -40,7 +40,8 @@ def _form(entry) -> ResolveForm:
 def conflict_queue():
     entries = db.session.scalars(conflicts.conflict_queue()).all()
     return render_template(
-        "whitelist/conflicts.html", items=[(e, conflicts.candidates(e), _form(e)) for e in entries]
+        "whitelist/conflicts.html",
+        items=[(e, involved, _form(e, involved)) for e in entries for involved in [conflicts.candidates(e)]],
     )
 
 

@@ -278,3 +278,62 @@ def test_a_paused_targets_tasks_leave_my_list(client, target, login):
     wf.pause(p["lead"], entry, "企业重组", ASSIGNED_AT)
     page = client.get("/plans/tasks").data.decode()
     assert "计划测试企业有限公司" not in page
+
+
+def test_signing_closes_the_remaining_plan_steps_and_dates_keep_their_order(target):
+    p, entry = target
+    log(p, entry, ASSIGNED_AT + timedelta(days=1), kind="visit")
+    today = date(2026, 11, 2)
+    now = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+    stages.advance(p["member"], entry, State.NEGOTIATING, stages.StageEvidence(), now, today)
+    with pytest.raises(DomainError):  # before the plan even started
+        stages.advance(
+            p["member"],
+            entry,
+            State.SIGNED,
+            stages.StageEvidence(on=date(2026, 9, 1), amount=100),
+            now,
+            today,
+        )
+    stages.advance(
+        p["member"], entry, State.SIGNED, stages.StageEvidence(on=date(2026, 10, 30), amount=100), now, today
+    )
+    statuses = set(
+        db.session.scalars(select(Task.status).where(Task.entry_id == entry.id, Task.kind == "step"))
+    )
+    assert "open" not in statuses and "cancelled" in statuses
+    assert not any("计划节点" in r for r in lights_for([entry], today)[entry.id].reasons)
+    with pytest.raises(DomainError):  # registered before it was signed
+        stages.advance(
+            p["member"],
+            entry,
+            State.LANDED,
+            stages.StageEvidence(on=date(2026, 10, 29), uscc="91340600MA2PBM9HXD"),
+            now,
+            today,
+        )
+
+
+def test_absurd_dates_are_refused(target, client, login):
+    p, entry = target
+    with pytest.raises(DomainError):
+        log(p, entry, datetime(1, 1, 1, 12, tzinfo=UTC))
+    login(p["member"])
+    form = {"occurred_on": "0001-01-02", "kind": "phone", "summary": "x", "participants": [p["member"].id]}
+    page = client.post(f"/plans/entries/{entry.id}/log", data=form).data.decode()
+    assert "is-invalid" in page
+    assert db.session.scalar(select(ContactLog.id)) is None
+
+
+def test_a_missing_attachment_file_is_a_404(target, client, login, tmp_path):
+    p, entry = target
+    data = logs.LogData(ASSIGNED_AT, "visit", "附件", attachment=logs.Upload("a.pdf", b"%PDF-1.4"))
+    saved = logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)  # stored outside UPLOAD_FOLDER
+    login(p["member"])
+    assert client.get(f"/plans/logs/{saved.id}/attachment").status_code == 404
+
+
+def test_participants_must_be_in_the_team(target):
+    p, entry = target
+    with pytest.raises(DomainError):
+        log(p, entry, ASSIGNED_AT, participant_ids=[p["other_member"].id])

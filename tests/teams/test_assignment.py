@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.plans.models import Task
 from crm.teams import assignment
-from crm.teams.models import Assignment
+from crm.teams.models import Assignment, TeamMember
 from crm.vocab import Action, State
 from crm.whitelist.models import Event
 
@@ -157,7 +157,7 @@ def test_reassignment_keeps_full_history_moves_tasks_and_tells_both_teams(campai
         p["lead"].id,
         "新能源方向更对口",
         now,
-        8,
+        5,  # the owner's four plan steps and the follow-up; the leader leads both teams, so their steps stay
     )
     owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
     assert (
@@ -203,3 +203,45 @@ def test_bulk_assignment_is_all_or_nothing(campaign, now):
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
     assert assignment.bulk_assign(p["lead"], good, teams["B"], teams["B"].leader, now) == 2
     assert {e.team_id for e in good} == {teams["B"].id}
+
+
+def test_tasks_follow_a_move_between_teams_with_different_leaders(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("跨队移交企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    db.session.add(
+        Task(
+            entry_id=entry.id,
+            title="队长跟进",
+            owner_id=p["lead"].id,
+            due_date=date(2026, 3, 9),
+            kind="followup",
+        )
+    )
+    db.session.commit()
+    assignment.reassign(p["manager"], entry, teams["C"], p["other_member"], "改由茌平跟进", True, now)
+    owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
+    assert owners["首次对接"] == p["other_member"].id  # the old owner's steps → the new owner
+    assert owners["签约决策"] == owners["队长跟进"] == p["other_lead"].id  # the old leader's → the new leader
+    assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc()).limit(1)) == 8
+
+
+def test_a_move_inside_the_team_leaves_other_members_tasks_alone(campaign, now):
+    p, teams, whitelisted = campaign
+    entry = whitelisted("队内移交企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
+    newcomer = p["member_b"]
+    teams["A"].memberships.append(TeamMember(user_id=newcomer.id))
+    db.session.add(
+        Task(
+            entry_id=entry.id,
+            title="他人跟进",
+            owner_id=newcomer.id,
+            due_date=date(2026, 3, 9),
+            kind="followup",
+        )
+    )
+    db.session.commit()
+    assignment.reassign(p["lead"], entry, teams["A"], p["lead"], "队长接手", True, now)
+    owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
+    assert owners["他人跟进"] == newcomer.id and owners["首次对接"] == p["lead"].id
