@@ -26,6 +26,7 @@ class WorkCalendar:
 
     overrides: dict[date, bool] = field(default_factory=dict)
     uncovered: set[int] = field(default_factory=set)  # years answered by the Monday–Friday fallback
+    _memo: dict[date, bool] = field(default_factory=dict, repr=False)  # a scan asks about the same days often
 
     @classmethod
     def load(cls) -> "WorkCalendar":
@@ -37,6 +38,12 @@ class WorkCalendar:
         return _package_covers(year) or any(d.year == year for d in self.overrides)
 
     def is_workday(self, day: date) -> bool:
+        known = self._memo.get(day)
+        if known is None:
+            known = self._memo[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:

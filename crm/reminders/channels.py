@@ -1,5 +1,6 @@
 """Delivery channels: the in-app inbox, email over SMTP, and a group robot's webhook (企业微信/钉钉 shape)."""
 
+import contextlib
 import hashlib
 import json
 import smtplib
@@ -25,7 +26,34 @@ def message_id(notification: Notification) -> str:
     return f"<{digest}@crm.liaocheng>"
 
 
-def deliver_inbox(notification: Notification) -> None:
+class Connections:
+    """What one delivery pass reuses: a single SMTP session for all its emails."""
+
+    def __init__(self):
+        self._smtp: smtplib.SMTP | None = None
+
+    def smtp(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            config = current_app.config
+            smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10)
+            if config["SMTP_TLS"]:
+                smtp.starttls()
+            if config["SMTP_USER"]:
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            self._smtp = smtp
+        return self._smtp
+
+    def drop_smtp(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._smtp = None
+
+    def close(self) -> None:
+        self.drop_smtp()
+
+
+def deliver_inbox(notification: Notification, connections: Connections) -> None:
     # The unique notification_id makes a second delivery of the same row a no-op.
     from crm.reminders.outbox import insert_ignoring_duplicates
 
@@ -37,7 +65,7 @@ def deliver_inbox(notification: Notification) -> None:
     db.session.commit()
 
 
-def deliver_email(notification: Notification) -> None:
+def deliver_email(notification: Notification, connections: Connections) -> None:
     config = current_app.config
     user = notification.user
     if not config["SMTP_HOST"] or user is None or not user.email:
@@ -50,13 +78,9 @@ def deliver_email(notification: Notification) -> None:
         f"{user.full_name}：\n\n{notification.title}\n\n{notification.body or ''}\n\n—— 聊城市强企业攻坚目标企业管理系统"
     )
     try:
-        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
-            if config["SMTP_TLS"]:
-                smtp.starttls()
-            if config["SMTP_USER"]:
-                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-            smtp.send_message(msg)
+        connections.smtp().send_message(msg)
     except (OSError, smtplib.SMTPException) as error:
+        connections.drop_smtp()  # the next email opens a fresh session
         raise DeliveryError(f"SMTP: {error}") from error
 
 
@@ -66,7 +90,7 @@ def webhook_payload(notification: Notification) -> dict:
     return {"msgtype": "text", "text": {"content": text}}
 
 
-def deliver_webhook(notification: Notification) -> None:
+def deliver_webhook(notification: Notification, connections: Connections) -> None:
     team = db.session.get(Team, notification.team_id) if notification.team_id else None
     if team is None or not team.webhook_url:
         raise DeliveryError("the team has no webhook")

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from crm.extensions import db
 from crm.reminders import outbox
-from crm.reminders.channels import CHANNELS, DeliveryError
+from crm.reminders.channels import CHANNELS, Connections, DeliveryError
 from crm.reminders.models import Notification
 
 
@@ -30,16 +31,23 @@ def deliver(
     result.claimed = len(ids)
     if after_claim:
         after_claim(ids)
-    for notification_id in ids:
-        row = db.session.get(Notification, notification_id)
-        claimed_at = row.claimed_at
-        try:
-            CHANNELS[row.channel](row)
-        except DeliveryError as error:
-            db.session.rollback()
-            outbox.mark_failed(notification_id, claimed_at, now, str(error))
-            result.failed += 1
-            continue
-        if outbox.mark_sent(notification_id, claimed_at, now):
-            result.sent += 1
+    connections, sent = Connections(), []
+    rows = db.session.scalars(
+        select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id)
+    ).all()
+    try:
+        for row in rows:
+            try:
+                CHANNELS[row.channel](row, connections)
+            except DeliveryError as error:
+                outbox.mark_failed(row.id, now, now, str(error))
+                result.failed += 1
+                continue
+            sent.append(row.id)
+            if len(sent) >= 50:  # bounds what a crash can leave to be sent once more
+                result.sent += outbox.mark_sent(sent, now, now)
+                sent = []
+    finally:
+        connections.close()
+        result.sent += outbox.mark_sent(sent, now, now)
     return result

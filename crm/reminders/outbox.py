@@ -65,12 +65,17 @@ def claim(now: datetime, limit: int) -> list[int]:
     return sorted(claimed)
 
 
-def mark_sent(notification_id: int, claimed_at: datetime, now: datetime) -> bool:
-    """Record success, but only for our own claim (a reclaimed row belongs to someone else now)."""
+def mark_sent(notification_ids: list[int], claimed_at: datetime, now: datetime) -> int:
+    """Record success for sent rows, but only under our own claim (a reclaimed row belongs to someone else now).
+
+    Marking a batch at once means a worker that dies mid-batch leaves some sent rows in 'sending': they are
+    reclaimed and sent once more at most, never lost."""
+    if not notification_ids:
+        return 0
     done = db.session.execute(
         update(Notification)
         .where(
-            Notification.id == notification_id,
+            Notification.id.in_(notification_ids),
             Notification.status == SENDING,
             Notification.claimed_at == claimed_at,
         )
@@ -78,7 +83,7 @@ def mark_sent(notification_id: int, claimed_at: datetime, now: datetime) -> bool
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
-    return bool(done)
+    return done
 
 
 def mark_failed(notification_id: int, claimed_at: datetime, now: datetime, error: str) -> None:

@@ -110,8 +110,8 @@ def test_inbox_delivery_of_the_same_row_twice_adds_one_message(campaign):
 
     p, teams, _ = campaign
     row = queue(p["member"], "task:6:due_today:2026-10-12:inbox", "inbox")
-    deliver_inbox(row)
-    deliver_inbox(row)
+    deliver_inbox(row, None)
+    deliver_inbox(row, None)
     assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 1
 
 
