@@ -9,7 +9,7 @@ export CRM_CONFIG ?= dev
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 MO    := crm/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint format install translations extract-messages screenshots clean
+.PHONY: run test lint format install translations extract-messages screenshots bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: install translations
 ## Run the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install translations
 	$(BIN)/python -m pytest -q
+
+## Benchmarks (not part of `make test`); set BENCH_DATABASE_URL to a scratch PostgreSQL database to run there.
+bench: install translations
+	$(BIN)/python bench/reminders.py
 
 ## Re-take the README's screenshots with the browser tests.
 screenshots: install translations
