@@ -11,16 +11,33 @@ from crm.inbox.models import InboxItem
 
 
 def notify(users: Iterable[User], *, kind: str, title: str, now: datetime, entry_id: int | None = None,
-           body: str | None = None) -> int:  # fmt: skip
-    """Add one message per distinct user (no commit: it belongs to the caller's transaction)."""
-    seen: set[int] = set()
+           body: str | None = None, key: str | None = None, teams: Iterable = ()) -> int:  # fmt: skip
+    """Put one message per distinct user in their inbox at once, and, under `key`, queue the same notice in the
+    outbox for email (users with an address who want it) and for the teams' group robots. No commit: it belongs
+    to the caller's transaction, so a refused change notifies nobody."""
+    from crm.reminders.models import PENDING, ChannelPreference, Notification
+
+    seen: dict[int, User] = {}
     for user in users:
-        if user is None or user.id in seen:
-            continue
-        seen.add(user.id)
-        db.session.add(
-            InboxItem(user_id=user.id, entry_id=entry_id, kind=kind, title=title, body=body, created_at=now)
-        )
+        if user is not None and user.id not in seen:
+            seen[user.id] = user
+            db.session.add(
+                InboxItem(
+                    user_id=user.id, entry_id=entry_id, kind=kind, title=title, body=body, created_at=now
+                )
+            )
+    if key:
+        no_email = set(db.session.scalars(select(ChannelPreference.user_id).where(
+            ChannelPreference.user_id.in_(seen), ChannelPreference.email.is_(False))))  # fmt: skip
+        common = {"entry_id": entry_id, "kind": kind, "title": title, "body": body, "status": PENDING,
+                  "next_attempt_at": now, "created_at": now}  # fmt: skip
+        for user in seen.values():
+            if user.email and user.id not in no_email:
+                db.session.add(Notification(dedupe_key=f"{key}:{user.id}:email", channel="email", user_id=user.id,
+                                            **common))  # fmt: skip
+        for team in {t.id: t for t in teams if t is not None and t.webhook_url}.values():
+            db.session.add(Notification(dedupe_key=f"{key}:webhook:{team.id}", channel="webhook", team_id=team.id,
+                                        **common))  # fmt: skip
     return len(seen)
 
 

@@ -140,7 +140,7 @@ def _assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: da
             _("You cannot assign %(name)s to team %(team)s.", name=entry.enterprise.name, team=team.name)
         )
     _check_target(team, owner)
-    _hand_over(entry, team, owner, actor, now)
+    assignment = _hand_over(entry, team, owner, actor, now)
     db.session.flush()
     db.session.refresh(entry, ["team", "owner"])
     instantiate_plan(entry, local_date(now), WorkCalendar.load(), now)
@@ -150,7 +150,8 @@ def _assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: da
     )  # fmt: skip
     entry.state, entry.state_changed_at = State.ASSIGNED, now
     notify(
-        team.people, kind="assign", entry_id=entry.id, now=now,
+        team.people, kind="assign", entry_id=entry.id, now=now, teams=[team],
+        key=f"assign:{assignment.id}",
         title=_("New target for %(team)s: %(name)s", team=team.name, name=entry.enterprise.name),
         body=_("Primary owner: %(owner)s", owner=owner.full_name),
     )  # fmt: skip
@@ -187,6 +188,7 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
         old_team, old_owner = entry.team, entry.owner
         moved = _move_open_tasks(entry, team, owner) if move_tasks else 0
         assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
+        db.session.flush()
         moved_note = "\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""
         record_event(
             enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.REASSIGN,
@@ -194,6 +196,7 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
         )  # fmt: skip
         notify(
             [*old_team.people, *team.people], kind="reassign", entry_id=entry.id, now=now,
+            key=f"reassign:{assignment.id}", teams=[old_team, team],
             title=_("%(name)s moved from %(old)s to %(new)s", name=entry.enterprise.name, old=old_team.name,
                     new=team.name),
             body=reason.strip(),

@@ -170,3 +170,55 @@ def test_two_worker_processes_deliver_every_notification_exactly_once(app, smtp,
     ids = [message_from_bytes(m.content)["Message-ID"] for m in smtp.messages]
     assert len(ids) == 60 and len(set(ids)) == 60  # each email once
     assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 60
+
+
+def test_assignment_and_reassignment_notices_reach_email_and_the_team_robot(smtp, httpserver, campaign, now):
+    from crm.teams import assignment
+
+    p, teams, whitelisted = campaign
+    p["member"].email, p["member_b"].email = "a@example.cn", "b@example.cn"
+    teams["B"].webhook_url = httpserver.url_for("/robot")
+    httpserver.expect_request("/robot", method="POST").respond_with_json({"errcode": 0})
+    db.session.commit()
+    entry = whitelisted("通知测试企业有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    assignment.reassign(p["lead"], entry, teams["B"], p["member_b"], "调整", True, now)
+    result = deliver(now)
+    assert (
+        result.sent == result.claimed == 4
+    )  # assign: member's email; reassign: two emails and team B's robot
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["a@example.cn", "a@example.cn", "b@example.cn"]
+    assert "通知测试企业有限公司" in json.loads(httpserver.log[0][0].data)["text"]["content"]
+
+
+KILLED_WORKER = """
+import os, sys
+from datetime import datetime
+from config import TestConfig
+from crm import create_app
+from crm.reminders.delivery import deliver
+
+class Config(TestConfig):
+    SQLALCHEMY_DATABASE_URI = sys.argv[1]
+
+app = create_app(Config)
+with app.app_context():
+    deliver(datetime.fromisoformat(sys.argv[2]), after_claim=lambda ids: os._exit(9))  # dies holding its claim
+"""
+
+
+def test_a_worker_process_killed_between_claim_and_mark(app, campaign):
+    p, teams, _ = campaign
+    for i in range(3):
+        queue(p["member"], f"task:{i}:due_today:2026-10-12:inbox", "inbox")
+    db.session.remove()
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    died = subprocess.run([sys.executable, "-c", KILLED_WORKER, app.config["SQLALCHEMY_DATABASE_URI"], NOW.isoformat()],
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert died.returncode == 9, died.stderr[-2000:]
+    assert set(db.session.scalars(select(Notification.status))) == {SENDING}  # the claim survived the death
+    assert deliver(NOW).claimed == 0  # nobody else takes a claimed row...
+    later = NOW + timedelta(minutes=app.config["OUTBOX_STALE_MINUTES"] + 1)
+    assert outbox.reclaim_stuck(later) == 3  # ...until it is stale
+    assert deliver(later).sent == 3
+    assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 3
