@@ -126,3 +126,22 @@ def test_scan_and_delivery_twice_deliver_each_reminder_once(worked):
     due_today = [t for t in items if "今天到期" in t or "Due today" in t]
     assert len(due_today) == 1
     assert db.session.scalar(select(func.count()).where(Notification.status != "sent")) == 0
+
+
+def test_daily_digest_once_per_working_day_for_users_who_want_it(worked):
+    from crm.reminders.digest import send_digests
+    from crm.reminders.services import save_preferences
+
+    p, teams, entry = worked
+    one_task(entry, date(2026, 10, 12))
+    p["member"].email, p["lead"].email = "m@example.cn", "l@example.cn"
+    db.session.commit()
+    assert send_digests(beijing(2026, 10, 17)) == 0  # Saturday: no digest
+    assert (
+        send_digests(beijing(2026, 10, 13)) == 1
+    )  # the member has an overdue task; the lead has nothing due yet
+    assert send_digests(beijing(2026, 10, 13, 10)) == 0  # once a day
+    digest = db.session.scalar(select(Notification).where(Notification.kind == "digest"))
+    assert (digest.channel, digest.user_id) == ("email", p["member"].id) and "2026-10-12" in digest.body
+    save_preferences(p["member"], email=True, digest=False)
+    assert send_digests(beijing(2026, 10, 14)) == 0
