@@ -32,7 +32,18 @@ def enqueue(rows: list[dict], now: datetime) -> int:
         row.setdefault("attempts", 0)
         row.setdefault("next_attempt_at", now)
         row.setdefault("created_at", now)
-    new = insert_ignoring_duplicates(Notification.__table__, rows)
+    # Most of a repeated scan is already queued: look the keys up first (cheap), insert only the rest, and let
+    # ON CONFLICT DO NOTHING settle a race with another scanner.
+    keys = [row["dedupe_key"] for row in rows]
+    known: set[str] = set()
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        known.update(
+            db.session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk)))
+        )
+    new = insert_ignoring_duplicates(
+        Notification.__table__, [row for row in rows if row["dedupe_key"] not in known]
+    )
     db.session.commit()
     return new
 
