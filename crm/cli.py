@@ -1,5 +1,6 @@
 """`flask crm ...` commands."""
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -112,6 +113,7 @@ def scheduler_command() -> None:
         )  # interval jobs also run at start
         scheduler.add_job(job.func, job.trigger, id=job.id, replace_existing=True, **job.options, **first)
     db.session.remove()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo("scheduler running: " + ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -63,20 +64,37 @@ def _run(job: str, work) -> None:
         _beat(job, str(detail), now)
 
 
+def _scan_and_deliver(now: datetime) -> str:
+    """Scan, then deliver at once, so a new reminder does not wait for the next delivery run."""
+    found = scan(now)
+    sent = deliver(now)
+    text = _("%(r)d reminders, %(n)d new messages, %(e)d escalations; sent %(s)d",
+             r=found.reminders, n=found.notifications, e=found.escalations, s=sent.sent)  # fmt: skip
+    for year in found.uncovered_years:
+        text += "；" + _("no holiday schedule for %(year)d", year=year)
+    log.info("scan: %s", text)
+    return text
+
+
+def _deliver(now: datetime) -> str:
+    result = deliver(now)
+    return _("claimed %(c)d, sent %(s)d, failed %(f)d", c=result.claimed, s=result.sent, f=result.failed)
+
+
 def run_scan() -> None:
-    _run("scan", lambda now: scan(now))
+    _run("scan", _scan_and_deliver)
 
 
 def run_delivery() -> None:
-    _run("deliver", lambda now: deliver(now))
+    _run("deliver", _deliver)
 
 
 def run_reclaim() -> None:
-    _run("reclaim", lambda now: f"reclaimed {outbox.reclaim_stuck(now)}")
+    _run("reclaim", lambda now: _("%(n)d stuck messages put back", n=outbox.reclaim_stuck(now)))
 
 
 def run_digest() -> None:
-    _run("digest", lambda now: f"digests {send_digests(now)}")
+    _run("digest", lambda now: _("%(n)d digests queued", n=send_digests(now)))
 
 
 def heartbeats() -> dict[str, Heartbeat]:
