@@ -23,11 +23,11 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class LoginLocked(DomainError):
-    pass
+    """Too many recent failures for this user name or address."""
 
 
 class BadCredentials(DomainError):
-    pass
+    """Unknown user, wrong password or inactive account (deliberately not told apart)."""
 
 
 def _failures_since(condition, now: datetime, reset_on_success: bool) -> int:
