@@ -82,6 +82,7 @@ def _hold_leader_lock(app) -> object | None:
     if db.engine.dialect.name != "postgresql":
         return None
     conn = db.engine.connect()
+    conn.detach()  # not a pooled connection: closing it (or the process dying) must release the lock
     while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
         conn.commit()
         click.echo("another scheduler holds the lock; standing by")

@@ -222,3 +222,27 @@ def test_a_worker_process_killed_between_claim_and_mark(app, campaign):
     assert outbox.reclaim_stuck(later) == 3  # ...until it is stale
     assert deliver(later).sent == 3
     assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 3
+
+
+def test_a_second_scheduler_stands_by_while_the_first_holds_the_lock(app):
+    """PostgreSQL only: the advisory lock is how a standby scheduler waits (SQLite runs a single scheduler)."""
+    from sqlalchemy import text
+
+    from crm.cli import ADVISORY_LOCK_KEY, _hold_leader_lock
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks exist on PostgreSQL only; run with TEST_DATABASE_URL")
+    holder = _hold_leader_lock(app)
+    try:
+        with db.engine.connect() as other:
+            assert (
+                other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar()
+                is False
+            )
+    finally:
+        holder.close()  # the active scheduler dies...
+    with db.engine.connect() as other:  # ...and the standby takes over
+        assert (
+            other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar() is True
+        )
+        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
