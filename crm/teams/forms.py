@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -48,6 +48,17 @@ class TeamForm(FlaskForm):
         description=_l("Leave empty for no limit."),
     )
     industry_ids = SelectMultipleField(_l("Industry focus"), coerce=int, validators=[Optional()])
+    webhook_url = StringField(
+        _l("Group robot webhook"),
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://", message=_l("Start with http:// or https://.")),
+        ],
+        description=_l(
+            "The 企业微信 or 钉钉 group robot address that receives the team's reminders (optional)."
+        ),
+    )
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -61,10 +72,11 @@ class TeamForm(FlaskForm):
             name=self.name.data.strip(), leader_id=self.leader_id.data, region_id=self.region_id.data or None,
             senior_leader=(self.senior_leader.data or "").strip() or None, capacity=self.capacity.data,
             active=self.active.data, industry_ids=self.industry_ids.data or [],
+            webhook_url=(self.webhook_url.data or "").strip() or None,
         )  # fmt: skip
 
     def fill(self, team: Team) -> None:
-        for name in ("name", "leader_id", "senior_leader", "capacity", "active"):
+        for name in ("name", "leader_id", "senior_leader", "capacity", "active", "webhook_url"):
             getattr(self, name).data = getattr(team, name)
         self.region_id.data = team.region_id or 0
         self.industry_ids.data = [i.id for i in team.industries]

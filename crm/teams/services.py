@@ -26,6 +26,7 @@ class TeamData:
     capacity: int | None = None
     active: bool = True
     industry_ids: list[int] = field(default_factory=list)
+    webhook_url: str | None = None
 
 
 def save_team(actor: User, team: Team | None, data: TeamData) -> Team:
@@ -40,7 +41,7 @@ def save_team(actor: User, team: Team | None, data: TeamData) -> Team:
     if data.capacity is not None and data.capacity < 1:
         raise DomainError(_("Capacity must be at least 1, or left empty."))
     team = team or Team()
-    for name in ("name", "leader_id", "region_id", "senior_leader", "capacity", "active"):
+    for name in ("name", "leader_id", "region_id", "senior_leader", "capacity", "active", "webhook_url"):
         setattr(team, name, getattr(data, name))
     team.industries = list(db.session.scalars(select(Industry).where(Industry.id.in_(data.industry_ids))))
     db.session.add(team)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.teams import assignment
-from crm.teams.models import TeamMember
+from crm.teams.models import Team, TeamMember
 from crm.vocab import State
 from crm.whitelist.models import WhitelistEntry
 
@@ -108,9 +108,12 @@ def test_manager_creates_a_team_and_form_errors_keep_input(client, campaign, log
     assert bad.status_code == 200 and 'value="新建测试队"' in bad.data.decode()
     ok = client.post(
         "/teams/new",
-        data={"name": "新建测试队", "leader_id": p["lead"].id, "capacity": "4", "region_id": "0"},
-    )
+        data={"name": "新建测试队", "leader_id": p["lead"].id, "capacity": "4", "region_id": "0",
+              "webhook_url": "https://qyapi.example/robot?key=1"},
+    )  # fmt: skip
     assert ok.status_code == 302
+    robot = db.session.scalar(select(Team.webhook_url).where(Team.name == "新建测试队"))
+    assert robot == "https://qyapi.example/robot?key=1"
     dup = client.post("/teams/new", data={"name": "新建测试队", "leader_id": p["lead"].id, "region_id": "0"})
     assert "已存在" in dup.data.decode()
 
