@@ -20,10 +20,6 @@ def my_team_ids(user: User) -> Select:
     return led.union(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
 
 
-def led_team_ids(user: User) -> Select:
-    return select(Team.id).where(Team.leader_id == user.id, Team.active.is_(True))
-
-
 def entry_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on WhitelistEntry: the entries `user` may see.
 
