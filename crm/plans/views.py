@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, local_path, parse_int
 from crm.plans import bp, logs, policy, services, stages
@@ -22,6 +22,7 @@ from crm.plans.models import OPEN, ContactLog, Task
 from crm.plans.queries import my_open_tasks, task_buckets, team_open_tasks
 from crm.scope import get_entry_or_404, get_team_or_404
 from crm.types import local_date, utcnow
+from crm.viewhelpers import attempt
 from crm.vocab import State
 
 
@@ -80,15 +81,8 @@ def log_contact(entry_id: int):
         form.participants.data = [current_user.id]
         form.complete_task.data = parse_int(request.args.get("task"), 0)
     if form.validate_on_submit():
-        try:
-            logs.record_log(current_user, entry, _log_data(form), utcnow(), upload_dir())
-        except Forbidden:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            flash(_("Contact logged."), "success")
+        if attempt(lambda: logs.record_log(current_user, entry, _log_data(form), utcnow(), upload_dir()),
+                   _("Contact logged.")):  # fmt: skip
             return redirect(
                 local_path(request.args.get("back")) or url_for("whitelist.detail", entry_id=entry.id)
             )
@@ -120,8 +114,8 @@ def advance_stage(entry_id: int):
         flash(_("Please correct the marked fields."), "danger")
         return redirect(url_for("whitelist.detail", entry_id=entry.id))
     evidence = stages.StageEvidence(on=form.on.data, amount=form.amount.data, uscc=form.uscc.data)
-    try:
-        stages.advance(
+    attempt(
+        lambda: stages.advance(
             current_user,
             entry,
             State(form.target.data),
@@ -129,14 +123,9 @@ def advance_stage(entry_id: int):
             utcnow(),
             local_date(utcnow()),
             form_version(form),
-        )
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
-    else:
-        flash(_("Stage updated."), "success")
+        ),
+        _("Stage updated."),
+    )
     return redirect(url_for("whitelist.detail", entry_id=entry.id) + "#stage")
 
 
@@ -146,16 +135,9 @@ def add_funds(entry_id: int):
     entry = get_entry_or_404(current_user, entry_id)
     form = FundsForm()
     if form.validate_on_submit():
-        try:
-            stages.add_funds(current_user, entry, form.arrived_on.data, form.fixed_amount.data or 0,
-                             form.other_amount.data or 0, form.note.data, utcnow(), local_date(utcnow()))  # fmt: skip
-        except Forbidden:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            flash(_("Funds recorded."), "success")
+        attempt(lambda: stages.add_funds(current_user, entry, form.arrived_on.data, form.fixed_amount.data or 0,
+                                         form.other_amount.data or 0, form.note.data, utcnow(), local_date(utcnow())),
+                _("Funds recorded."))  # fmt: skip
     else:
         flash(_("Please correct the marked fields."), "danger")
     return redirect(url_for("whitelist.detail", entry_id=entry.id) + "#funds")
@@ -182,16 +164,10 @@ def add_step(entry_id: int):
     form = StepForm()
     form.owner_id.choices = [(p.id, p.full_name) for p in entry.team.people]
     if form.validate_on_submit():
-        try:
-            owner = db.session.get(User, form.owner_id.data)
-            services.add_step(
-                current_user, entry, form.title.data, form.due_date.data, form.evidence.data, owner, utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            flash(_("Step added."), "success")
+        owner = db.session.get(User, form.owner_id.data)
+        attempt(lambda: services.add_step(current_user, entry, form.title.data, form.due_date.data,
+                                          form.evidence.data, owner, utcnow()),
+                _("Step added."))  # fmt: skip
     else:
         flash(_("Please correct the marked fields."), "danger")
     return redirect(url_for("whitelist.detail", entry_id=entry.id) + "#plan")

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm.auth.permissions import CAMPAIGN_ROLES, admin_required, roles_required
-from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.parsing import local_path, paginate
 from crm.reminders import bp, outbox, services
@@ -14,6 +13,7 @@ from crm.reminders.jobs import heartbeats
 from crm.reminders.models import FAILED, Escalation, Notification
 from crm.scope import get_entry_or_404
 from crm.types import utcnow
+from crm.viewhelpers import attempt
 
 
 @bp.route("/escalations")
@@ -28,12 +28,10 @@ def acknowledge(escalation_id: int):
     row = db.session.get(Escalation, escalation_id)
     if row is None or row.recipient_id != current_user.id:
         abort(404)
-    try:
-        services.acknowledge(current_user, row, request.form.get("note"), utcnow())
-    except DomainError as error:
-        flash(str(error), "danger")
-    else:
-        flash(_("Acknowledged."), "success")
+    attempt(
+        lambda: services.acknowledge(current_user, row, request.form.get("note"), utcnow()),
+        _("Acknowledged."),
+    )
     return redirect(url_for("reminders.escalations"))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
-from crm.errors_domain import DomainError, Forbidden
+from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.plans.lights import lights_for
 from crm.plans.models import OPEN, Task
@@ -18,6 +18,7 @@ from crm.teams.forms import MemberForm, TeamForm
 from crm.teams.models import Team
 from crm.teams.queries import with_details
 from crm.types import local_date, utcnow
+from crm.viewhelpers import attempt
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
 
@@ -92,13 +93,8 @@ def add_member(team_id: int):
         abort(403)
     form = MemberForm(team)
     if form.validate_on_submit():
-        try:
-            services.add_member(current_user, team, db.session.get(User, form.user_id.data), utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            flash(_("Member added."), "success")
+        newcomer = db.session.get(User, form.user_id.data)
+        attempt(lambda: services.add_member(current_user, team, newcomer, utcnow()), _("Member added."))
     else:
         flash(_("Choose a person."), "danger")
     return redirect(url_for("teams.detail", team_id=team.id))
@@ -108,13 +104,5 @@ def add_member(team_id: int):
 @roles_required(*ALL_ROLES)
 def remove_member(team_id: int, user_id: int):
     team = get_team_or_404(current_user, team_id)
-    try:
-        services.remove_member(current_user, team, user_id)
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        flash(_("Member removed."), "success")
+    attempt(lambda: services.remove_member(current_user, team, user_id), _("Member removed."))
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.auth.permissions import roles_required
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.parsing import form_version, local_path, parse_int
 from crm.scope import get_entry_or_404, visible_entries
@@ -16,6 +16,7 @@ from crm.teams.forms import AssignForm, ReassignForm
 from crm.teams.models import Team
 from crm.teams.queries import with_details
 from crm.types import utcnow
+from crm.viewhelpers import attempt
 from crm.vocab import Role
 from crm.whitelist import bp
 from crm.whitelist.models import WhitelistEntry
@@ -48,16 +49,9 @@ def assign(entry_id: int):
     suggestions = assignment.suggest_teams(entry, _usable_teams(entry, reassign=False))
     form = AssignForm(suggestions, version=entry.version)
     if form.validate_on_submit():
-        try:
-            team, owner = _target(form)
-            assignment.assign(current_user, entry, team, owner, utcnow(), form_version(form))
-        except Forbidden:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
-        else:
-            flash(_("Assigned to %(team)s.", team=team.name), "success")
+        team, owner = _target(form)
+        if attempt(lambda: assignment.assign(current_user, entry, team, owner, utcnow(), form_version(form)),
+                   _("Assigned to %(team)s.", team=team.name)):  # fmt: skip
             return redirect(url_for("whitelist.detail", entry_id=entry.id))
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
@@ -79,27 +73,15 @@ def reassign(entry_id: int):
         # who belongs to the old one.
         form.team_id.data, form.owner_id.data = entry.team_id, 0
     if form.validate_on_submit():
-        try:
-            team, owner = _target(form)
-            assignment.reassign(
-                current_user,
-                entry,
-                team,
-                owner,
-                form.reason.data,
-                form.move_tasks.data,
-                utcnow(),
-                form_version(form),
-            )
-        except Forbidden:
-            abort(403)
-        except DomainError as error:
-            db.session.rollback()
-            db.session.refresh(entry)
-            flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
-        else:
-            flash(_("Moved to %(team)s.", team=team.name), "success")
+        team, owner = _target(form)
+        moved = attempt(
+            lambda: assignment.reassign(current_user, entry, team, owner, form.reason.data, form.move_tasks.data,
+                                        utcnow(), form_version(form)),
+            _("Moved to %(team)s.", team=team.name),
+        )  # fmt: skip
+        if moved:
             return redirect(url_for("whitelist.detail", entry_id=entry.id))
+        db.session.refresh(entry)  # show the record as it is now, with what the user typed
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
     return render_template(
