@@ -72,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.admin import views as _admin_views  # noqa: F401
     from crm.auth import bp as auth_bp
     from crm.auth import views as _auth_views  # noqa: F401
+    from crm.dashboard import bp as dashboard_bp
+    from crm.dashboard import views as _dashboard_views  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import views as _enterprise_views  # noqa: F401
     from crm.inbox import bp as inbox_bp
@@ -93,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(whitelist_bp, url_prefix="/whitelist")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
     app.register_blueprint(teams_bp, url_prefix="/teams")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")

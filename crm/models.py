@@ -1,6 +1,7 @@
 """Imports every model so Alembic and the app see the whole schema."""
 
 from crm.auth.models import LoginAttempt, User
+from crm.dashboard.models import YearGoal
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
 from crm.inbox.models import InboxItem
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
@@ -10,6 +11,7 @@ from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "YearGoal",
     "ChannelPreference",
     "Escalation",
     "Heartbeat",

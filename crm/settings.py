@@ -107,6 +107,26 @@ SPECS = {
             minimum=1,
             maximum=200,
         ),
+        SettingSpec("rank_weight_visit", _l("Activity index: points per visit to an enterprise"), "2"),
+        SettingSpec(
+            "rank_weight_inbound", _l("Activity index: points per enterprise visit to Liaocheng"), "3"
+        ),
+        SettingSpec("rank_weight_signing", _l("Activity index: points per signing"), "10"),
+        SettingSpec("rank_weight_start", _l("Activity index: points per construction start"), "8"),
+        SettingSpec(
+            "rank_difficulty_top",
+            _l("Activity index: difficulty factor (%) for 四类500强, central SOEs and multinationals"),
+            "150",
+            minimum=100,
+            maximum=500,
+        ),
+        SettingSpec(
+            "rank_difficulty_leader",
+            _l("Activity index: difficulty factor (%) for industry leaders, chain leaders and head firms"),
+            "120",
+            minimum=100,
+            maximum=500,
+        ),
     )
 }
 

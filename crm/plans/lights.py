@@ -5,16 +5,16 @@ Yellow when a plan step is overdue by at least `light_yellow_overdue` working da
 settings. Only targets a team is working get a light."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
 from crm.settings import get_ints
-from crm.types import local_date
+from crm.types import local_date, utcnow
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
 
@@ -77,3 +77,49 @@ def lights_for(
     }
     overdue = _overdue_steps([e.id for e in working], today)
     return {e.id: light_for(e, overdue.get(e.id), cal, today, limits) for e in working}
+
+
+def _late_cutoff(cal: WorkCalendar, today: date, n: int) -> date:
+    """The latest date d with cal.workdays_between(d, today) >= n: a step due on or before it is n working days
+    late (the SQL twin of light_for's count)."""
+    day, counted = today, 0
+    while True:
+        if cal.is_workday(day):
+            counted += 1
+            if counted >= n:
+                return day - timedelta(days=1)
+        day -= timedelta(days=1)
+
+
+def light_clause(
+    colour: str, today: date | None = None, cal: WorkCalendar | None = None
+) -> ColumnElement[bool]:
+    """A WHERE clause on WhitelistEntry matching the entries whose light is `colour` (red or yellow) today, with
+    the same thresholds as light_for, so the dashboard can count lights in SQL and the list can filter by them."""
+    from crm.whitelist.drill import local_bounds
+
+    cal = cal or WorkCalendar.load()
+    today = today or local_date(utcnow())
+    settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
+
+    def overdue_by(n: int) -> ColumnElement[bool]:
+        step = select(Task.id).where(
+            Task.entry_id == WhitelistEntry.id,
+            Task.status == OPEN,
+            Task.kind == "step",
+            Task.due_date <= _late_cutoff(cal, today, n),
+        )
+        return exists(step)
+
+    silent_since = _late_cutoff(cal, today, settings["light_red_no_contact"])
+    _, before = local_bounds(None, silent_since)
+    silent = or_(
+        WhitelistEntry.last_contact_at < before,
+        and_(WhitelistEntry.last_contact_at.is_(None), WhitelistEntry.plan_start <= silent_since),
+    )
+    # light_for turns a late step red only past both thresholds (they are not cross-validated).
+    red = or_(overdue_by(max(settings["light_red_overdue"], settings["light_yellow_overdue"])), silent)
+    working = WhitelistEntry.state.in_(WORKING_STATES)
+    if colour == "red":
+        return and_(working, red)
+    return and_(working, ~red, overdue_by(settings["light_yellow_overdue"]))

@@ -96,7 +96,7 @@ class ContactLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the weekly rankings' range
     kind: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
@@ -120,7 +120,7 @@ class FundArrival(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)
-    arrived_on: Mapped[date] = mapped_column(Date)
+    arrived_on: Mapped[date] = mapped_column(Date, index=True)
     fixed_amount: Mapped[int] = mapped_column(default=0)
     other_amount: Mapped[int] = mapped_column(default=0)
     note: Mapped[str | None] = mapped_column(String(200))

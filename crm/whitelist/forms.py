@@ -1,5 +1,7 @@
 """Whitelist forms: entry fields, propose (enterprise + entry), reason dialogs and the list filter."""
 
+from datetime import date
+
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,9 +10,11 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enterprises.forms import EnterpriseFields
+from crm.parsing import parse_int, sane_date
 from crm.refdata.choices import industry_choices, region_choices, tag_choices
 from crm.teams.queries import visible_teams
-from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, STATE_LABELS
+from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
+from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.whitelist.queries import Filters
 from crm.whitelist.services import EntryData
 
@@ -115,17 +119,21 @@ class FilterForm(FlaskForm):
     mode = SelectField(_l("Promotion mode"), validators=[Optional()])
     conflict = BooleanField(_l("Only cross-county conflicts"))
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    light = SelectField(_l("Light"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        everything = _("All")
+        everything, unset = _("All"), _("Not filled in")
         self.region.choices = region_choices(blank=everything)
-        self.tag.choices = tag_choices(blank=everything)
-        self.industry.choices = industry_choices(blank=everything)
+        self.tag.choices = tag_choices(blank=everything) + [(NONE, _("No category"))]
+        self.industry.choices = industry_choices(blank=everything) + [(NONE, unset)]
         self.state.choices = [("", everything)] + list(STATE_LABELS.items())
-        self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items())
-        self.mode.choices = [("", everything)] + list(MODES.items())
-        self.team.choices = [(0, everything)] + [(t.id, t.name) for t in visible_teams()]
+        self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items()) + [(NONE_CODE, unset)]
+        self.mode.choices = [("", everything)] + list(MODES.items()) + [(NONE_CODE, unset)]
+        self.team.choices = (
+            [(0, everything)] + [(t.id, t.name) for t in visible_teams()] + [(NONE, _("No team yet"))]
+        )
+        self.light.choices = [("", everything), ("red", LIGHTS["red"]), ("yellow", LIGHTS["yellow"])]
 
 
 def filters_from(form: FilterForm) -> Filters:
@@ -137,6 +145,34 @@ def filters_from(form: FilterForm) -> Filters:
     return Filters(
         q=value(form.q, ""), region=value(form.region, 0), tag=value(form.tag, 0), industry=value(form.industry, 0),
         state=value(form.state, ""), campaign=value(form.campaign, ""), mode=value(form.mode, ""),
-        conflict=bool(form.conflict.data), team=value(form.team, 0),
-        sort=request.args.get("sort", "updated"),
+        conflict=bool(form.conflict.data), team=value(form.team, 0), light=value(form.light, ""),
+        drill=drill_from(request.args), sort=request.args.get("sort", "updated"),
     )  # fmt: skip
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        day = date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return day if sane_date(day) else None
+
+
+def drill_from(args) -> Drill:
+    """The dashboard's drill-down filters from the query string; unknown values are ignored, never a 500."""
+
+    def pick(name: str, allowed) -> str:
+        value = args.get(name, "")
+        return value if value in allowed else ""
+
+    return Drill(
+        phase=pick("phase", PHASES),
+        milestone=pick("milestone", MILESTONES),
+        period_from=_day(args.get("from")),
+        period_to=_day(args.get("to")),
+        min_investment=parse_int(args.get("min_investment"), 0, maximum=10**9) or 0,
+        flag=pick("flag", FLAGS),
+        chain=args.get("chain") == "1",
+        reached=pick("reached", MILESTONE_DATES),
+        escalated=args.get("escalated") == "1",
+    )

@@ -37,9 +37,9 @@ class WhitelistEntry(db.Model):
     # The plan and the pipeline's evidence (filled by the plans feature).
     plan_start: Mapped[date | None] = mapped_column(Date)
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    signed_on: Mapped[date | None] = mapped_column(Date)
+    signed_on: Mapped[date | None] = mapped_column(Date, index=True)
     contract_amount: Mapped[int | None]  # 签约金额, 万元
-    landed_on: Mapped[date | None] = mapped_column(Date)
+    landed_on: Mapped[date | None] = mapped_column(Date, index=True)
     landed_uscc: Mapped[str | None] = mapped_column(String(18))
     started_on: Mapped[date | None] = mapped_column(Date)
     producing_on: Mapped[date | None] = mapped_column(Date)

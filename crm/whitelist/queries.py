@@ -1,6 +1,7 @@
 """Read queries for whitelist screens. Every query starts from crm.scope."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -12,6 +13,7 @@ from crm.extensions import db
 from crm.refdata.choices import industry_with_descendants
 from crm.scope import entry_scope, visible_entries
 from crm.vocab import ReviewStage, Role, State
+from crm.whitelist.drill import NONE, Drill, code_or_none, drill_clauses, no_category
 from crm.whitelist.models import Event, WhitelistEntry
 
 SORTS = {
@@ -34,6 +36,8 @@ class Filters:
     mode: str = ""
     conflict: bool = False
     team: int = 0
+    light: str = ""  # red | yellow, as the lights show them today
+    drill: Drill = field(default_factory=Drill)
     sort: str = "updated"
 
 
@@ -55,24 +59,42 @@ def whitelist_query(user: User, f: Filters) -> Select:
     )
     if f.q:
         query = query.where(_search(f.q))
+    return query.where(*filter_clauses(f)).order_by(
+        SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc()
+    )
+
+
+def filter_clauses(f: Filters, today: date | None = None) -> list:
+    """WHERE clauses for the list's filters (besides search); the dashboard counts with the same clauses."""
+    from crm.plans.lights import light_clause
+
+    clauses = []
     if f.region:
-        query = query.where(WhitelistEntry.region_id == f.region)
-    if f.tag:
+        clauses.append(WhitelistEntry.region_id == f.region)
+    if f.tag == NONE:
+        clauses.append(no_category())
+    elif f.tag:
         tagged = select(EnterpriseCategory.enterprise_id).where(EnterpriseCategory.tag_id == f.tag)
-        query = query.where(WhitelistEntry.enterprise_id.in_(tagged))
-    if f.industry:
-        query = query.where(WhitelistEntry.industry_id.in_(industry_with_descendants(f.industry)))
+        clauses.append(WhitelistEntry.enterprise_id.in_(tagged))
+    if f.industry == NONE:
+        clauses.append(WhitelistEntry.industry_id.is_(None))
+    elif f.industry:
+        clauses.append(WhitelistEntry.industry_id.in_(industry_with_descendants(f.industry)))
     if f.state:
-        query = query.where(WhitelistEntry.state == f.state)
+        clauses.append(WhitelistEntry.state == f.state)
     if f.campaign:
-        query = query.where(WhitelistEntry.campaign == f.campaign)
+        clauses.append(code_or_none(WhitelistEntry.campaign, f.campaign))
     if f.mode:
-        query = query.where(WhitelistEntry.mode == f.mode)
+        clauses.append(code_or_none(WhitelistEntry.mode, f.mode))
     if f.conflict:
-        query = query.where(WhitelistEntry.conflict.is_(True))
-    if f.team:
-        query = query.where(WhitelistEntry.team_id == f.team)
-    return query.order_by(SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc())
+        clauses.append(WhitelistEntry.conflict.is_(True))
+    if f.team == NONE:
+        clauses.append(WhitelistEntry.team_id.is_(None))
+    elif f.team:
+        clauses.append(WhitelistEntry.team_id == f.team)
+    if f.light in ("red", "yellow"):
+        clauses.append(light_clause(f.light, today))
+    return clauses + drill_clauses(f.drill)
 
 
 def review_queue(user: User) -> Select:

@@ -1,0 +1,5 @@
+"""The manager's view: the year's goals, the dashboard, rankings, drill-down and export."""
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__)

@@ -1,0 +1,65 @@
+"""The dashboard as an Excel workbook: one sheet per section, Chinese headers."""
+
+from flask_babel import gettext as _
+
+from crm.xlsx import Sheet
+
+BREAKDOWN_TITLES = {
+    "region": "按县(市、区)",
+    "category": "按企业类别",
+    "industry": "按产业",
+    "team": "按攻坚团队",
+    "campaign": "按攻坚行动",
+    "mode": "按招商方式",
+}
+
+
+def dashboard_sheets(dash) -> list[Sheet]:
+    sheets = [
+        Sheet(_("Goals"), [_("Goal"), _("Actual"), _("Target"), _("Gap")],
+              [(g.label, g.actual, g.target, g.gap) for g in dash.goals], [40, 16, 24, 50]),
+        Sheet(_("Rates"), [_("Rate"), _("Percent"), _("Numerator"), _("Denominator"), _("Definition")],
+              [(r.label, r.percent, r.numerator.value, r.denominator.value, r.words) for r in dash.rates],
+              [28, 10, 14, 14, 60]),
+        Sheet(_("Funnel"), [_("Stage"), _("Targets"), _("Planned investment (10,000 yuan)")],
+              [(s.label, s.count, s.investment) for s in dash.funnel], [16, 10, 24]),
+        Sheet(_("Weekly"), [_("Week from"), _("Week to"), _("Signed this year (cumulative)"), _("In the pipeline")],
+              [(w.start, w.end, w.signed, w.pipeline) for w in dash.weeks], [14, 14, 24, 16]),
+    ]  # fmt: skip
+    headers = [
+        _("Name"),
+        _("Targets"),
+        _("In the pipeline"),
+        _("Signed or beyond"),
+        _("Signed this year"),
+        _("Planned investment (10,000 yuan)"),
+        _("Funds arrived this year (10,000 yuan)"),
+    ]
+    for dimension, rows in dash.breakdowns.items():
+        sheets.append(
+            Sheet(BREAKDOWN_TITLES[dimension], headers,
+                  [(r.label, r.targets.value, r.pipeline.value, r.signed.value, r.signed_in_period.value,
+                    r.investment.value, r.funds.value) for r in rows], [30, 10, 10, 12, 12, 22, 26])
+        )  # fmt: skip
+    ranking_headers = [
+        _("Rank"), _("Name"), _("Targets being worked"), _("Visits"), _("Enterprise visits to Liaocheng"),
+        _("Signings"), _("Construction starts"), _("Weighted points"), _("Activity index"),
+    ]  # fmt: skip
+    for title, ranked in ((_("Team ranking"), dash.team_ranking), (_("County ranking"), dash.county_ranking)):
+        sheets.append(
+            Sheet(title, ranking_headers,
+                  [(r.rank, r.label, r.targets, r.visits, r.inbound, r.signings, r.starts, r.points, r.index)
+                   for r in ranked], [6, 30, 12, 8, 14, 8, 10, 12, 12])
+        )  # fmt: skip
+    watch = []
+    for colour, title in (("red", _("Red")), ("yellow", _("Yellow"))):
+        w = dash.lights[colour]
+        for entry in w.entries:
+            reasons = "；".join(w.lights[entry.id].reasons) if entry.id in w.lights else ""
+            watch.append((title, entry.enterprise.name, entry.region.name, entry.team.name if entry.team else "",
+                          entry.state_label, reasons))  # fmt: skip
+    sheets.append(
+        Sheet(_("Stuck targets"), [_("Light"), _("Enterprise"), _("County"), _("Team"), _("State"), _("Reason")],
+              watch, [8, 36, 14, 30, 10, 60])
+    )  # fmt: skip
+    return sheets

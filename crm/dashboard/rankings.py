@@ -1,0 +1,176 @@
+"""The weekly activity index per team and per county.
+
+index = Σ over targets (visits × w_visit + inbound visits × w_inbound + signings × w_signing + starts × w_start)
+        × the target's difficulty factor ÷ the number of targets being worked
+
+Weights and difficulty factors are settings. A target's difficulty is that of its enterprise's hardest category:
+四类500强 / 央企 / 跨国公司, then 行业领军 / 链主 / 头部, else 100%. Dividing by the number of targets makes a small
+team comparable with a large one; the difficulty factor keeps a team that chases 500强 firms (fewer signings, more
+visits per signing) from ranking below one that picks easy targets.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from crm.auth.models import User
+from crm.enterprises.models import EnterpriseCategory
+from crm.extensions import db
+from crm.plans.models import ContactLog
+from crm.refdata.models import CategoryTag, Region
+from crm.scope import entry_scope, team_scope
+from crm.settings import get_ints
+from crm.teams.models import Team
+from crm.vocab import WORKING_STATES, Role
+from crm.whitelist.drill import local_bounds, milestone_clause
+from crm.whitelist.models import WhitelistEntry as E
+
+from .period import Period
+
+TOP_GROUPS = ("top500", "soe", "multinational")
+LEADER_GROUPS = ("leader",)
+WEIGHTS = (
+    "rank_weight_visit",
+    "rank_weight_inbound",
+    "rank_weight_signing",
+    "rank_weight_start",
+    "rank_difficulty_top",
+    "rank_difficulty_leader",
+)
+
+
+@dataclass
+class Ranked:
+    key: int
+    label: str
+    targets: int
+    visits: int
+    inbound: int
+    signings: int
+    starts: int
+    points: float  # weighted by difficulty
+    index: float
+    rank: int = 0
+    args: dict | None = None  # drill-down: the group's targets
+
+
+def _tier(groups: tuple[str, ...]):
+    tagged = (
+        select(EnterpriseCategory.enterprise_id)
+        .join(CategoryTag, CategoryTag.id == EnterpriseCategory.tag_id)
+        .where(EnterpriseCategory.enterprise_id == E.enterprise_id, CategoryTag.group.in_(groups))
+    )
+    return exists(tagged)
+
+
+def difficulty(w: dict):
+    """A target's difficulty factor in per cent, as SQL."""
+    return case(
+        (_tier(TOP_GROUPS), w["rank_difficulty_top"]),
+        (_tier(LEADER_GROUPS), w["rank_difficulty_leader"]),
+        else_=100,
+    )
+
+
+def _rows(user: User, key, week: Period) -> dict:
+    w = get_ints(*WEIGHTS)
+    lower, upper = local_bounds(week.start, week.end)
+    logs = (
+        select(
+            ContactLog.entry_id,
+            func.count(case((ContactLog.kind == "visit", 1))).label("visits"),
+            func.count(case((ContactLog.kind == "inbound", 1))).label("inbound"),
+        )
+        .where(ContactLog.occurred_at >= lower, ContactLog.occurred_at < upper)
+        .group_by(ContactLog.entry_id)
+        .subquery()
+    )
+    visits, inbound = func.coalesce(logs.c.visits, 0), func.coalesce(logs.c.inbound, 0)
+    signed = milestone_clause("signed", week.start, week.end)
+    started = milestone_clause("started", week.start, week.end)
+    working = E.state.in_(WORKING_STATES)
+    points = (
+        visits * w["rank_weight_visit"]
+        + inbound * w["rank_weight_inbound"]
+        + case((signed, w["rank_weight_signing"]), else_=0)
+        + case((started, w["rank_weight_start"]), else_=0)
+    ) * difficulty(w)
+    query = (
+        select(
+            key,
+            func.count(case((working, 1))),
+            func.coalesce(func.sum(visits), 0),
+            func.coalesce(func.sum(inbound), 0),
+            func.count(case((signed, 1))),
+            func.count(case((started, 1))),
+            func.coalesce(func.sum(points), 0),
+        )
+        .outerjoin(logs, logs.c.entry_id == E.id)
+        .where(entry_scope(user), key.isnot(None), or_(working, logs.c.entry_id.isnot(None), signed, started))
+        .group_by(key)
+    )
+    return {k: values for k, *values in db.session.execute(query).all()}
+
+
+def _rank(groups: dict[int, str], found: dict, filter_name: str) -> list[Ranked]:
+    out = []
+    for k, label in groups.items():
+        targets, visits, inbound, signings, starts, points = found.get(k, (0, 0, 0, 0, 0, 0))
+        points = points / 100  # difficulty is in per cent
+        index = round(points / max(targets, 1), 2)
+        out.append(
+            Ranked(k, label, targets, visits, inbound, signings, starts, round(points, 2), index,
+                   args={filter_name: k, "phase": "working"})
+        )  # fmt: skip
+    out.sort(key=lambda r: (-r.index, -r.points, r.label))
+    for i, row in enumerate(out):
+        # Equal indexes share a rank (1, 2, 2, 4).
+        row.rank = (
+            out[i - 1].rank
+            if i and (row.index, row.points) == (out[i - 1].index, out[i - 1].points)
+            else i + 1
+        )
+    return out
+
+
+def teams(user: User, week: Period) -> list[Ranked]:
+    found = _rows(user, E.team_id, week)
+    query = select(Team.id, Team.name).where(team_scope(user), or_(Team.active.is_(True), Team.id.in_(found)))
+    if user.role == Role.COUNTY_HEAD:
+        # City-wide teams also work other counties; rank them here only if they work this one.
+        query = query.where(
+            or_(Team.region_id == user.region_id, and_(Team.region_id.is_(None), Team.id.in_(found)))
+        )
+    return _rank(dict(db.session.execute(query.order_by(Team.name)).all()), found, "team")
+
+
+def counties(user: User, week: Period) -> list[Ranked]:
+    found = _rows(user, E.region_id, week)
+    query = select(Region.id, Region.name).where(or_(Region.active.is_(True), Region.id.in_(found)))
+    if user.role != Role.MANAGER:
+        query = query.where(Region.id == user.region_id)
+    return _rank(dict(db.session.execute(query.order_by(Region.sort, Region.id)).all()), found, "region")
+
+
+def formula_words() -> list[str]:
+    w = get_ints(*WEIGHTS)
+    return [
+        _(
+            "Points = visits to the enterprise × %(visit)d + enterprise visits to Liaocheng × %(inbound)d "
+            "+ signings × %(signing)d + construction starts × %(start)d, in the week, per target.",
+            visit=w["rank_weight_visit"],
+            inbound=w["rank_weight_inbound"],
+            signing=w["rank_weight_signing"],
+            start=w["rank_weight_start"],
+        ),
+        _(
+            "Each target's points are multiplied by its difficulty: %(top)d%% for 四类500强, central SOEs and "
+            "multinationals, %(leader)d%% for industry leaders, chain leaders and head firms, 100%% otherwise.",
+            top=w["rank_difficulty_top"],
+            leader=w["rank_difficulty_leader"],
+        ),
+        _(
+            "Activity index = the sum of the weighted points ÷ the number of targets being worked (at least 1)."
+        ),
+    ]

@@ -1,0 +1,146 @@
+"""Dashboard screens: the page, its A4 print view, its Excel export, the weekly rankings and the goals page."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.auth.permissions import REVIEWER_ROLES, roles_required
+from crm.dashboard import bp, goals, rankings
+from crm.dashboard.export import dashboard_sheets
+from crm.dashboard.forms import GoalForm
+from crm.dashboard.period import Period
+from crm.dashboard.services import collect
+from crm.errors_domain import DomainError
+from crm.parsing import form_version, parse_int
+from crm.types import local_date, utcnow
+from crm.vocab import Role
+from crm.xlsx import download
+
+GOAL_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
+def _year() -> int:
+    this_year = local_date(utcnow()).year
+    year = parse_int(request.args.get("year"), this_year, maximum=2100) or this_year
+    return year if year >= 2020 else this_year
+
+
+def drill(args: dict) -> str:
+    """The whitelist list showing the records behind a figure."""
+    return url_for("whitelist.index", **args)
+
+
+def chart_data(dash, printable: bool = False) -> dict:
+    region = dash.breakdowns["region"]
+    return {
+        "renderer": "svg" if printable else "canvas",
+        "animation": not printable,
+        "funnel": [
+            {
+                "name": s.label,
+                "value": s.count,
+                "investment": round(s.investment / 10000, 2),
+                "url": drill(s.args),
+            }
+            for s in dash.funnel
+        ],
+        "funnel_labels": {"count": _("Targets"), "investment": _("Planned investment (亿元)")},
+        "weekly": {
+            "labels": [f"{w.start.month}月{w.start.day}日" for w in dash.weeks],
+            "series": [
+                {
+                    "name": _("Signed this year (cumulative)"),
+                    "data": [w.signed for w in dash.weeks],
+                    "urls": [drill(w.args) for w in dash.weeks],
+                },
+                {
+                    "name": _("In the pipeline"),
+                    "data": [w.pipeline for w in dash.weeks],
+                    "urls": [None] * (len(dash.weeks) - 1) + [drill({"phase": "pipeline"})]
+                    if dash.weeks
+                    else [],
+                },
+            ],
+        },  # fmt: skip
+        "region": {
+            "labels": [r.label for r in region],
+            "series": [
+                {
+                    "name": _("In the pipeline"),
+                    "data": [r.pipeline.value for r in region],
+                    "urls": [drill(r.pipeline.args) for r in region],
+                },
+                {
+                    "name": _("Signed or beyond"),
+                    "data": [r.signed.value for r in region],
+                    "urls": [drill(r.signed.args) for r in region],
+                },
+            ],
+        },  # fmt: skip
+    }
+
+
+@bp.route("/")
+@roles_required(*REVIEWER_ROLES)
+def index():
+    dash = collect(current_user, _year(), local_date(utcnow()))
+    return render_template("dashboard/index.html", dash=dash, charts=chart_data(dash), drill=drill,
+                           formula=rankings.formula_words())  # fmt: skip
+
+
+@bp.route("/print")
+@roles_required(*REVIEWER_ROLES)
+def printable():
+    dash = collect(current_user, _year(), local_date(utcnow()))
+    return render_template("dashboard/print.html", dash=dash, charts=chart_data(dash, printable=True),
+                           drill=drill, formula=rankings.formula_words())  # fmt: skip
+
+
+@bp.route("/export.xlsx")
+@roles_required(*REVIEWER_ROLES)
+def export():
+    dash = collect(current_user, _year(), local_date(utcnow()))
+    return download(dashboard_sheets(dash), _("Campaign dashboard %(year)d.xlsx", year=dash.year))
+
+
+@bp.route("/rankings")
+@roles_required(*REVIEWER_ROLES)
+def ranking():
+    today = local_date(utcnow())
+    week = Period.last_full_week(today)
+    try:
+        from datetime import date
+
+        chosen = date.fromisoformat(request.args.get("week", ""))
+        if 2020 <= chosen.year <= 2100:
+            week = Period.week_of(chosen)
+    except ValueError:
+        pass
+    return render_template(
+        "dashboard/rankings.html",
+        week=week,
+        teams=rankings.teams(current_user, week),
+        counties=rankings.counties(current_user, week),
+        formula=rankings.formula_words(),
+        drill=drill,
+        has_next=week.end < today,
+    )
+
+
+@bp.route("/goals", methods=["GET", "POST"])
+@roles_required(*GOAL_ROLES)
+def goal_page():
+    year = _year()
+    goal = goals.goal_for(year)
+    form = GoalForm()
+    if request.method == "GET":
+        form.fill(goal)
+    elif form.validate_on_submit():
+        try:
+            goals.save_goal(current_user, year, form.data_out(), form_version(form), utcnow())
+        except DomainError as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The goals for %(year)d are saved.", year=year), "success")
+            return redirect(url_for("dashboard.goal_page", year=year))
+    return render_template("dashboard/goals.html", form=form, goal=goal, year=year)
