@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.whitelist import assign_views as _assign_views  # noqa: F401
     from crm.whitelist import bp as whitelist_bp
     from crm.whitelist import conflict_views as _conflict_views  # noqa: F401
+    from crm.whitelist import export_views as _export_views  # noqa: F401
     from crm.whitelist import views as _whitelist_views  # noqa: F401
 
     app.register_blueprint(main_bp)

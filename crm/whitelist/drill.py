@@ -35,6 +35,8 @@ MILESTONE_DATES = {
 }
 MILESTONES = (*MILESTONE_DATES, "whitelisted", "funds")
 FLAGS = {"manufacturing": Industry.is_manufacturing, "emerging": Industry.is_emerging}
+# The query-string names of the drill-down filters.
+DRILL_KEYS = ("phase", "milestone", "from", "to", "min_investment", "flag", "chain", "reached", "escalated")
 # 全国性链主企业 and 头部企业: the tags behind "every county at least one 链主/头部 firm".
 CHAIN_TAGS = ("chain_leader", "head_firm")
 
@@ -151,3 +153,62 @@ def no_category() -> ColumnElement[bool]:
 
 def code_or_none(column, value: str) -> ColumnElement[bool]:
     return or_(column.is_(None), column == "") if value == NONE_CODE else column == value
+
+
+def describe(d: Drill) -> list[str]:
+    """The drill-down filters in words, shown above the list so the user knows what they are looking at."""
+    from flask_babel import gettext as _
+
+    words = []
+    if d.phase:
+        words.append(
+            {
+                "targets": _("Targets in the pipeline (approved, not paused or dropped)"),
+                "pipeline": _("Not yet signed"),
+                "signed": _("Signed or beyond"),
+                "working": _("Being worked by a team"),
+            }[d.phase]
+        )
+    if d.milestone:
+        what = {
+            "signed": _("signed"),
+            "landed": _("landed"),
+            "started": _("construction started"),
+            "producing": _("in production"),
+            "whitelisted": _("whitelisted"),
+            "funds": _("funds arrived"),
+        }[d.milestone]
+        start = d.period_from.isoformat() if d.period_from else "…"
+        end = d.period_to.isoformat() if d.period_to else "…"
+        words.append(_("%(what)s between %(start)s and %(end)s", what=what, start=start, end=end))
+    if d.min_investment:
+        words.append(_("Planned investment at least %(yi).2f 亿元", yi=d.min_investment / 10000))
+    if d.flag:
+        words.append(_("Manufacturing") if d.flag == "manufacturing" else _("Emerging or future industry"))
+    if d.chain:
+        words.append(_("National chain-leader or head firm"))
+    if d.reached:
+        words.append(
+            {"landed": _("Has landed"), "started": _("Construction has started"), "producing": _("In production")}[
+                d.reached
+            ]
+        )
+    if d.escalated:
+        words.append(_("Has a follow-up order not yet acknowledged"))
+    return words
+
+
+def query_args(d: Drill) -> dict:
+    """The drill-down filters back as query-string arguments (kept by the list's filter form and export)."""
+    args = {
+        "phase": d.phase,
+        "milestone": d.milestone,
+        "from": d.period_from.isoformat() if d.period_from else "",
+        "to": d.period_to.isoformat() if d.period_to else "",
+        "min_investment": d.min_investment or "",
+        "flag": d.flag,
+        "chain": "1" if d.chain else "",
+        "reached": d.reached,
+        "escalated": "1" if d.escalated else "",
+    }
+    return {k: v for k, v in args.items() if v}

@@ -26,6 +26,7 @@ from crm.teams.queries import visible_teams
 from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
+from crm.whitelist.drill import DRILL_KEYS, describe, query_args
 from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, filters_from
 
 
@@ -34,7 +35,8 @@ from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, 
 def index():
     form = FilterForm(request.args)
     form.validate()
-    page = paginate(queries.whitelist_query(current_user, filters_from(form)))
+    filters = filters_from(form)
+    page = paginate(queries.whitelist_query(current_user, filters))
     lights = lights_for(page.items, local_date(utcnow()))
     assignable = [e.id for e in page.items if team_policy.can_assign(current_user, e)]
     bulk_teams = [t for t in visible_teams(active_only=True) if assignable and _may_bulk_assign_to(t)]
@@ -46,6 +48,11 @@ def index():
         sort=request.args.get("sort", "updated"),
         assignable=assignable,
         bulk_teams=bulk_teams,
+        drill_words=describe(filters.drill),
+        drill_args=query_args(filters.drill),
+        without_drill=url_for(
+            "whitelist.index", **{k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"}
+        ),
     )
 
 
