@@ -29,6 +29,7 @@ def answers(member, lead, head, manager, admin) -> dict:
 CAMPAIGN = answers(200, 200, 200, 200, 403)
 ADMIN_ONLY = answers(403, 403, 403, 403, 200)
 EVERYONE = answers(200, 200, 200, 200, 200)
+REVIEWERS = answers(403, 403, 200, 200, 403)
 OUT_OF_SCOPE = answers(404, 404, 404, 200, 403)  # another county's records: hidden from county staff
 
 # endpoint → (method, url template, form data, {scope: {role: status}}).
@@ -135,6 +136,12 @@ MATRIX = {
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
     "admin.settings": ("GET", "/admin/settings", None, {"in": ADMIN_ONLY}),
+    "dashboard.index": ("GET", "/dashboard/", None, {"in": REVIEWERS}),
+    "dashboard.printable": ("GET", "/dashboard/print", None, {"in": REVIEWERS}),
+    "dashboard.export": ("GET", "/dashboard/export.xlsx", None, {"in": REVIEWERS}),
+    "dashboard.ranking": ("GET", "/dashboard/rankings?week=2026-03-02", None, {"in": REVIEWERS}),
+    "dashboard.goal_page": ("GET", "/dashboard/goals", None, {"in": answers(403, 403, 403, 200, 200)}),
+    "whitelist.export": ("GET", "/whitelist/export.xlsx", None, {"in": CAMPAIGN}),
 }  # fmt: skip
 
 CASES = [

@@ -127,7 +127,7 @@ def breakdown(user: User, dimension: str, period: Period) -> list[Row]:
         rows.append(
             Row(label, Figure(t, {**by, "phase": "targets"}), Figure(pipe, {**by, "phase": "pipeline"}),
                 Figure(sig, {**by, "phase": "signed"}), Figure(sig_p, {**by, "milestone": "signed", **period.args()}),
-                Figure(invest, {**by, "phase": "targets"}),
+                Figure(invest, {**by, "phase": "targets"}, entries=t),
                 Figure(money_p, {**by, "milestone": "funds", **period.args()}, entries=funded))
         )  # fmt: skip
     return rows

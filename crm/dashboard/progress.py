@@ -134,7 +134,8 @@ def rates(signed: Signed) -> list[Rate]:
     ]  # fmt: skip
     rows.append(
         Rate(_("Funds arrival rate (资金到位率)"), share(signed.funds_all_time, signed.amount),
-             Figure(signed.funds_all_time, signed.count.args), Figure(signed.amount, signed.count.args),
+             Figure(signed.funds_all_time, signed.count.args, entries=total),
+             Figure(signed.amount, signed.count.args, entries=total),
              _("Funds arrived for projects signed this year, of their contract amounts"))
     )  # fmt: skip
     return rows

@@ -189,9 +189,11 @@ def describe(d: Drill) -> list[str]:
         words.append(_("National chain-leader or head firm"))
     if d.reached:
         words.append(
-            {"landed": _("Has landed"), "started": _("Construction has started"), "producing": _("In production")}[
-                d.reached
-            ]
+            {
+                "landed": _("Has landed"),
+                "started": _("Construction has started"),
+                "producing": _("In production"),
+            }[d.reached]
         )
     if d.escalated:
         words.append(_("Has a follow-up order not yet acknowledged"))

@@ -51,7 +51,8 @@ def index():
         drill_words=describe(filters.drill),
         drill_args=query_args(filters.drill),
         without_drill=url_for(
-            "whitelist.index", **{k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"}
+            "whitelist.index",
+            **{k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"},
         ),
     )
 
