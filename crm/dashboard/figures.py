@@ -98,7 +98,9 @@ def signed(user: User, period: Period) -> Signed:
             func.count(E.landed_on),
             func.count(E.started_on),
             func.count(E.producing_on),
-        ).where(entry_scope(user), within)
+        )
+        .select_from(E)
+        .where(entry_scope(user), within)
     ).one()
     funds = db.session.scalar(
         select(func.coalesce(func.sum(FundArrival.fixed_amount + FundArrival.other_amount), 0))
@@ -146,7 +148,9 @@ def funds(user: User, period: Period) -> Funds:
 def big_projects(user: User, period: Period) -> Figure:
     """新落地过亿元项目: landed in the period with a planned investment of at least 1 亿元."""
     count = db.session.scalar(
-        select(func.count()).where(
+        select(func.count())
+        .select_from(E)
+        .where(
             entry_scope(user),
             milestone_clause("landed", period.start, period.end),
             E.planned_investment >= BIG_PROJECT,

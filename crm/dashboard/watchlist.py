@@ -39,7 +39,7 @@ def lights(user: User, today: date) -> dict[str, Watch]:
     out = {}
     for colour in ("red", "yellow"):
         clause = light_clause(colour, today, cal)
-        count = db.session.scalar(select(func.count()).where(entry_scope(user), clause))
+        count = db.session.scalar(select(func.count()).select_from(E).where(entry_scope(user), clause))
         shown = list(
             db.session.scalars(
                 select(E).where(entry_scope(user), clause).order_by(E.state_changed_at, E.id).limit(SHOWN)
@@ -56,7 +56,9 @@ def open_orders(user: User) -> Orders:
         .where(entry_scope(user), Escalation.acknowledged_at.is_(None))
     )
     total = db.session.scalar(select(func.count()).select_from(scoped.subquery()))
-    entries = db.session.scalar(select(func.count()).where(entry_scope(user), escalated_clause()))
+    entries = db.session.scalar(
+        select(func.count()).select_from(E).where(entry_scope(user), escalated_clause())
+    )
     severity = case({"red": 0, "yellow": 1}, value=Escalation.severity, else_=2)
     rows = list(db.session.scalars(scoped.order_by(severity, Escalation.created_at).limit(SHOWN)))
     return Orders(total, Figure(entries, {"escalated": "1"}), rows)

@@ -167,6 +167,19 @@ def test_open_orders(world):
     assert watchlist.open_orders(p["other_head"]).open_orders == 0  # E4's order was acknowledged
 
 
+def test_open_orders_count_each_target_once(world):
+    from crm.reminders.models import Escalation
+
+    p, _teams, entries = world
+    task = db.session.scalar(select(Escalation.task_id).where(Escalation.entry_id == entries["E5"].id))
+    db.session.add(Escalation(task_id=task, entry_id=entries["E1"].id, level="county", severity="yellow",
+                              recipient_id=p["head"].id, overdue_days=6))  # fmt: skip
+    db.session.commit()
+    orders = watchlist.open_orders(p["manager"])
+    assert (orders.open_orders, orders.entries.value) == (3, 2)
+    assert [o.severity for o in orders.rows] == ["red", "yellow", "blue"]
+
+
 def test_team_ranking_weighs_activity_by_difficulty_per_target(world):
     p, teams, _e = world
     week = Period.last_full_week(TODAY)
