@@ -27,6 +27,7 @@ class Rate:
     numerator: Figure
     denominator: Figure
     words: str
+    money: bool = False  # numerator and denominator are 万元 (shown in 亿元)
 
 
 def yi(wan: int) -> str:
@@ -136,6 +137,6 @@ def rates(signed: Signed) -> list[Rate]:
         Rate(_("Funds arrival rate (资金到位率)"), share(signed.funds_all_time, signed.amount),
              Figure(signed.funds_all_time, signed.count.args, entries=total),
              Figure(signed.amount, signed.count.args, entries=total),
-             _("Funds arrived for projects signed this year, of their contract amounts"))
+             _("Funds arrived for projects signed this year, of their contract amounts"), money=True)
     )  # fmt: skip
     return rows

@@ -123,7 +123,8 @@ def _rank(groups: dict[int, str], found: dict, filter_name: str) -> list[Ranked]
             Ranked(k, label, targets, visits, inbound, signings, starts, round(points, 2), index,
                    args={filter_name: k, "phase": "working"})
         )  # fmt: skip
-    out.sort(key=lambda r: (-r.index, -r.points, r.label))
+    order = {k: i for i, k in enumerate(groups)}
+    out.sort(key=lambda r: (-r.index, -r.points, order[r.key]))  # ties keep the usual order of counties
     for i, row in enumerate(out):
         # Equal indexes share a rank (1, 2, 2, 4).
         row.rank = (

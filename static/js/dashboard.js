@@ -135,7 +135,7 @@
       type: "category",
       boundaryGap: false,
       data: Array.isArray(weekly.labels) ? weekly.labels : [],
-      axisLabel: { fontSize: FONT_SIZE },
+      axisLabel: { fontSize: FONT_SIZE, alignMinLabel: "left", alignMaxLabel: "right" },
     };
     option.yAxis = { type: "value", minInterval: 1, axisLabel: { fontSize: FONT_SIZE } };
     option.series = (Array.isArray(weekly.series) ? weekly.series : []).map((series) => ({
