@@ -11,18 +11,20 @@ visible-text checks use only county names from the reference data.
 import io
 import random
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 pytest.importorskip("playwright")
-openpyxl = pytest.importorskip("openpyxl")
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 from crm.auth.models import User  # noqa: E402
+from crm.dashboard.period import Period  # noqa: E402
 from crm.demo import USERS, fictional_uscc  # noqa: E402
 from crm.demo_teams import TEAM_USERS  # noqa: E402
 from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise  # noqa: E402
@@ -50,16 +52,17 @@ PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 DRILL_KEYS = {"phase", "milestone", "min_investment", "flag", "chain", "reached", "escalated"}
 
 # Projects the test signs this year, on top of the demo data:
-# (name, county, industry, campaign, mode, planned investment 万元, tags, team, owner, final state, funds 万元)
+# (name, county, industry, campaign, mode, planned investment 万元, tags, team, owner, contact kinds, final state,
+#  funds 万元)
 SIGNINGS = [
     ("聊城测试重型装备有限公司", DCF, "装备制造", "duobiao", "origin", 150000, ["chain_leader"],
-     "东昌府区高端装备攻坚一队", "member1", State.LANDED, 30000),
+     "东昌府区高端装备攻坚一队", "member1", ("phone", "visit", "inbound"), State.STARTED, 30000),
     ("聊城测试储能科技有限公司", DCF, "新能源", "duobiao", "capital", 60000, [],
-     "东昌府区新兴产业攻坚二队", "member4", State.SIGNED, 8000),
+     "东昌府区新兴产业攻坚二队", "member4", ("phone", "visit", "visit"), State.SIGNED, 8000),
     ("茌平测试新材料有限公司", CP, "未来材料", "jinwei", "tech", 40000, ["head_firm"],
-     "茌平区新材料攻坚队", "member5", State.SIGNED, 5000),
+     "茌平区新材料攻坚队", "member5", ("video", "inbound"), State.SIGNED, 5000),
     ("茌平测试铝材加工有限公司", CP, "有色金属", "duobiao", "mna", 80000, [],
-     "茌平区有色金属攻坚队", "member2", State.NEGOTIATING, 0),
+     "茌平区有色金属攻坚队", "member2", ("phone", "visit"), State.NEGOTIATING, 0),
 ]  # fmt: skip
 
 
@@ -70,23 +73,33 @@ def _user(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def _log(owner: User, entry: WhitelistEntry, kind: str, when) -> None:
+def _log(owner: User, entry: WhitelistEntry, kind: str, when: datetime) -> None:
     data = LogData(occurred_at=when, kind=kind, summary="与企业投资发展部交流项目选址和配套需求。")
     record_log(owner, entry, data, when, Path("/nonexistent"))
 
 
-def sign_projects() -> dict[str, int]:
-    """Drive SIGNINGS through the workflow on the real clock, within today; {enterprise name: entry id}."""
+def _schedule(now: datetime) -> tuple[datetime, timedelta, timedelta]:
+    """(first moment, time between two steps, time between two projects): the projects are worked one a day from
+    Monday 09:00 of the last full week, which the weekly rankings show, unless that week began last year; then
+    all of it happens in the last two minutes, so every date stays in the current year."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    week = Period.last_full_week(local_date(now))
+    if week.start.year == local_date(now).year:
+        monday = datetime.combine(week.start, time(9), zone).astimezone(UTC)
+        return monday, timedelta(minutes=30), timedelta(days=1)
+    return now - timedelta(minutes=2), timedelta(seconds=1), timedelta(seconds=20)
+
+
+def sign_projects() -> None:
+    """Drive SIGNINGS through the workflow on the real clock, within this year."""
     now = utcnow()
     today = local_date(now)
-    at = now - timedelta(hours=2)  # every step a minute after the previous one, all of them today
-    step = timedelta(minutes=1)
+    at, step, spacing = _schedule(now)
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     industries = {i.name: i.id for i in db.session.scalars(select(Industry))}
     tags = {t.code: t.id for t in db.session.scalars(select(CategoryTag))}
     manager = _user("manager")
-    made = {}
-    for index, (name, county, industry, campaign, mode, invest, tag_codes, team_name, owner_name, state,
+    for index, (name, county, industry, campaign, mode, invest, tag_codes, team_name, owner_name, kinds, state,
                 funds) in enumerate(SIGNINGS):  # fmt: skip
         proposer = _user("lead1" if county == DCF else "lead2")
         head = _user("head_dcf" if county == DCF else "head_cp")
@@ -105,11 +118,13 @@ def sign_projects() -> dict[str, int]:
         wf.approve(head, entry, at + step)
         wf.approve(manager, entry, at + 2 * step)
         assign(manager, entry, team, owner, at + 3 * step)
-        _log(owner, entry, "phone", at + 4 * step)  # 已组队 → 对接中 with the first log
-        _log(owner, entry, "visit", at + 5 * step)
-        when = at + 6 * step
+        when = at + 4 * step
+        for kind in kinds:  # the first log moves 已组队 → 对接中
+            _log(owner, entry, kind, when)
+            when += step
         for stage in PIPELINE[PIPELINE.index(State.NEGOTIATING) : PIPELINE.index(state) + 1]:
-            evidence = StageEvidence(on=today)
+            day = local_date(when)
+            evidence = StageEvidence(on=day)
             if stage == State.SIGNED:
                 evidence.amount = int(invest * 0.8)
             elif stage == State.LANDED:
@@ -117,20 +132,20 @@ def sign_projects() -> dict[str, int]:
             advance(owner, entry, stage, evidence, when, today)
             when += step
         if funds:
-            add_funds(owner, entry, today, funds, 0, "首期到位", when, today)
-        assert entry.state == state
-        made[name] = entry.id
-        at += timedelta(minutes=10)
-    return made
+            add_funds(owner, entry, local_date(when), funds, 0, "首期到位", when, today)
+        assert entry.state == state and when <= now
+        at += spacing
 
 
 @pytest.fixture
-def signed_this_year(app, live_server) -> dict[str, int]:
-    """The demo data plus SIGNINGS, signed today on the real clock."""
+def signed_this_year(app, live_server) -> bool:
+    """The demo data plus SIGNINGS, signed this year on the real clock; True when the work was done in the last
+    full week (the one the rankings show)."""
     with app.app_context():
-        made = sign_projects()
+        sign_projects()
+        today = local_date(utcnow())
         db.session.remove()  # hold no connection (no SQLite lock) while the browser works
-    return made
+    return Period.last_full_week(today).start.year == today.year
 
 
 # --- page helpers ----------------------------------------------------------------------------------------------
@@ -166,13 +181,15 @@ def wait_for_charts(page: Page, kinds=CHARTS, drawn: str = "canvas, svg") -> Non
         expect(chart.locator(drawn).first).to_be_attached()
         box = chart.bounding_box()
         assert box and box["width"] > 100 and box["height"] > 100, f"chart {kind} is not laid out: {box}"
-    # Let the opening animation finish before anyone takes a picture.
+    # An ECharts instance on each, its opening animation over (zrender's animation queue empty), before anyone
+    # takes a picture; then one more frame for the last paint.
     page.wait_for_function(
-        "kinds => kinds.every(k => { const c = echarts.getInstanceByDom(document.querySelector("
-        "`div.chart[data-chart=${k}]`)); return c && !c.isDisposed(); })",
+        """kinds => kinds.every(k => {
+             const c = window.echarts && echarts.getInstanceByDom(document.querySelector(`div.chart[data-chart=${k}]`));
+             return c && !c.isDisposed() && c.getZr().animation.isFinished(); })""",
         arg=list(kinds),
     )
-    page.wait_for_timeout(1200)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def number(link: Locator) -> int:
@@ -240,14 +257,18 @@ def test_manager_reads_the_dashboard_and_every_number_opens_its_list(
         expect(goals.locator(f'tr[data-goal="{key}"]')).to_have_count(1)
     signings = goals.locator('tr[data-goal="signings"] a.drill')
     assert drill_args(signings)["campaign"] == "duobiao"
-    ours = sum(1 for s in SIGNINGS if s[3] == "duobiao" and s[9] != State.NEGOTIATING)
+    ours = sum(1 for s in SIGNINGS if s[3] == "duobiao" and s[10] != State.NEGOTIATING)
     assert check_drill(page, signings) >= ours
     big = goals.locator('tr[data-goal="big"] a.drill')
-    assert check_drill(page, big) >= 1  # the test's 15-亿 project landed today
+    assert check_drill(page, big) >= 1  # the test's 15-亿 project landed this year
     expect(page.get_by_test_id("rates").locator("a.drill")).not_to_have_count(0)
     expect(page.get_by_test_id("light-red").or_(page.get_by_test_id("light-yellow"))).not_to_have_count(0)
-    expect(page.get_by_test_id("ranking-teams")).to_be_attached()
-    expect(page.get_by_test_id("ranking-counties")).to_be_attached()
+    # The rankings: the test's teams worked in the week they show (when it is this year's).
+    for key in ("teams", "counties"):
+        indexes = page.get_by_test_id(f"ranking-{key}").locator("tbody tr[data-rank] td:last-child")
+        expect(indexes).not_to_have_count(0)
+        if signed_this_year:
+            assert max(float(t) for t in indexes.all_inner_texts()) > 0, f"no activity in the {key} ranking"
 
     # A funnel count (the table sits in a <details>): 已签约 holds the test's two unlanded signings at least.
     page.locator("details:has([data-testid=funnel]) > summary").click()
@@ -333,7 +354,10 @@ def test_county_head_sees_only_their_county_on_a_tablet(
     value = number(targets)
     assert value >= 2
     assert follow(page, targets) == value
-    counties = page.get_by_test_id("whitelist-table").locator("tbody td[data-label]:nth-child(2)")
+    # The county column is the one just before the state badge's (a checkbox column may come first).
+    table = page.get_by_test_id("whitelist-table")
+    counties = table.locator("tbody td:has(+ td [data-testid=state])")
+    expect(counties).to_have_count(table.locator("tbody tr").count())
     expect(counties).not_to_have_count(0)
     assert set(t.strip() for t in counties.all_inner_texts()) == {DCF_NAME}
     # The head's signed-this-year figure counts only the county's own signings.
@@ -380,6 +404,7 @@ def test_print_view_renders_svg_charts_and_prints_to_pdf(
 def test_export_downloads_a_workbook_with_chinese_headers(
     live_server, signed_this_year, new_page, demo_password
 ):
+    openpyxl = pytest.importorskip("openpyxl")
     page = new_page(accept_downloads=True, **DESKTOP)
     log_in(page, "manager", demo_password)
     page.goto("/dashboard/")
