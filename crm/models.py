@@ -1,8 +1,10 @@
 """Imports every model so Alembic and the app see the whole schema."""
 
+from crm.api.models import ApiToken
 from crm.auth.models import LoginAttempt, User
 from crm.dashboard.models import YearGoal
-from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
+from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
+from crm.imports.models import ImportBatch, ImportItem
 from crm.inbox.models import InboxItem
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
 from crm.refdata.models import CategoryTag, Industry, Region, Setting
@@ -11,6 +13,10 @@ from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "ApiToken",
+    "EnterpriseMerge",
+    "ImportBatch",
+    "ImportItem",
     "YearGoal",
     "ChannelPreference",
     "Escalation",

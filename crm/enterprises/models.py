@@ -85,3 +85,22 @@ class Contact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise = relationship("Enterprise", back_populates="contacts")
+
+
+class EnterpriseMerge(db.Model):
+    """The audit of a merge: which duplicate was folded into which surviving enterprise, by whom, and what moved.
+    The duplicate row is deleted, so its name, credit code and id are kept here."""
+
+    __tablename__ = "enterprise_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    merged_id: Mapped[int]  # the deleted enterprise's id (no foreign key: the row is gone)
+    merged_name: Mapped[str] = mapped_column(String(128))
+    merged_uscc: Mapped[str | None] = mapped_column(String(18))
+    moved: Mapped[str] = mapped_column(
+        Text
+    )  # JSON: counts of entries, contacts, events, categories, subsidiaries
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
