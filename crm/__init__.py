@@ -70,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the packages' __init__, so models and services import without cycles.
     from crm.admin import bp as admin_bp
     from crm.admin import views as _admin_views  # noqa: F401
+    from crm.api import bp as api_bp
+    from crm.api import views as _api_views  # noqa: F401
     from crm.auth import bp as auth_bp
     from crm.auth import views as _auth_views  # noqa: F401
     from crm.dashboard import bp as dashboard_bp
@@ -77,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import views as _enterprise_views  # noqa: F401
     from crm.inbox import bp as inbox_bp
+    from crm.imports import bp as imports_bp
+    from crm.imports import views as _import_views  # noqa: F401
     from crm.inbox import views as _inbox_views  # noqa: F401
     from crm.main import bp as main_bp
     from crm.main import views as _main_views  # noqa: F401
@@ -97,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(whitelist_bp, url_prefix="/whitelist")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
     app.register_blueprint(teams_bp, url_prefix="/teams")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")

@@ -1,0 +1,1 @@
+"""Import screens (filled in below)."""
