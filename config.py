@@ -27,6 +27,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)  # a spreadsheet to import
     # Contact-log attachments; empty means instance/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
     PER_PAGE = _env_int("PER_PAGE", 20)

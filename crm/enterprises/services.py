@@ -103,7 +103,12 @@ def _snapshot(enterprise: Enterprise) -> dict:
 
 
 def update_enterprise(
-    enterprise: Enterprise, data: EnterpriseData, expected_version: int | None, actor: User, now: datetime
+    enterprise: Enterprise,
+    data: EnterpriseData,
+    expected_version: int | None,
+    actor: User,
+    now: datetime,
+    commit: bool = True,
 ) -> Enterprise:
     """Save an edit and record the changed fields; a stale or racing write raises StaleRecord."""
     with stale_guard(enterprise_id=enterprise.id):
@@ -123,7 +128,8 @@ def update_enterprise(
                 action=Action.ENTERPRISE_EDIT,
                 detail=changes,
             )
-        db.session.commit()
+        if commit:
+            db.session.commit()
     return enterprise
 
 

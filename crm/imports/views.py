@@ -1,1 +1,162 @@
-"""Import screens (filled in below)."""
+"""Import screens: template, upload, mapping + dry run, commit, the import records and their revert."""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.auth.permissions import roles_required
+from crm.errors_domain import DomainError
+from crm.extensions import db
+from crm.imports import bp, services
+from crm.imports.columns import COLUMNS, auto_mapping, template_sheets
+from crm.imports.models import ImportBatch
+from crm.imports.reader import ImportFileError, read_table
+from crm.imports.rows import DUPLICATE, REJECT, UPDATE
+from crm.parsing import paginate, parse_int
+from crm.types import utcnow
+from crm.viewhelpers import attempt
+from crm.vocab import Role
+from crm.xlsx import download
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+SHOWN_ROWS = 500
+
+
+def _folder() -> Path:
+    base = current_app.config["UPLOAD_FOLDER"] or Path(current_app.instance_path) / "uploads"
+    folder = Path(base) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stored(token: str) -> tuple[dict, bytes]:
+    """The upload behind `token`, only for the user who uploaded it."""
+    if not TOKEN.match(token):
+        abort(404)
+    meta_path = _folder() / f"{token}.json"
+    if not meta_path.exists():
+        abort(404)
+    meta = json.loads(meta_path.read_text())
+    if meta["user_id"] != current_user.id:
+        abort(404)
+    return meta, (_folder() / f"{token}.bin").read_bytes()
+
+
+@bp.route("/template.xlsx")
+@roles_required(*services.IMPORT_ROLES)
+def template():
+    return download(template_sheets(), "目标企业导入模板.xlsx")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*services.IMPORT_ROLES)
+def upload():
+    kind = request.form.get("kind", "proposals")
+    if request.method == "POST":
+        file = request.files.get("file")
+        if kind not in services.KINDS:
+            abort(400)
+        if file is None or not file.filename:
+            flash(_("Choose a file to import."), "danger")
+        else:
+            data = file.read()
+            if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+                flash(_("The file is larger than %(mb)d MB; split it and import the parts.",
+                        mb=current_app.config["IMPORT_MAX_BYTES"] // 2**20), "danger")  # fmt: skip
+            else:
+                try:
+                    read_table(file.filename, data)
+                except ImportFileError as error:
+                    flash(str(error), "danger")
+                else:
+                    token = secrets.token_hex(16)
+                    (_folder() / f"{token}.bin").write_bytes(data)
+                    meta = {"user_id": current_user.id, "filename": file.filename[:200], "kind": kind}
+                    (_folder() / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False))
+                    return redirect(url_for("imports.preview", token=token))
+    recent = db.session.scalars(_batches().limit(5)).all()
+    return render_template("imports/upload.html", kind=kind, recent=recent, kinds=services.KINDS)
+
+
+def _mapping(headers: list[str]) -> dict[str, int | None]:
+    """The automatic mapping, overridden by the user's choices (?map_<key>=<column index>, -1 for none)."""
+    mapping = auto_mapping(headers)
+    for column in COLUMNS:
+        raw = request.values.get(f"map_{column.key}")
+        if raw == "-1":
+            mapping[column.key] = None
+        elif raw is not None and (index := parse_int(raw)) is not None and index < len(headers):
+            mapping[column.key] = index
+    return mapping
+
+
+@bp.route("/preview/<token>", methods=["GET", "POST"])
+@roles_required(*services.IMPORT_ROLES)
+def preview(token: str):
+    meta, data = _stored(token)
+    table = read_table(meta["filename"], data)
+    mapping = _mapping(table.headers)
+    plan = services.dry_run(current_user, table, mapping, meta["kind"])
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        include = request.form.get("include_flagged") == "1"
+        try:
+            batch = services.commit(current_user, plan, meta["filename"], utcnow(), include)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            for suffix in (".bin", ".json"):
+                (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+            flash(_("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.",
+                    created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count),
+                  "success")  # fmt: skip
+            return redirect(url_for("imports.batch", batch_id=batch.id))
+    problems = [r for r in plan.rows if r.action in (REJECT, DUPLICATE)]
+    return render_template(
+        "imports/preview.html", token=token, meta=meta, table=table, mapping=mapping, plan=plan, columns=COLUMNS,
+        shown=(problems + [r for r in plan.rows if r.action not in (REJECT, DUPLICATE)])[:SHOWN_ROWS],
+        counts={a: plan.count(a) for a in ("create", UPDATE, DUPLICATE, REJECT)},
+    )  # fmt: skip
+
+
+def _batches():
+    query = select(ImportBatch).order_by(ImportBatch.id.desc())
+    if current_user.role != Role.MANAGER:
+        query = query.where(ImportBatch.created_by_id == current_user.id)
+    return query
+
+
+@bp.route("/batches")
+@roles_required(*services.IMPORT_ROLES)
+def batches():
+    return render_template("imports/batches.html", page=paginate(_batches()))
+
+
+def _batch_or_404(batch_id: int) -> ImportBatch:
+    batch = db.session.scalar(_batches().where(ImportBatch.id == batch_id))
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@roles_required(*services.IMPORT_ROLES)
+def batch(batch_id: int):
+    record = _batch_or_404(batch_id)
+    return render_template(
+        "imports/batch.html", batch=record, may_revert=services.may_revert(current_user, record)
+    )
+
+
+@bp.route("/batches/<int:batch_id>/revert", methods=["POST"])
+@roles_required(*services.IMPORT_ROLES)
+def revert(batch_id: int):
+    record = _batch_or_404(batch_id)
+    attempt(lambda: services.revert(current_user, record, utcnow()), _("The import was reverted."))
+    return redirect(url_for("imports.batch", batch_id=batch_id))

@@ -70,7 +70,12 @@ def _update_conflict(entry: WhitelistEntry, actor: User, now: datetime) -> None:
 
 
 def propose(
-    actor: User, enterprise: Enterprise, data: EntryData, now: datetime, similar_ids: list[int] = ()
+    actor: User,
+    enterprise: Enterprise,
+    data: EntryData,
+    now: datetime,
+    similar_ids: list[int] = (),
+    commit: bool = True,
 ) -> WhitelistEntry:
     """Put `enterprise` forward for the whitelist of `data.region_id`.
 
@@ -93,7 +98,8 @@ def propose(
     _event(entry, actor, now, Action.PROPOSE, to_state=State.PROPOSED)
     if entry.conflict:
         _event(entry, actor, now, Action.CONFLICT, reason=entry.conflict_note)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return entry
 
 

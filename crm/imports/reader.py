@@ -1,0 +1,114 @@
+"""Reading an uploaded .xlsx or .csv (UTF-8 or GBK) into a header and rows of text, with clear refusals."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+MAX_ROWS = 20_000
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all; str() is the message for the user."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (the row number the user sees in their spreadsheet, cells)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _table(rows: list[tuple[int, list[str]]]) -> Table:
+    rows = [(n, cells) for n, cells in rows if any(cells)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    (_header_row, headers), data = rows[0], rows[1:]
+    if not data:
+        raise ImportFileError(_("The file has a header row but no data rows."))
+    if len(data) > MAX_ROWS:
+        raise ImportFileError(_("The file has %(n)d rows; import at most %(max)d at a time.", n=len(data),
+                                max=MAX_ROWS))  # fmt: skip
+    width = len(headers)
+    return Table(headers, [(n, (cells + [""] * width)[:width]) for n, cells in data])
+
+
+def read_xlsx(data: bytes) -> Table:
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
+    sheet = book.worksheets[0]
+    if sheet.merged_cells.ranges:
+        first = sorted(str(r) for r in sheet.merged_cells.ranges)[0]
+        raise ImportFileError(
+            _(
+                "The sheet has merged cells (for example %(range)s). Unmerge them and import again.",
+                range=first,
+            )
+        )
+    rows = []
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            if cell.data_type == "f":
+                raise ImportFileError(
+                    _("Cell %(cell)s holds a formula. Paste the values instead of formulas and import again.",
+                      cell=f"{get_column_letter(cell.column)}{cell.row}")
+                )  # fmt: skip
+            cells.append(_text(cell.value))
+        if row:
+            rows.append((row[0].row, cells))
+    return _table(rows)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):  # gb18030 is a superset of GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK text."))
+
+
+def read_csv(data: bytes) -> Table:
+    text = _decode(data)
+    if "\x00" in text:
+        raise ImportFileError(_("This is not a text CSV file."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    return _table([(i, [c.strip() for c in row]) for i, row in enumerate(reader, start=1)])
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    name = filename.lower()
+    if name.endswith(".xls"):
+        raise ImportFileError(_("Old .xls files cannot be read; save the file as .xlsx and import again."))
+    if name.endswith(".xlsx"):
+        return read_xlsx(data)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return read_csv(data)
+    raise ImportFileError(_("Choose an Excel (.xlsx) or CSV file."))

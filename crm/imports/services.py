@@ -1,0 +1,181 @@
+"""Import services: the dry run over a whole file, the all-or-nothing commit and the revert."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from crm.auth.models import User
+from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
+from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise, update_enterprise
+from crm.errors_domain import DomainError, Forbidden
+from crm.extensions import db
+from crm.imports.columns import COLUMNS
+from crm.imports.models import ImportBatch, ImportItem
+from crm.imports.reader import Table
+from crm.imports.rows import DUPLICATE, REJECT, UPDATE, Lookups, RowResult, check_row
+from crm.vocab import Role, State
+from crm.whitelist import services as whitelist
+from crm.whitelist.models import Event, WhitelistEntry
+
+KINDS = ("enterprises", "proposals")
+IMPORT_ROLES = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
+
+
+@dataclass
+class Plan:
+    kind: str
+    rows: list[RowResult]
+    missing: list[str] = field(default_factory=list)  # headers of required columns the mapping lacks
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.missing and not self.count(REJECT) and any(r.action != DUPLICATE for r in self.rows)
+
+
+def dry_run(actor: User, table: Table, mapping: dict[str, int | None], kind: str) -> Plan:
+    proposals = kind == "proposals"
+    missing = [
+        c.header
+        for c in COLUMNS
+        if (c.required or (proposals and c.for_proposals)) and mapping.get(c.key) is None
+    ]
+    if missing:
+        return Plan(kind, [], missing)
+    lookups, seen = Lookups(), {"uscc": {}, "name": {}}
+    rows = []
+    for number, cells in table.rows:
+        values = {
+            key: cells[index] for key, index in mapping.items() if index is not None and index < len(cells)
+        }
+        rows.append(check_row(number, values, lookups, actor, proposals, seen))
+    return Plan(kind, rows)
+
+
+def _merged(enterprise: Enterprise, data: EnterpriseData) -> EnterpriseData:
+    """The enterprise as it is, with the imported non-empty values on top and the imported categories added."""
+    current = {name: getattr(enterprise, name) for name in EnterpriseData.FIELDS}
+    imported = {name: getattr(data, name) for name in EnterpriseData.FIELDS if getattr(data, name)}
+    categories = [CategoryChoice(c.tag_id, c.rank, c.list_year) for c in enterprise.categories]
+    have = {c.tag_id for c in categories}
+    categories += [c for c in data.categories if c.tag_id not in have]
+    return EnterpriseData(**{**current, **imported}, categories=categories)
+
+
+def _snapshot(enterprise: Enterprise) -> str:
+    fields = {name: getattr(enterprise, name) for name in EnterpriseData.FIELDS}
+    fields["categories"] = [[c.tag_id, c.rank, c.list_year] for c in enterprise.categories]
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def commit(
+    actor: User, plan: Plan, filename: str, now: datetime, include_flagged: bool = False
+) -> ImportBatch:
+    """Write every accepted row, or nothing: one transaction, rolled back on any refusal or crash."""
+    if actor.role not in IMPORT_ROLES:
+        raise Forbidden(_("You may not import."))
+    if not plan.can_commit:
+        raise DomainError(_("Fix the rejected rows (or the column mapping) and upload the file again."))
+    batch = ImportBatch(kind=plan.kind, filename=filename[:200], rows_total=len(plan.rows), created_by_id=actor.id,
+                        created_at=now)  # fmt: skip
+    db.session.add(batch)
+    try:
+        for row in plan.rows:
+            if row.action == DUPLICATE and not include_flagged:
+                batch.skipped_count += 1
+                continue
+            db.session.add(_write(actor, row, batch, now))
+        db.session.flush()
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        if isinstance(error, DomainError):
+            raise DomainError(_("Row %(row)d: %(reason)s Nothing was imported.", row=row.number,
+                                reason=str(error))) from error  # fmt: skip
+        raise
+    return batch
+
+
+def _write(actor: User, row: RowResult, batch: ImportBatch, now: datetime) -> ImportItem:
+    item = ImportItem(batch=batch, row_number=row.number)
+    if row.action == UPDATE:
+        enterprise = db.session.get(Enterprise, row.existing_id)
+        item.before, item.action = _snapshot(enterprise), "updated"
+        update_enterprise(enterprise, _merged(enterprise, row.enterprise), None, actor, now, commit=False)
+        item.before = json.dumps(
+            {**json.loads(item.before), "_version": enterprise.version}, ensure_ascii=False
+        )
+        batch.updated_count += 1
+    else:
+        enterprise = create_enterprise(row.enterprise, actor, now, commit=False)
+        item.action = "created"
+        batch.created_count += 1
+    item.enterprise_id = enterprise.id
+    if row.entry is not None:
+        item.entry_id = whitelist.propose(actor, enterprise, row.entry, now, commit=False).id
+    return item
+
+
+def may_revert(user: User, batch: ImportBatch) -> bool:
+    return batch.status == "committed" and (user.role == Role.MANAGER or batch.created_by_id == user.id)
+
+
+def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
+    """Undo an import: its proposals and the enterprises it created are removed, the enterprises it updated get
+    their old values back. Refused, with the rows named, when anything has moved on since."""
+    if not may_revert(actor, batch):
+        raise Forbidden(_("Only the person who imported the file or a manager may revert it."))
+    items = list(db.session.scalars(select(ImportItem).where(ImportItem.batch_id == batch.id)))
+    problems = [item.row_number for item in items if not _revertible(item)]
+    if problems:
+        raise DomainError(_("Rows %(rows)s have been worked on since the import (reviewed, edited or proposed "
+                            "again), so the import cannot be reverted.", rows="、".join(map(str, problems[:20]))))  # fmt: skip
+    for item in items:
+        if item.entry_id:
+            entry_id, item.entry_id = item.entry_id, None
+            db.session.flush()
+            db.session.execute(delete(Event).where(Event.entry_id == entry_id))
+            db.session.execute(delete(WhitelistEntry).where(WhitelistEntry.id == entry_id))
+    for item in items:
+        if item.action == "created" and item.enterprise_id:
+            enterprise_id, item.enterprise_id = item.enterprise_id, None
+            db.session.flush()
+            for model in (Event, EnterpriseCategory, Contact):
+                db.session.execute(delete(model).where(model.enterprise_id == enterprise_id))
+            db.session.execute(delete(Enterprise).where(Enterprise.id == enterprise_id))
+        elif item.action == "updated" and item.enterprise_id:
+            before = json.loads(item.before)
+            data = EnterpriseData(**{k: before[k] for k in EnterpriseData.FIELDS},
+                                  categories=[CategoryChoice(*c) for c in before["categories"]])  # fmt: skip
+            update_enterprise(
+                db.session.get(Enterprise, item.enterprise_id), data, None, actor, now, commit=False
+            )
+    batch.status, batch.reverted_at, batch.reverted_by_id = "reverted", now, actor.id
+    db.session.commit()
+
+
+def _revertible(item: ImportItem) -> bool:
+    if item.entry_id:
+        entry = db.session.get(WhitelistEntry, item.entry_id)
+        if entry is not None and (entry.state != State.PROPOSED or entry.version != 1):
+            return False
+    if item.action == "created" and item.enterprise_id:
+        others = select(WhitelistEntry.id).where(
+            WhitelistEntry.enterprise_id == item.enterprise_id, WhitelistEntry.id != (item.entry_id or 0)
+        )
+        enterprise = db.session.get(Enterprise, item.enterprise_id)
+        children = select(Enterprise.id).where(Enterprise.parent_id == item.enterprise_id)
+        if db.session.scalar(others.limit(1)) or db.session.scalar(children.limit(1)):
+            return False
+        if enterprise is not None and enterprise.version != 1:
+            return False
+    if item.action == "updated" and item.enterprise_id:
+        enterprise = db.session.get(Enterprise, item.enterprise_id)
+        if enterprise is not None and enterprise.version != json.loads(item.before).get("_version"):
+            return False
+    return True
