@@ -9,6 +9,7 @@ import pytest
 from flask import current_app
 
 from crm.extensions import db
+from crm.imports.models import ImportBatch
 from crm.plans import logs
 from crm.plans.models import Holiday, Task
 from crm.reminders.models import Escalation, Notification
@@ -16,6 +17,7 @@ from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
 from crm.whitelist import services as wf
+from tests.api.matrix import ANONYMOUS_401, SESSION_MATRIX
 from tests.conftest import PASSWORD, region
 
 ROLES = ["anonymous", Role.MEMBER, Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER, Role.ADMIN]
@@ -30,6 +32,7 @@ CAMPAIGN = answers(200, 200, 200, 200, 403)
 ADMIN_ONLY = answers(403, 403, 403, 403, 200)
 EVERYONE = answers(200, 200, 200, 200, 200)
 REVIEWERS = answers(403, 403, 200, 200, 403)
+IMPORTERS = answers(403, 200, 200, 200, 403)
 OUT_OF_SCOPE = answers(404, 404, 404, 200, 403)  # another county's records: hidden from county staff
 
 # endpoint → (method, url template, form data, {scope: {role: status}}).
@@ -142,6 +145,17 @@ MATRIX = {
     "dashboard.ranking": ("GET", "/dashboard/rankings?week=2026-03-02", None, {"in": REVIEWERS}),
     "dashboard.goal_page": ("GET", "/dashboard/goals", None, {"in": answers(403, 403, 403, 200, 200)}),
     "whitelist.export": ("GET", "/whitelist/export.xlsx", None, {"in": CAMPAIGN}),
+    "imports.template": ("GET", "/imports/template.xlsx", None, {"in": IMPORTERS}),
+    "imports.upload": ("GET", "/imports/", None, {"in": IMPORTERS}),
+    "imports.preview": ("GET", "/imports/preview/{upload}", None, {"in": answers(403, 404, 404, 404, 403)}),
+    "imports.batches": ("GET", "/imports/batches", None, {"in": IMPORTERS}),
+    "imports.batch": (
+        "GET", "/imports/batches/{batch}", None, {"in": answers(403, 404, 404, 200, 403)}
+    ),
+    "imports.revert": (
+        "POST", "/imports/batches/{batch}/revert", {}, {"in": answers(403, 404, 404, 302, 403)}
+    ),
+    **SESSION_MATRIX,  # the JSON API refuses cookies (401); its docs and the tokens page (tests/api/matrix.py)
 }  # fmt: skip
 
 CASES = [
@@ -211,9 +225,30 @@ def world(make_user, make_entry, now):
     failed = Notification(dedupe_key="x:failed", channel="email", kind="due_today", title="t", status="failed",
                           next_attempt_at=now, created_at=now)  # fmt: skip
     db.session.add_all([escalation, failed])
+    batch = ImportBatch(
+        kind="proposals", filename="名单.xlsx", created_by_id=outside["users"][L].id, created_at=now
+    )
+    db.session.add(batch)
     db.session.commit()
-    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id}
+    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id,
+             "batch": batch.id, "upload": stored_upload(outside["users"][L])}  # fmt: skip
     return inside, {"in": inside, "out": outside}, extra
+
+
+def stored_upload(owner) -> str:
+    """An uploaded file waiting for its dry run, as the import screen leaves it (owned by `owner`)."""
+    import json
+    import secrets
+    from pathlib import Path
+
+    token = secrets.token_hex(16)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{token}.bin").write_bytes("企业名称\n测试\n".encode())
+    (folder / f"{token}.json").write_text(
+        json.dumps({"user_id": owner.id, "filename": "a.csv", "kind": "proposals"})
+    )
+    return token
 
 
 def url_for_case(template: str, county: dict, extra: dict) -> str:
@@ -242,6 +277,8 @@ def test_route_answers_each_role(client, world, endpoint, scope, role):
     if role == "anonymous":
         if endpoint == "auth.login":
             assert response.status_code == 200
+        elif endpoint in ANONYMOUS_401:
+            assert response.status_code == 401 and response.is_json
         else:
             assert response.status_code == 302 and "/auth/login" in response.location
         return

@@ -21,7 +21,7 @@ class Column:
 COLUMNS = (
     Column("name", "企业名称", ("名称", "公司名称", "企业", "单位名称", "企业全称"), required=True,
            example="聊城示例精密机械有限公司"),
-    Column("uscc", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "统一代码"), example="91371500MA3C8X2Y4K"),
+    Column("uscc", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "统一代码"), example="91371500MA3C8X2Y4M"),
     Column("name_en", "英文名称", ("英文名",)),
     Column("hq", "总部所在地", ("总部", "总部地址", "注册地")),
     Column("parent", "所属集团", ("集团", "母公司", "集团名称")),

@@ -84,12 +84,13 @@ def commit(
     batch = ImportBatch(kind=plan.kind, filename=filename[:200], rows_total=len(plan.rows), created_by_id=actor.id,
                         created_at=now)  # fmt: skip
     db.session.add(batch)
+    db.session.flush()
     try:
         for row in plan.rows:
             if row.action == DUPLICATE and not include_flagged:
                 batch.skipped_count += 1
                 continue
-            db.session.add(_write(actor, row, batch, now))
+            _write(actor, row, batch, now)
         db.session.flush()
         db.session.commit()
     except Exception as error:
@@ -102,18 +103,21 @@ def commit(
 
 
 def _write(actor: User, row: RowResult, batch: ImportBatch, now: datetime) -> ImportItem:
-    item = ImportItem(batch=batch, row_number=row.number)
+    item = ImportItem(
+        batch_id=batch.id, row_number=row.number, action="updated" if row.action == UPDATE else "created"
+    )
+    db.session.add(item)
     if row.action == UPDATE:
         enterprise = db.session.get(Enterprise, row.existing_id)
-        item.before, item.action = _snapshot(enterprise), "updated"
+        item.before = _snapshot(enterprise)
         update_enterprise(enterprise, _merged(enterprise, row.enterprise), None, actor, now, commit=False)
+        db.session.flush()  # the version the revert expects to find
         item.before = json.dumps(
             {**json.loads(item.before), "_version": enterprise.version}, ensure_ascii=False
         )
         batch.updated_count += 1
     else:
         enterprise = create_enterprise(row.enterprise, actor, now, commit=False)
-        item.action = "created"
         batch.created_count += 1
     item.enterprise_id = enterprise.id
     if row.entry is not None:
