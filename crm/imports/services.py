@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
@@ -54,6 +54,7 @@ def dry_run(actor: User, table: Table, mapping: dict[str, int | None], kind: str
             key: cells[index] for key, index in mapping.items() if index is not None and index < len(cells)
         }
         rows.append(check_row(number, values, lookups, actor, proposals, seen))
+    lookups.flag_similar([r for r in rows if r.action == "create"])
     return Plan(kind, rows)
 
 
@@ -85,13 +86,17 @@ def commit(
                         created_at=now)  # fmt: skip
     db.session.add(batch)
     db.session.flush()
+    items: list[dict] = []
     try:
         for row in plan.rows:
             if row.action == DUPLICATE and not include_flagged:
                 batch.skipped_count += 1
-                continue
-            _write(actor, row, batch, now)
-        db.session.flush()
+            else:
+                items.append(_write(actor, row, now))
+        if items:
+            db.session.execute(insert(ImportItem), [{**item, "batch_id": batch.id} for item in items])
+        batch.created_count = sum(1 for item in items if item["action"] == "created")
+        batch.updated_count = len(items) - batch.created_count
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -102,26 +107,21 @@ def commit(
     return batch
 
 
-def _write(actor: User, row: RowResult, batch: ImportBatch, now: datetime) -> ImportItem:
-    item = ImportItem(
-        batch_id=batch.id, row_number=row.number, action="updated" if row.action == UPDATE else "created"
-    )
-    db.session.add(item)
+def _write(actor: User, row: RowResult, now: datetime) -> dict:
+    """Write one row; returns its import item (inserted with the others at the end)."""
+    item = {"row_number": row.number, "action": "updated" if row.action == UPDATE else "created", "before": None,
+            "entry_id": None}  # fmt: skip
     if row.action == UPDATE:
         enterprise = db.session.get(Enterprise, row.existing_id)
-        item.before = _snapshot(enterprise)
+        before = json.loads(_snapshot(enterprise))
         update_enterprise(enterprise, _merged(enterprise, row.enterprise), None, actor, now, commit=False)
         db.session.flush()  # the version the revert expects to find
-        item.before = json.dumps(
-            {**json.loads(item.before), "_version": enterprise.version}, ensure_ascii=False
-        )
-        batch.updated_count += 1
+        item["before"] = json.dumps({**before, "_version": enterprise.version}, ensure_ascii=False)
     else:
         enterprise = create_enterprise(row.enterprise, actor, now, commit=False)
-        batch.created_count += 1
-    item.enterprise_id = enterprise.id
+    item["enterprise_id"] = enterprise.id
     if row.entry is not None:
-        item.entry_id = whitelist.propose(actor, enterprise, row.entry, now, commit=False).id
+        item["entry_id"] = whitelist.propose(actor, enterprise, row.entry, now, commit=False).id
     return item
 
 
