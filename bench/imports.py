@@ -147,6 +147,7 @@ def main() -> None:
         started = time.perf_counter()
         with app.test_request_context():
             batch = services.commit(manager, plan, "bench.xlsx", NOW, include_flagged=True)
+            batch_id, batch_created = batch.id, batch.created_count
         committed = time.perf_counter() - started
         created = db.session.scalar(select(db.func.count()).select_from(Enterprise))
     dialect = url.split(":", 1)[0]
@@ -156,7 +157,7 @@ def main() -> None:
     print(f"dry run        {checked:7.2f} s  ({plan.count('create')} new, {plan.count('duplicate')} flagged, "
           f"{plan.count('reject')} rejected)")  # fmt: skip
     print(
-        f"commit         {committed:7.2f} s  (batch {batch.id}: {batch.created_count} created; {created:,} on file)"
+        f"commit         {committed:7.2f} s  (batch {batch_id}: {batch_created} created; {created:,} on file)"
     )
 
 
