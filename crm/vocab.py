@@ -162,6 +162,7 @@ class Action(StrEnum):
     PLAN = "plan"
     FUNDS = "funds"
     ESCALATION_ACK = "escalation_ack"
+    MERGE = "merge"
 
 
 ACTION_LABELS = {
@@ -186,6 +187,7 @@ ACTION_LABELS = {
     Action.PLAN: "调整对接计划",
     Action.FUNDS: "登记到位资金",
     Action.ESCALATION_ACK: "签收督办",
+    Action.MERGE: "合并重复企业",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}

@@ -81,6 +81,10 @@ MATRIX = {
         "POST", "/enterprises/{enterprise}/contacts", {"name": "新联系人"},
         {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
     ),
+    "enterprises.merge": (
+        "GET", "/enterprises/{enterprise}/merge", None,
+        {"in": answers(403, 403, 403, 200, 403), "out": answers(403, 403, 403, 200, 403)},
+    ),
     "teams.index": ("GET", "/teams/", None, {"in": EVERYONE}),
     "teams.detail": ("GET", "/teams/{team}", None, {"in": EVERYONE, "out": answers(404, 404, 404, 200, 200)}),
     "teams.edit": ("GET", "/teams/{team}/edit", None, {"in": answers(403, 403, 403, 200, 200)}),

@@ -170,3 +170,16 @@ class CategoryPicker:
             for tag_id, v in self.values.items()
         ]
         return chosen + [CategoryChoice(c.tag_id, c.rank, c.list_year) for c in self.hidden]
+
+
+class MergeForm(FlaskForm):
+    """Confirming a merge: the duplicate, the versions both records had on the preview, and why."""
+
+    duplicate_id = HiddenField()
+    survivor_version = HiddenField()
+    duplicate_version = HiddenField()
+    reason = TextAreaField(
+        _l("Why are these the same enterprise?"),
+        validators=[DataRequired(message=_l("Please give a reason.")), Length(max=2000)],
+        description=_l("Kept in the merge record and on the enterprise's history."),
+    )

@@ -104,3 +104,5 @@ class EnterpriseMerge(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User", lazy="joined")

@@ -7,11 +7,12 @@ from sqlalchemy import or_, select
 
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.enterprises import bp, services
-from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm
-from crm.enterprises.models import Enterprise
-from crm.errors_domain import DomainError, StaleRecord
+from crm.enterprises import merge as merging
+from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm, MergeForm
+from crm.enterprises.models import Enterprise, EnterpriseMerge
+from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
-from crm.parsing import form_version, paginate
+from crm.parsing import form_version, paginate, parse_int
 from crm.scope import enterprise_scope, get_enterprise_or_404
 from crm.types import utcnow
 from crm.vocab import Role
@@ -23,20 +24,23 @@ def can_edit_enterprise(enterprise: Enterprise) -> bool:
     return current_user.role != Role.MEMBER or enterprise.created_by_id == current_user.id
 
 
+def _matches(q: str):
+    """Name, pinyin initials or credit code containing `q`."""
+    like = f"%{q}%"
+    return or_(
+        Enterprise.name.ilike(like),
+        Enterprise.name_initials.like(like.lower()),
+        Enterprise.uscc.like(like.upper()),
+    )
+
+
 @bp.route("/")
 @roles_required(*CAMPAIGN_ROLES)
 def index():
     q = request.args.get("q", "").strip()[:64]
     query = select(Enterprise).where(enterprise_scope(current_user)).order_by(Enterprise.name_initials)
     if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                Enterprise.name.ilike(like),
-                Enterprise.name_initials.like(like.lower()),
-                Enterprise.uscc.like(like.upper()),
-            )
-        )
+        query = query.where(_matches(q))
     page = paginate(query)
     return render_template("enterprises/index.html", page=page, q=q)
 
@@ -45,14 +49,25 @@ def index():
 @roles_required(*CAMPAIGN_ROLES)
 def detail(enterprise_id: int):
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
+    return _render_detail(enterprise, ContactForm())
+
+
+def _render_detail(enterprise: Enterprise, contact_form: ContactForm, status: int = 200):
+    merges = db.session.scalars(
+        select(EnterpriseMerge)
+        .where(EnterpriseMerge.survivor_id == enterprise.id)
+        .order_by(EnterpriseMerge.at)
+    )
     return render_template(
         "enterprises/detail.html",
         enterprise=enterprise,
         entries=queries.entries_of(enterprise.id, current_user),
         timeline=queries.timeline(enterprise.id, current_user),
-        contact_form=ContactForm(),
+        contact_form=contact_form,
         can_edit=can_edit_enterprise(enterprise),
-    )
+        can_merge=current_user.role == Role.MANAGER,
+        merges=[(m, merging.moved_words(m)) for m in merges],
+    ), status
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -96,11 +111,89 @@ def add_contact(enterprise_id: int):
         flash(_("Contact added."), "success")
         return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id) + "#contacts")
     flash(_("Please correct the marked fields."), "danger")
+    return _render_detail(enterprise, form, 422)
+
+
+@bp.route("/<int:enterprise_id>/merge", methods=["GET", "POST"])
+@roles_required(Role.MANAGER)
+def merge(enterprise_id: int):
+    """Pick the duplicate (suggestions and a search), preview what moves, and confirm with a reason."""
+    survivor = get_enterprise_or_404(current_user, enterprise_id)
+    form = MergeForm()
+    if request.method == "POST":
+        return _confirm_merge(survivor, form)
+    duplicate_id = parse_int(request.args.get("duplicate"))
+    duplicate = get_enterprise_or_404(current_user, duplicate_id) if duplicate_id is not None else None
+    if duplicate is not None:
+        _stamp(form, survivor, duplicate)
+    return _render_merge(survivor, duplicate, form)
+
+
+def _stamp(form: MergeForm, survivor: Enterprise, duplicate: Enterprise) -> None:
+    """The records' versions as the page shows them: confirming acts on exactly what was previewed."""
+    form.duplicate_id.data = duplicate.id
+    form.survivor_version.data, form.duplicate_version.data = survivor.version, duplicate.version
+
+
+def _confirm_merge(survivor: Enterprise, form: MergeForm):
+    duplicate_id = parse_int(form.duplicate_id.data)
+    if duplicate_id is None:
+        abort(400)
+    duplicate = get_enterprise_or_404(current_user, duplicate_id)
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "danger")
+        return _render_merge(survivor, duplicate, form, 422)
+    name = duplicate.name
+    versions = parse_int(form.survivor_version.data, -1), parse_int(form.duplicate_version.data, -1)
+    try:
+        merging.merge(current_user, survivor, duplicate, form.reason.data, *versions, utcnow())
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        stale = isinstance(error, StaleRecord)
+        flash(str(error), "warning" if stale else "danger")
+        # Show both records as they are now, with what the user typed, so confirming again acts on them.
+        survivor, duplicate = _reload(survivor.id), _reload(duplicate_id)
+        if survivor is None:
+            abort(404)
+        if duplicate is not None:
+            _stamp(form, survivor, duplicate)
+        return _render_merge(survivor, duplicate, form, 409 if stale else 422)
+    flash(_("%(name)s was merged into this record.", name=name), "success")
+    return redirect(url_for("enterprises.detail", enterprise_id=survivor.id))
+
+
+def _reload(enterprise_id: int) -> Enterprise | None:
+    return db.session.scalar(
+        select(Enterprise).where(Enterprise.id == enterprise_id, enterprise_scope(current_user))
+    )
+
+
+def _render_merge(survivor: Enterprise, duplicate: Enterprise | None, form: MergeForm, status: int = 200):
+    q = request.args.get("q", "").strip()[:64]
+    results = []
+    if q and duplicate is None:
+        query = select(Enterprise).where(
+            enterprise_scope(current_user), Enterprise.id != survivor.id, _matches(q)
+        )
+        results = db.session.scalars(query.order_by(Enterprise.name_initials).limit(20)).all()
+    suggestions = []
+    if duplicate is None:
+        suggestions = services.find_duplicates(
+            survivor.name, survivor.uscc, survivor.parent_id, exclude_id=survivor.id
+        )
     return render_template(
-        "enterprises/detail.html",
-        enterprise=enterprise,
-        entries=queries.entries_of(enterprise.id, current_user),
-        timeline=queries.timeline(enterprise.id, current_user),
-        contact_form=form,
-        can_edit=can_edit_enterprise(enterprise),
-    ), 422
+        "enterprises/merge.html",
+        survivor=survivor,
+        duplicate=duplicate,
+        plan=merging.preview(survivor, duplicate) if duplicate is not None else None,
+        form=form,
+        q=q,
+        results=results,
+        suggestions=suggestions,
+        entries={
+            e.id: queries.entries_of(e.id, current_user) for e in (survivor, duplicate) if e is not None
+        },
+    ), status

@@ -1,0 +1,421 @@
+"""Merging a duplicate enterprise record into the one that survives.
+
+`preview` says what would move, which of the survivor's empty fields the duplicate fills, and what blocks the
+merge; `merge` does it in one transaction: entries (with their logs, tasks and assignments), contacts, events,
+categories, subsidiaries and import rows move to the survivor, the duplicate is deleted, and an EnterpriseMerge
+row and a merge event keep the audit.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.auth.models import User
+from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
+from crm.enterprises.names import normalise_name, pinyin_initials
+from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.extensions import db
+from crm.history import check_version, describe_changes, record_event, stale_message
+from crm.imports.models import ImportItem
+from crm.vocab import FIELD_LABELS, Action, Role
+from crm.whitelist import claims
+from crm.whitelist.models import Event, WhitelistEntry
+
+# What moves, in the order the screens list it.
+MOVE_LABELS = {
+    "entries": _l("Whitelist entries"),
+    "contacts": _l("Contact people"),
+    "events": _l("History events"),
+    "categories": _l("Categories"),
+    "subsidiaries": _l("Subsidiaries"),
+    "import_items": _l("Import rows"),
+    "merges": _l("Earlier merge records"),
+}
+# Fields the duplicate fills when the survivor's are empty (notes are appended instead).
+FILLED = ("uscc", "name_en", "hq", "industry_id", "website")
+NOTES_MAX = 4000  # what the enterprise form accepts; longer notes could no longer be edited
+
+
+@dataclass
+class MergePreview:
+    survivor: Enterprise
+    duplicate: Enterprise
+    moves: dict[str, int] = field(default_factory=dict)
+    fills: dict[str, object] = field(default_factory=dict)  # attribute → value taken from the duplicate
+    notes: str | None = None  # the survivor's notes after the merge, when they change
+    notes_left_out: bool = False  # the duplicate's notes did not fit; they go into the merge event instead
+    survivor_parent_id: int | None = None  # the survivor's group parent after the merge
+    subsidiaries_to: int | None = None  # where the duplicate's subsidiaries point after the merge
+    subsidiary_ids: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # any of these blocks the merge
+    warnings: list[str] = field(default_factory=list)  # worth knowing, but the merge can go ahead
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.problems)
+
+    def move_lines(self) -> list[tuple[str, int]]:
+        return [(str(MOVE_LABELS[key]), n) for key, n in self.moves.items()]
+
+    def fill_lines(self) -> list[tuple[str, str]]:
+        """(field label, value shown) for each field the duplicate fills."""
+        lines = [(FIELD_LABELS[_field_key(a)], _shown(self.duplicate, a)) for a in self.fills]
+        if self.notes is not None:
+            label = (
+                _("Notes (added after the kept record's)") if self.survivor.notes else FIELD_LABELS["notes"]
+            )
+            lines.append((label, self.duplicate.notes))
+        if self.survivor_parent_id != self.survivor.parent_id and self.survivor_parent_id:
+            lines.append((FIELD_LABELS["parent"], db.session.get(Enterprise, self.survivor_parent_id).name))
+        return lines
+
+
+def _field_key(attribute: str) -> str:
+    return "industry" if attribute == "industry_id" else attribute
+
+
+def _shown(enterprise: Enterprise, attribute: str) -> str:
+    if attribute == "industry_id":
+        return enterprise.industry.name if enterprise.industry else ""
+    return getattr(enterprise, attribute) or ""
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def preview(survivor: Enterprise, duplicate: Enterprise) -> MergePreview:
+    """What merging `duplicate` into `survivor` would do, and whether anything stands in the way."""
+    plan = MergePreview(survivor, duplicate)
+    if survivor.id == duplicate.id:
+        plan.problems.append(_("An enterprise cannot be merged into itself; choose another record."))
+        return plan
+    plan.problems += _county_clashes(survivor, duplicate)
+    _plan_group(plan)
+    _plan_fields(plan)
+    d = duplicate.id
+    survivor_tags = {c.tag_id for c in survivor.categories}
+    plan.moves = {
+        "entries": _count(select(WhitelistEntry.id).where(WhitelistEntry.enterprise_id == d)),
+        "contacts": _count(select(Contact.id).where(Contact.enterprise_id == d)),
+        "events": _count(select(Event.id).where(Event.enterprise_id == d)),
+        "categories": len([c for c in duplicate.categories if c.tag_id not in survivor_tags]),
+        "subsidiaries": len(plan.subsidiary_ids),
+        "import_items": _count(select(ImportItem.id).where(ImportItem.enterprise_id == d)),
+        "merges": _count(select(EnterpriseMerge.id).where(EnterpriseMerge.survivor_id == d)),
+    }
+    if not plan.problems and _counties(survivor.id) and _counties(duplicate.id):
+        plan.warnings.append(
+            _(
+                "Different counties hold the two records; after the merge the later claims are flagged as a "
+                "cross-county conflict for the city to decide."
+            )
+        )
+    return plan
+
+
+def _counties(enterprise_id: int) -> dict[int, WhitelistEntry]:
+    """The entries holding the enterprise, by county."""
+    return {e.region_id: e for e in db.session.scalars(claims.holding_entries([enterprise_id]))}
+
+
+def _county_clashes(survivor: Enterprise, duplicate: Enterprise) -> list[str]:
+    """One county may hold an enterprise only once: the merge must not give a county two live entries."""
+    kept, other = _counties(survivor.id), _counties(duplicate.id)
+    return [
+        _(
+            "%(region)s holds both records (entry #%(kept)d for %(survivor)s and entry #%(other)d for "
+            "%(duplicate)s). Drop one of the two entries first, then merge.",
+            region=kept[region_id].region.name,
+            kept=kept[region_id].id,
+            survivor=survivor.name,
+            other=other[region_id].id,
+            duplicate=duplicate.name,
+        )
+        for region_id in sorted(kept.keys() & other.keys())
+    ]
+
+
+def _children(enterprise_id: int, besides: int) -> list[int]:
+    query = select(Enterprise.id).where(Enterprise.parent_id == enterprise_id, Enterprise.id != besides)
+    return list(db.session.scalars(query.order_by(Enterprise.id)))
+
+
+def _plan_group(plan: MergePreview) -> None:
+    """Groups are one level deep. The survivor takes the duplicate's place in a group when it was the duplicate's
+    subsidiary; the duplicate's subsidiaries move to the survivor, or to its group parent if it has one."""
+    s, d = plan.survivor, plan.duplicate
+    plan.subsidiary_ids = _children(d.id, besides=s.id)
+    parent = s.parent_id
+    if parent == d.id:  # a group's parent merged into its subsidiary: the subsidiary takes its place
+        parent = d.parent_id if d.parent_id != s.id else None
+        plan.warnings.append(
+            _("The survivor is a subsidiary of the duplicate; it takes the duplicate's place in the group.")
+        )
+    elif d.parent_id and d.parent_id not in (s.id, parent):
+        other = db.session.get(Enterprise, d.parent_id)
+        heads_group = plan.subsidiary_ids or _children(s.id, besides=d.id)
+        if parent is None and not heads_group and other.parent_id is None:
+            parent = other.id
+        else:
+            plan.warnings.append(
+                _(
+                    "The duplicate belonged to the group of %(group)s; the survivor does not join it.",
+                    group=other.name,
+                )
+            )
+    plan.survivor_parent_id = parent
+    plan.subsidiaries_to = parent or s.id
+    if parent is not None and (parent in plan.subsidiary_ids or parent in _children(s.id, besides=d.id)):
+        loop = db.session.get(Enterprise, parent).name
+        plan.problems.append(
+            _(
+                "The merge would make %(name)s a group parent of itself. Correct the group parents of the two "
+                "records first.",
+                name=loop,
+            )
+        )
+    elif plan.subsidiary_ids and parent is not None:
+        plan.warnings.append(
+            _(
+                "The survivor belongs to a group, so the duplicate's subsidiaries move to its group parent "
+                "%(group)s.",
+                group=db.session.get(Enterprise, parent).name,
+            )
+        )
+
+
+def _plan_fields(plan: MergePreview) -> None:
+    s, d = plan.survivor, plan.duplicate
+    plan.fills = {a: getattr(d, a) for a in FILLED if not getattr(s, a) and getattr(d, a)}
+    if not d.notes or (s.notes and d.notes.strip() in s.notes):
+        return
+    if not s.notes:
+        plan.notes = d.notes
+        return
+    heading = _("Notes from the merged record %(name)s:", name=d.name)
+    combined = f"{s.notes.rstrip()}\n\n{heading}\n{d.notes}"
+    if len(combined) <= NOTES_MAX:
+        plan.notes = combined
+    else:
+        plan.notes_left_out = True
+        plan.warnings.append(
+            _(
+                "The duplicate's notes do not fit beside the survivor's; they are kept in the merge's history entry."
+            )
+        )
+
+
+def merge(
+    actor: User,
+    survivor: Enterprise,
+    duplicate: Enterprise,
+    reason: str,
+    survivor_version: int | None,
+    duplicate_version: int | None,
+    now: datetime,
+) -> EnterpriseMerge:
+    """Fold `duplicate` into `survivor` and delete it; all or nothing. Versions are those the user's page showed
+    (None for an internal caller holding current records); a stale one raises StaleRecord naming who changed it."""
+    if actor.role != Role.MANAGER:
+        raise Forbidden(_("Only the city's managers merge enterprise records."))
+    if survivor.id == duplicate.id:
+        raise DomainError(_("An enterprise cannot be merged into itself; choose another record."))
+    check_version(survivor, survivor_version, enterprise_id=survivor.id)
+    check_version(duplicate, duplicate_version, enterprise_id=duplicate.id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Please give a reason."))
+    plan = preview(survivor, duplicate)
+    if plan.blocked:
+        raise DomainError(" ".join(plan.problems))
+    expected = {survivor.id: survivor.version, duplicate.id: duplicate.version}
+    try:
+        record = _carry_out(actor, plan, reason, now)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise _stale(expected) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise StaleRecord(
+            _("Someone changed these records while they were being merged. Reload the page and try again.")
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return record
+
+
+def _stale(expected: dict[int, int]) -> StaleRecord:
+    """Which of the two records a concurrent writer changed (or deleted), in words."""
+    for enterprise_id, version in expected.items():
+        now_version = db.session.scalar(select(Enterprise.version).where(Enterprise.id == enterprise_id))
+        if now_version is None:
+            return StaleRecord(_("One of the records was merged or removed meanwhile. Reload the page."))
+        if now_version != version:
+            return StaleRecord(stale_message(enterprise_id=enterprise_id))
+    return StaleRecord(stale_message(enterprise_id=next(iter(expected))))
+
+
+def _snapshot(enterprise: Enterprise) -> dict:
+    snap = {name: getattr(enterprise, name) for name in ("uscc", "name_en", "hq", "website")}
+    snap["industry"] = enterprise.industry.name if enterprise.industry else None
+    snap["parent"] = enterprise.parent.name if enterprise.parent else None
+    snap["categories"] = "、".join(sorted(c.label for c in enterprise.categories))
+    return snap
+
+
+def _carry_out(actor: User, plan: MergePreview, reason: str, now: datetime) -> EnterpriseMerge:
+    s, d = plan.survivor, plan.duplicate
+    gone = {"id": d.id, "name": d.name, "uscc": d.uscc, "notes": d.notes}
+    moved_entry_ids = set(
+        db.session.scalars(select(WhitelistEntry.id).where(WhitelistEntry.enterprise_id == d.id))
+    )
+    before = _snapshot(s)
+    # Both rows are written (and, on PostgreSQL, locked) in one flush, in id order, with their versions checked;
+    # the duplicate's credit code is cleared here because the column is unique.
+    s.updated_at = d.updated_at = now
+    d.uscc = None
+    db.session.flush()
+    _take_fields(plan)
+    _union_categories(s, d)
+    db.session.flush()
+    _repoint(d.id, s.id)
+    _move_subsidiaries(actor, plan, gone["name"], now)
+    db.session.flush()
+    db.session.expire_all()  # the bulk updates bypassed the objects in the session
+    _flag_cross_county(actor, s.id, moved_entry_ids, now)
+    detail = _detail(plan, gone, before, _snapshot(s))
+    record_event(enterprise_id=s.id, actor=actor, at=now, action=Action.MERGE, reason=reason, detail=detail)
+    record = EnterpriseMerge(
+        survivor_id=s.id, merged_id=gone["id"], merged_name=gone["name"], merged_uscc=gone["uscc"],
+        moved=json.dumps(plan.moves), reason=reason, actor_id=actor.id, at=now,
+    )  # fmt: skip
+    db.session.add(record)
+    db.session.delete(d)  # its categories go with it; everything else has moved
+    db.session.flush()
+    return record
+
+
+def _take_fields(plan: MergePreview) -> None:
+    s = plan.survivor
+    for attribute, value in plan.fills.items():
+        setattr(s, attribute, value)
+    if plan.notes is not None:
+        s.notes = plan.notes
+    s.parent_id = plan.survivor_parent_id
+    # The name stays the survivor's; its search keys are derived again, as every save does.
+    s.name_norm = normalise_name(s.name)[:128]
+    s.name_initials = pinyin_initials(s.name)
+
+
+def _union_categories(survivor: Enterprise, duplicate: Enterprise) -> None:
+    """Every tag of either record; where both have a tag, the survivor's rank and list year win, and the
+    duplicate's only fill them when they do not contradict (each empty or equal)."""
+    own = {c.tag_id: c for c in survivor.categories}
+    for theirs in duplicate.categories:
+        mine = own.get(theirs.tag_id)
+        if mine is None:
+            survivor.categories.append(
+                EnterpriseCategory(tag_id=theirs.tag_id, rank=theirs.rank, list_year=theirs.list_year)
+            )
+        elif mine.rank in (None, theirs.rank) and mine.list_year in (None, theirs.list_year):
+            mine.rank, mine.list_year = theirs.rank, theirs.list_year
+
+
+def _repoint(old: int, new: int) -> None:
+    """Move every row that refers to the duplicate. Plain UPDATEs: the entries' own fields do not change, so their
+    versions stay and nobody editing an entry meanwhile is refused."""
+    plain = {"synchronize_session": False}
+    for column in (
+        WhitelistEntry.enterprise_id,
+        Contact.enterprise_id,
+        Event.enterprise_id,
+        ImportItem.enterprise_id,
+    ):
+        db.session.execute(
+            update(column.class_).where(column == old).values({column.key: new}), execution_options=plain
+        )
+    db.session.execute(
+        update(EnterpriseMerge).where(EnterpriseMerge.survivor_id == old).values(survivor_id=new),
+        execution_options=plain,
+    )
+    # Look-alikes a proposer waved through are enterprise ids in text; the survivor replaces the duplicate there.
+    rows = db.session.execute(
+        select(WhitelistEntry.id, WhitelistEntry.enterprise_id, WhitelistEntry.lookalike_ids).where(
+            WhitelistEntry.lookalike_ids.is_not(None),
+            or_(WhitelistEntry.lookalike_ids.like(f"%{old}%"), WhitelistEntry.enterprise_id == new),
+        )
+    )
+    for entry_id, enterprise_id, raw in rows.all():
+        ids = [new if i == str(old) else int(i) for i in (raw or "").split(",") if i]
+        kept = ",".join(str(i) for i in dict.fromkeys(ids) if i != enterprise_id) or None
+        if kept != raw:  # an entry is no look-alike of its own enterprise
+            db.session.execute(
+                update(WhitelistEntry).where(WhitelistEntry.id == entry_id).values(lookalike_ids=kept),
+                execution_options=plain,
+            )
+
+
+def _move_subsidiaries(actor: User, plan: MergePreview, old_name: str, now: datetime) -> None:
+    """Each subsidiary's group changes; it is an edit of that record, so its version moves and its trail says so."""
+    head = db.session.get(Enterprise, plan.subsidiaries_to)
+    for child in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(plan.subsidiary_ids))):
+        child.parent_id, child.updated_at = head.id, now
+        record_event(
+            enterprise_id=child.id, actor=actor, at=now, action=Action.ENTERPRISE_EDIT,
+            detail=describe_changes({"parent": old_name}, {"parent": head.name}),
+            reason=_("%(duplicate)s was merged into %(survivor)s.", duplicate=old_name, survivor=plan.survivor.name),
+        )  # fmt: skip
+
+
+def _flag_cross_county(actor: User, enterprise_id: int, moved_entry_ids: set[int], now: datetime) -> None:
+    """When the merge brings two counties' claims together, the later claims go to the city as a conflict, as a
+    proposal for an enterprise another county holds would (首报首谈)."""
+    order = (WhitelistEntry.created_at, WhitelistEntry.id)
+    holding = list(db.session.scalars(claims.holding_entries([enterprise_id]).order_by(*order)))
+    for i, entry in enumerate(holding):
+        side = entry.id in moved_entry_ids
+        newly_paired = any((earlier.id in moved_entry_ids) != side for earlier in holding[:i])
+        note = claims.conflict_note(entry, now) if newly_paired and not entry.conflict else None
+        if note:
+            entry.conflict, entry.conflict_note, entry.updated_at = True, note, now
+            record_event(
+                enterprise_id=enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.CONFLICT,
+                reason=note,
+            )  # fmt: skip
+
+
+def _detail(plan: MergePreview, gone: dict, before: dict, after: dict) -> str:
+    """The merge event's text: which record was merged, what moved, what the duplicate filled in."""
+    lines = [
+        _(
+            "Merged %(name)s (record #%(id)d, credit code %(uscc)s) into this record.",
+            name=gone["name"],
+            id=gone["id"],
+            uscc=gone["uscc"] or "—",
+        )
+    ]
+    lines += [f"{label}：{n}" for label, n in plan.move_lines() if n]
+    changes = describe_changes(before, after)
+    if changes:
+        lines.append(changes)
+    if plan.notes is not None:
+        lines.append(_("The duplicate's notes were added to the notes."))
+    if plan.notes_left_out:
+        lines.append(_("The duplicate's notes: %(notes)s", notes=gone["notes"]))
+    lines += plan.warnings
+    return "\n".join(lines)
+
+
+def moved_words(record: EnterpriseMerge) -> str:
+    """'白名单条目 2 · 联系人 1' for the survivor's list of merges."""
+    counts = json.loads(record.moved or "{}")
+    return " · ".join(f"{MOVE_LABELS[k]} {n}" for k, n in counts.items() if n and k in MOVE_LABELS)
