@@ -78,9 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard import views as _dashboard_views  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import views as _enterprise_views  # noqa: F401
-    from crm.inbox import bp as inbox_bp
     from crm.imports import bp as imports_bp
     from crm.imports import views as _import_views  # noqa: F401
+    from crm.inbox import bp as inbox_bp
     from crm.inbox import views as _inbox_views  # noqa: F401
     from crm.main import bp as main_bp
     from crm.main import views as _main_views  # noqa: F401

@@ -1,10 +1,12 @@
 """Error pages in one place; a 500 rolls the session back so the next request starts clean."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from crm.api.errors import PREFIX as API_PREFIX
+from crm.api.errors import error_response
 from crm.extensions import db
 
 MESSAGES = {
@@ -19,6 +21,8 @@ MESSAGES = {
 
 def init_errorhandlers(app: Flask) -> None:
     def render(code: int, message: str | None = None):
+        if request.path.startswith(API_PREFIX):  # no route matched, so no blueprint handler ran: answer JSON
+            return error_response(code)
         return render_template("errors/error.html", code=code, message=message or MESSAGES[code]), code
 
     for code in (400, 403, 404, 405, 413):

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -13,3 +13,12 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    """A new personal API token: a name to recognise it by, and how long it lives."""
+
+    name = StringField(_l("Name (what will use it)"), validators=[DataRequired(), Length(max=64)])
+    days = SelectField(_l("Valid for"), coerce=int, default=90,
+                       choices=[(30, _l("30 days")), (90, _l("90 days")), (365, _l("One year")),
+                                (0, _l("Until revoked"))])  # fmt: skip

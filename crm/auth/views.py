@@ -37,3 +37,6 @@ def logout():
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+from crm.auth import token_views as _token_views  # noqa: E402,F401  (the API tokens page)
