@@ -166,9 +166,8 @@ def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
 def _revertible(item: ImportItem) -> bool:
     merged_into = select(EnterpriseMerge.id).where(EnterpriseMerge.survivor_id == item.enterprise_id)
     if item.enterprise_id and db.session.scalar(merged_into.limit(1)):
-        return (
-            False  # another record was merged into it since: removing or restoring it would lose that record
-        )
+        # Another record was merged into it since: removing or restoring it would lose that record.
+        return False
     if item.entry_id:
         entry = db.session.get(WhitelistEntry, item.entry_id)
         if entry is not None and (entry.state != State.PROPOSED or entry.version != 1):
