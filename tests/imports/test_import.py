@@ -308,3 +308,17 @@ def test_who_may_import_and_revert(make_user, login, head):
 def test_every_column_is_in_the_template():
     assert len({c.header for c in COLUMNS}) == len(COLUMNS)
     assert auto_mapping([c.header for c in COLUMNS]) == {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+def test_an_import_a_merge_touched_cannot_be_reverted(head, make_user, now):
+    from crm.enterprises import merge
+
+    _user, client = head
+    client.post(upload(client, xlsx(GOOD[:2]), kind="enterprises").headers["Location"], data={"confirm": "1"})
+    first, second = db.session.scalars(select(Enterprise).order_by(Enterprise.id)).all()
+    merge.merge(make_user("manager"), first, second, "同一家企业", first.version, second.version, now)
+    batch = db.session.scalar(select(ImportBatch))
+    page = client.post(f"/imports/batches/{batch.id}/revert", follow_redirects=True).data.decode()
+    assert "不能撤销" in page
+    assert db.session.get(Enterprise, first.id) is not None
+    assert db.session.get(ImportBatch, batch.id).status == "committed"
