@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select, update
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
@@ -135,55 +135,72 @@ def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
     if not may_revert(actor, batch):
         raise Forbidden(_("Only the person who imported the file or a manager may revert it."))
     items = list(db.session.scalars(select(ImportItem).where(ImportItem.batch_id == batch.id)))
-    problems = [item.row_number for item in items if not _revertible(item)]
+    problems = _unrevertible_rows(items)
     if problems:
         raise DomainError(_("Rows %(rows)s have been worked on since the import (reviewed, edited or proposed "
                             "again), so the import cannot be reverted.", rows="、".join(map(str, problems[:20]))))  # fmt: skip
+    entry_ids = [i.entry_id for i in items if i.entry_id]
+    created = [i.enterprise_id for i in items if i.action == "created" and i.enterprise_id]
+    # Set-based deletes, without syncing the session per statement (per-row deletes took 16 s for 2,000 rows).
+    bulk = {"synchronize_session": False}
+    db.session.execute(update(ImportItem).where(ImportItem.batch_id == batch.id).values(entry_id=None),
+                       execution_options=bulk)  # fmt: skip
+    db.session.execute(update(ImportItem).where(ImportItem.batch_id == batch.id, ImportItem.action == "created")
+                       .values(enterprise_id=None), execution_options=bulk)  # fmt: skip
+    db.session.execute(delete(Event).where(Event.entry_id.in_(entry_ids)), execution_options=bulk)
+    db.session.execute(delete(WhitelistEntry).where(WhitelistEntry.id.in_(entry_ids)), execution_options=bulk)
+    for model in (Event, EnterpriseCategory, Contact):
+        db.session.execute(delete(model).where(model.enterprise_id.in_(created)), execution_options=bulk)
+    db.session.execute(delete(Enterprise).where(Enterprise.id.in_(created)), execution_options=bulk)
     for item in items:
-        if item.entry_id:
-            entry_id, item.entry_id = item.entry_id, None
-            db.session.flush()
-            db.session.execute(delete(Event).where(Event.entry_id == entry_id))
-            db.session.execute(delete(WhitelistEntry).where(WhitelistEntry.id == entry_id))
-    for item in items:
-        if item.action == "created" and item.enterprise_id:
-            enterprise_id, item.enterprise_id = item.enterprise_id, None
-            db.session.flush()
-            for model in (Event, EnterpriseCategory, Contact):
-                db.session.execute(delete(model).where(model.enterprise_id == enterprise_id))
-            db.session.execute(delete(Enterprise).where(Enterprise.id == enterprise_id))
-        elif item.action == "updated" and item.enterprise_id:
+        if item.action == "updated" and item.enterprise_id:
             before = json.loads(item.before)
             data = EnterpriseData(**{k: before[k] for k in EnterpriseData.FIELDS},
                                   categories=[CategoryChoice(*c) for c in before["categories"]])  # fmt: skip
-            update_enterprise(
-                db.session.get(Enterprise, item.enterprise_id), data, None, actor, now, commit=False
-            )
+            enterprise = db.session.get(Enterprise, item.enterprise_id)
+            update_enterprise(enterprise, data, None, actor, now, commit=False)
     batch.status, batch.reverted_at, batch.reverted_by_id = "reverted", now, actor.id
     db.session.commit()
 
 
-def _revertible(item: ImportItem) -> bool:
-    merged_into = select(EnterpriseMerge.id).where(EnterpriseMerge.survivor_id == item.enterprise_id)
-    if item.enterprise_id and db.session.scalar(merged_into.limit(1)):
-        # Another record was merged into it since: removing or restoring it would lose that record.
-        return False
-    if item.entry_id:
-        entry = db.session.get(WhitelistEntry, item.entry_id)
-        if entry is not None and (entry.state != State.PROPOSED or entry.version != 1):
-            return False
-    if item.action == "created" and item.enterprise_id:
-        others = select(WhitelistEntry.id).where(
-            WhitelistEntry.enterprise_id == item.enterprise_id, WhitelistEntry.id != (item.entry_id or 0)
+def _unrevertible_rows(items: list[ImportItem]) -> list[int]:
+    """Rows whose records moved on since the import, found with a handful of set-based queries: a proposal that was
+    reviewed or edited, a created enterprise that was edited, proposed again, joined by a subsidiary or merged
+    into, an updated enterprise edited again."""
+    entry_ids = [i.entry_id for i in items if i.entry_id]
+    created = [i.enterprise_id for i in items if i.action == "created" and i.enterprise_id]
+    all_ids = [i.enterprise_id for i in items if i.enterprise_id]
+    worked_entries = set(
+        db.session.scalars(
+            select(WhitelistEntry.id).where(
+                WhitelistEntry.id.in_(entry_ids),
+                or_(WhitelistEntry.state != State.PROPOSED, WhitelistEntry.version != 1),
+            )
         )
-        enterprise = db.session.get(Enterprise, item.enterprise_id)
-        children = select(Enterprise.id).where(Enterprise.parent_id == item.enterprise_id)
-        if db.session.scalar(others.limit(1)) or db.session.scalar(children.limit(1)):
-            return False
-        if enterprise is not None and enterprise.version != 1:
-            return False
-    if item.action == "updated" and item.enterprise_id:
-        enterprise = db.session.get(Enterprise, item.enterprise_id)
-        if enterprise is not None and enterprise.version != json.loads(item.before).get("_version"):
-            return False
-    return True
+    )
+    busy = set(
+        db.session.scalars(
+            select(WhitelistEntry.enterprise_id).where(
+                WhitelistEntry.enterprise_id.in_(created), WhitelistEntry.id.notin_(entry_ids)
+            )
+        )
+    )
+    busy |= set(db.session.scalars(select(Enterprise.parent_id).where(Enterprise.parent_id.in_(created))))
+    busy |= set(
+        db.session.scalars(select(Enterprise.id).where(Enterprise.id.in_(created), Enterprise.version != 1))
+    )
+    busy |= set(
+        db.session.scalars(
+            select(EnterpriseMerge.survivor_id).where(EnterpriseMerge.survivor_id.in_(all_ids))
+        )
+    )
+    versions = dict(db.session.execute(select(Enterprise.id, Enterprise.version).where(
+        Enterprise.id.in_([i.enterprise_id for i in items if i.action == "updated"]))).all())  # fmt: skip
+    rows = []
+    for item in items:
+        moved = item.entry_id in worked_entries or item.enterprise_id in busy
+        if item.action == "updated" and item.enterprise_id in versions:
+            moved = moved or versions[item.enterprise_id] != json.loads(item.before).get("_version")
+        if moved:
+            rows.append(item.row_number)
+    return rows

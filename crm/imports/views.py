@@ -5,7 +5,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -79,7 +79,12 @@ def upload():
                     (_folder() / f"{token}.bin").write_bytes(data)
                     meta = {"user_id": current_user.id, "filename": file.filename[:200], "kind": kind}
                     (_folder() / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False))
-                    return redirect(url_for("imports.preview", token=token))
+                    target = url_for("imports.preview", token=token)
+                    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                        return jsonify(
+                            location=target
+                        )  # import.js navigates: the dry run runs once, not twice
+                    return redirect(target)
     recent = db.session.scalars(_batches().limit(5)).all()
     return render_template("imports/upload.html", kind=kind, recent=recent, kinds=services.KINDS)
 

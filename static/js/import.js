@@ -26,6 +26,7 @@
     say("uploading");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action || window.location.href);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) {
         bar.value = Math.round((e.loaded / e.total) * 100);
@@ -36,8 +37,16 @@
       say("checking");
     });
     xhr.addEventListener("load", function () {
-      if (xhr.responseURL && xhr.responseURL !== window.location.href) {
-        window.location.assign(xhr.responseURL);
+      let next = null;
+      if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
+        try {
+          next = JSON.parse(xhr.responseText).location;
+        } catch (e) {
+          next = null;
+        }
+      }
+      if (next && next.charAt(0) === "/" && next.charAt(1) !== "/") {
+        window.location.assign(next); // the dry run is rendered once, by this navigation
       } else {
         document.open();
         document.write(xhr.responseText);

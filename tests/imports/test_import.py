@@ -322,3 +322,10 @@ def test_an_import_a_merge_touched_cannot_be_reverted(head, make_user, now):
     assert "不能撤销" in page
     assert db.session.get(Enterprise, first.id) is not None
     assert db.session.get(ImportBatch, batch.id).status == "committed"
+
+
+def test_the_upload_script_gets_the_next_address_as_json(head):
+    _user, client = head
+    response = client.post("/imports/", data={"kind": "proposals", "file": (io.BytesIO(xlsx(GOOD)), "t.xlsx")},
+                           content_type="multipart/form-data", headers={"X-Requested-With": "XMLHttpRequest"})  # fmt: skip
+    assert response.status_code == 200 and response.json["location"].startswith("/imports/preview/")
