@@ -116,8 +116,9 @@ def _rows(user: User, key, week: Period) -> dict:
 def _rank(groups: dict[int, str], found: dict, filter_name: str) -> list[Ranked]:
     out = []
     for k, label in groups.items():
-        targets, visits, inbound, signings, starts, points = found.get(k, (0, 0, 0, 0, 0, 0))
-        points = points / 100  # difficulty is in per cent
+        # PostgreSQL sums bigints as numeric (Decimal): back to plain numbers here.
+        targets, visits, inbound, signings, starts = (int(v) for v in found.get(k, (0,) * 6)[:5])
+        points = float(found.get(k, (0,) * 6)[5]) / 100  # difficulty is in per cent
         index = round(points / max(targets, 1), 2)
         out.append(
             Ranked(k, label, targets, visits, inbound, signings, starts, round(points, 2), index,
