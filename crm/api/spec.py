@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from crm.api.errors import CODES
 from crm.api.operations import OPERATIONS, Operation
@@ -49,6 +50,16 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     return result
 
 
+# The operation groups, described in the user's language (Swagger UI shows them as section headings).
+TAGS = {
+    "enterprises": _l("Enterprise records"),
+    "entries": _l("Whitelist entries, their workflow actions, assignment and contact logs"),
+    "teams": _l("Attack teams"),
+    "work": _l("My tasks and notifications"),
+    "dashboard": _l("Dashboard figures"),
+}
+
+
 def build_spec() -> dict:
     spec = APISpec(
         title=_("Target-enterprise CRM API"),
@@ -63,6 +74,8 @@ def build_spec() -> dict:
             )
         },  # fmt: skip
     )
+    for name, description in TAGS.items():
+        spec.tag({"name": name, "description": str(description)})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorSchema)
     for op in OPERATIONS:
