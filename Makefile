@@ -37,8 +37,11 @@ test: install translations
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks (not part of `make test`); set BENCH_DATABASE_URL to a scratch PostgreSQL database to run there.
+## The dashboard benchmark's scale: BENCH_ENTRIES (100000) and BENCH_LOGS (1000000).
 bench: install translations
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/imports.py
 
 ## Re-take the README's screenshots with the browser tests.
 screenshots: install translations

@@ -5,8 +5,9 @@
 It expects a freshly migrated schema holding the reference data only (`seed_reference()`): regions, the industry
 tree, category tags and the plan template. Ids are assigned here (the tables are empty), so no row is read back;
 PostgreSQL's sequences are moved past them at the end. PostgreSQL is written with COPY (psycopg's cursor.copy),
-SQLite with SQLAlchemy Core executemany in batches of 10,000. Everything derives from one seeded random generator,
-so two runs write the same rows (relative to `today`).
+SQLite with SQLAlchemy Core executemany in batches of 10,000. Everything derives from one seeded random generator
+and is placed relative to `today` and the clock, so two runs write the same distribution (a few rows differ, as the
+date ranges the generator draws from shift with the clock).
 
 The shape, per 100,000 entries: about 1,000 users (2 managers, a county head per region, 200 teams of a lead and
 four members), 100,000 enterprises (a quarter without a credit code, 30 % with one or two category tags), entries
@@ -228,10 +229,7 @@ class Campaign:
 
         for i in range(1, self.n_entries + 1):
             form = self.rng.choice(FORMS)
-            if i <= len(parts):
-                words = (*parts[i - 1], form)
-            else:
-                words = ("基准测试企业", str(i), form)
+            words = (*parts[i - 1], form) if i <= len(parts) else ("基准测试企业", str(i), form)
             name = "".join(words)
             yield {
                 "id": i, "name": name, "name_en": None, "name_norm": normalise_name(name),

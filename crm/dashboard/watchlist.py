@@ -4,11 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.lights import Light, light_clause, lights_for
+from crm.plans.models import Task
 from crm.reminders.models import Escalation
 from crm.scope import entry_scope
 from crm.whitelist.drill import escalated_clause
@@ -60,5 +62,10 @@ def open_orders(user: User) -> Orders:
         select(func.count()).select_from(E).where(entry_scope(user), escalated_clause())
     )
     severity = case({"red": 0, "yellow": 1}, value=Escalation.severity, else_=2)
-    rows = list(db.session.scalars(scoped.order_by(severity, Escalation.created_at).limit(SHOWN)))
+    # Inner eager joins (every foreign key here is NOT NULL): outer ones made SQLite materialise every entry.
+    shown = scoped.options(
+        joinedload(Escalation.task, innerjoin=True).joinedload(Task.entry, innerjoin=True),
+        joinedload(Escalation.recipient, innerjoin=True),
+    )
+    rows = list(db.session.scalars(shown.order_by(severity, Escalation.created_at).limit(SHOWN)))
     return Orders(total, Figure(entries, {"escalated": "1"}), rows)

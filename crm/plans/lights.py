@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
@@ -36,6 +37,8 @@ def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Task]:
         select(Task)
         .where(Task.entry_id.in_(entry_ids), Task.status == OPEN, Task.kind == "step", Task.due_date < today)
         .order_by(Task.due_date, Task.sort, Task.id)
+        # Only the title and due date are used: without this, SQLite built the eager entry joins for every entry.
+        .options(lazyload(Task.entry), lazyload(Task.owner))
     )
     earliest: dict[int, Task] = {}
     for task in db.session.scalars(query):

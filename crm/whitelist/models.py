@@ -12,7 +12,11 @@ from crm.vocab import STATE_COLOURS, STATE_LABELS, State
 
 class WhitelistEntry(db.Model):
     __tablename__ = "whitelist_entries"
-    __table_args__ = (Index("ix_whitelist_entries_state_region", "state", "region_id"),)
+    __table_args__ = (
+        Index("ix_whitelist_entries_state_region", "state", "region_id"),
+        # The dashboard's longest-stuck lists order by it.
+        Index("ix_whitelist_entries_state_changed", "state_changed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
