@@ -90,12 +90,14 @@ def _rows(user: User, key, week: Period) -> dict:
     signed = milestone_clause("signed", week.start, week.end)
     started = milestone_clause("started", week.start, week.end)
     working = E.state.in_(WORKING_STATES)
-    points = (
+    raw = (
         visits * w["rank_weight_visit"]
         + inbound * w["rank_weight_inbound"]
         + case((signed, w["rank_weight_signing"]), else_=0)
         + case((started, w["rank_weight_start"]), else_=0)
-    ) * difficulty(w)
+    )
+    # The difficulty's EXISTS run only for targets that scored (most score nothing in a given week).
+    points = case((raw == 0, 0), else_=raw * difficulty(w))
     query = (
         select(
             key,
