@@ -1,5 +1,7 @@
 """Dashboard screens: the page, its A4 print view, its Excel export, the weekly rankings and the goals page."""
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -103,19 +105,20 @@ def export():
     return download(dashboard_sheets(dash), _("Campaign dashboard %(year)d.xlsx", year=dash.year))
 
 
+def _week_asked() -> Period | None:
+    """The week holding ?week=YYYY-MM-DD, or None when it is missing, junk or out of range."""
+    try:
+        chosen = date.fromisoformat(request.args.get("week", ""))
+    except ValueError:
+        return None
+    return Period.week_of(chosen) if 2020 <= chosen.year <= 2100 else None
+
+
 @bp.route("/rankings")
 @roles_required(*REVIEWER_ROLES)
 def ranking():
     today = local_date(utcnow())
-    week = Period.last_full_week(today)
-    try:
-        from datetime import date
-
-        chosen = date.fromisoformat(request.args.get("week", ""))
-        if 2020 <= chosen.year <= 2100:
-            week = Period.week_of(chosen)
-    except ValueError:
-        pass
+    week = _week_asked() or Period.last_full_week(today)
     return render_template(
         "dashboard/rankings.html",
         week=week,
