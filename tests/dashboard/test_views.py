@@ -7,12 +7,13 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm.dashboard.models import YearGoal
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.teams.models import Team
+from tests.test_query_counts import count_queries
 
 DRILL = re.compile(r'<a href="([^"]+)" class="drill" data-count="(\d+)">')
 TOTAL = re.compile(r'data-testid="result-count" data-total="(\d+)"')
@@ -185,25 +186,16 @@ def test_junk_drill_down_arguments_are_ignored(world, login):
         assert client.get(f"/dashboard/?{query}").status_code == 200, query
 
 
-def count_queries(client, url) -> int:
-    engine = db.engine
-    seen = []
-
-    def record(*_args):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+def queries_for(client, url) -> int:
+    with count_queries() as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(seen)
+    return len(statements)
 
 
 def test_dashboard_query_count_does_not_grow_with_the_data(world, login):
     p, teams, entries = world
     client = login(p["manager"])
-    few = count_queries(client, "/dashboard/?year=2026")
+    few = queries_for(client, "/dashboard/?year=2026")
     for team in db.session.scalars(select(Team)):
         team.name = team.name  # touch nothing; more rows below
     for i in range(15):
@@ -215,6 +207,6 @@ def test_dashboard_query_count_does_not_grow_with_the_data(world, login):
                                team_id=teams["ABC"[i % 3]].id, signed_on=source.signed_on, planned_investment=1000)  # fmt: skip
         db.session.add(clone)
     db.session.commit()
-    many = count_queries(client, "/dashboard/?year=2026")
+    many = queries_for(client, "/dashboard/?year=2026")
     assert many == few
     assert many <= 55
