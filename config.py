@@ -50,6 +50,16 @@ class Config:
     OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 200)
     SCAN_INTERVAL_MINUTES = _env_int("SCAN_INTERVAL_MINUTES", 5)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+    # Logs: "json" (one object per line, with request and user ids) or "text".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0 trusts none). Needed for the per-address
+    # login lock, Secure cookies and HSTS to see the real client and scheme.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    # /healthz calls the scheduler stale when no job has succeeded for this long.
+    HEALTH_SCHEDULER_MAX_AGE_MINUTES = _env_int("HEALTH_SCHEDULER_MAX_AGE_MINUTES", 15)
+    # Where `flask crm backup` writes when no path is given.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
     # seed-demo refuses to run where this is true.
     IS_PRODUCTION = False
 
@@ -69,6 +79,7 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     IS_PRODUCTION = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import get_config
+from crm.observability import init_observability
 from crm.parsing import BoundedIntConverter
 
 
@@ -19,6 +20,8 @@ def create_app(config: str | type | None = None) -> Flask:
     app.config.from_object(config_class)
     app.url_map.converters["int"] = BoundedIntConverter
     _ensure_sqlite_dir(app)
+    _trust_proxies(app)
+    init_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -31,6 +34,16 @@ def _ensure_sqlite_dir(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx, take the client address, scheme and host from the X-Forwarded-* headers of PROXY_COUNT
+    proxies (and only then: a client could forge them)."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.inbox import bp as inbox_bp
     from crm.inbox import views as _inbox_views  # noqa: F401
     from crm.main import bp as main_bp
+    from crm.main import health_views as _health_views  # noqa: F401
     from crm.main import views as _main_views  # noqa: F401
     from crm.plans import admin_views as _plan_admin_views  # noqa: F401
     from crm.plans import bp as plans_bp

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -136,3 +137,38 @@ def scan_once_command() -> None:
     )
     for year in found.uncovered_years:
         click.echo(f"warning: no holiday schedule for {year}; Monday–Friday assumed")
+
+
+def _describe(outcome) -> str:
+    return f"{outcome.path}: schema {outcome.revision}, {outcome.tables} tables, {outcome.rows} rows"
+
+
+@crm_cli.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path | None) -> None:
+    """Write a consistent copy of the database (SQLite: online backup; PostgreSQL: pg_dump -Fc) to PATH
+    (default: BACKUP_DIR/crm-<time>.sqlite3 or .dump). Safe while the app runs."""
+    from crm import backup
+
+    try:
+        outcome = backup.backup(path or backup.default_path(datetime.now()))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("backup written: " + _describe(outcome))
+
+
+@crm_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="Replace every record in the configured database with this backup?")
+def restore_command(path: Path) -> None:
+    """Replace the database's contents with a backup made by `flask crm backup`, all or nothing. Stop the web
+    servers and the scheduler first."""
+    from crm import backup
+
+    try:
+        outcome = backup.restore(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("restored: " + _describe(outcome))
+    if outcome.revision not in backup.head_revisions():
+        click.echo("the backup is from an older release: run `flask db upgrade` before starting the app")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.auth.permissions import CAMPAIGN_ROLES, admin_required, roles_required
 from crm.extensions import db
+from crm.health import check_scheduler
 from crm.parsing import local_path, paginate
 from crm.reminders import bp, outbox, services
 from crm.reminders.jobs import heartbeats
@@ -67,7 +68,11 @@ def outbox_page():
         select(Notification).where(Notification.status == FAILED).order_by(Notification.id.desc())
     )
     return render_template(
-        "reminders/outbox.html", backlog=outbox.backlog(), failures=failures, beats=heartbeats()
+        "reminders/outbox.html",
+        backlog=outbox.backlog(),
+        failures=failures,
+        beats=heartbeats(),
+        scheduler=check_scheduler(utcnow()),
     )
 
 
