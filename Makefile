@@ -37,11 +37,21 @@ test: install translations
 	$(BIN)/python -m pytest -q
 
 ## Benchmarks (not part of `make test`); set BENCH_DATABASE_URL to a scratch PostgreSQL database to run there.
-## The dashboard benchmark's scale: BENCH_ENTRIES (100000) and BENCH_LOGS (1000000).
+## The dashboard benchmark's scale: BENCH_ENTRIES (100000) and BENCH_LOGS (1000000). The everyday pages' scales:
+## BENCH_SCALES (1000,100000 entries, ten contact logs each), seeded in turn (run alone, bench/pages.py takes
+## {scale} in BENCH_DATABASE_URL for a database per scale, and --reuse).
 bench: install translations
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/imports.py
+
+## Load test (not part of `make bench`): gunicorn on PostgreSQL (a cluster of its own, 15/load on port 5433, run as
+## root) under 50 locust users for 5 minutes, then the framework floor: bench/results/load.json. Locust lives in
+## .venv-load. LOAD_ARGS="--restart-db" restarts PostgreSQL under load instead (bench/results/load-restart.json).
+.PHONY: load
+load: install translations
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 ## Re-take the README's screenshots with the browser tests.
 screenshots: install translations

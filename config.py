@@ -14,10 +14,14 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'crm.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 5)  # seconds (PostgreSQL)
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
@@ -50,6 +54,8 @@ class Config:
     OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 200)
     SCAN_INTERVAL_MINUTES = _env_int("SCAN_INTERVAL_MINUTES", 5)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+    # The dashboard keeps its figures this long per scope (crm/dashboard/cache.py); 0 computes them every time.
+    DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60)
     # Logs: "json" (one object per line, with request and user ids) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -74,6 +80,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    DASHBOARD_CACHE_SECONDS = 0  # the figure tests compute afresh; tests/dashboard/test_cache.py turns it on
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 
 
@@ -85,7 +92,7 @@ class ProdConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if cls.SECRET_KEY == Config.SECRET_KEY or "DATABASE_URL" not in os.environ:
+        if cls.SECRET_KEY == DEV_SECRET_KEY or "DATABASE_URL" not in os.environ:
             raise RuntimeError("production needs SECRET_KEY and DATABASE_URL set in the environment")
 
 

@@ -61,6 +61,25 @@ def test_production_config_needs_a_secret_and_a_database(monkeypatch):
         ProdConfig.check()
 
 
+def test_production_starts_when_the_environment_sets_the_secret_and_the_database(tmp_path):
+    """The real path: the variables are read at import, as under gunicorn (a check comparing the key with the
+    base class's would refuse every real deployment)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = "import config; config.get_config().check(); print('accepted')"
+    env = {**os.environ, "CRM_CONFIG": "prod", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env["SECRET_KEY"] = "a-real-secret-from-the-environment"
+    accepted = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert accepted.returncode == 0 and "accepted" in accepted.stdout, accepted.stderr
+    del env["SECRET_KEY"]
+    refused = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr
+
+
 def test_unset_config_name_means_production(monkeypatch):
     from config import get_config
 

@@ -3,14 +3,19 @@
 The handlers are registered on the API blueprint only, so the HTML pages keep theirs; crm.errors sends the
 routing-level 404/405 under /api/ here too (no blueprint is known before a route matches)."""
 
+import contextlib
+
 from flask import Blueprint, current_app, jsonify
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 
 PREFIX = "/api/"
+# Seconds a client (or a monitor) is told to wait before retrying while the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 CODES = {
     400: ("bad_request", _l("The request could not be understood.")),
     401: ("unauthorized", _l("Send a valid personal API token as 'Authorization: Bearer <token>'.")),
@@ -21,6 +26,10 @@ CODES = {
     413: ("too_large", _l("The request is too large.")),
     415: ("unsupported_media_type", _l("Send the request body as JSON.")),
     422: ("unprocessable", _l("The request was understood but its values are not acceptable.")),
+    503: (
+        "database_unavailable",
+        _l("The database is temporarily unavailable. Please try again in a minute."),
+    ),
     500: (
         "server_error",
         _l("Something went wrong on our side. The error has been logged; please try again."),
@@ -70,6 +79,17 @@ def init_api_errors(bp: Blueprint) -> None:
     def http_error(error: HTTPException):
         status = error.code if error.code in CODES else 400
         return error_response(status)
+
+    @bp.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is down or restarting: 503 with Retry-After, one log line (the catch-all below would
+        answer 500 and log a traceback for every call of a polling program)."""
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        current_app.logger.error("database unavailable: %s", str(error.orig or error).strip()[:300])
+        response = error_response(503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @bp.errorhandler(Exception)
     def server_error(error: Exception):

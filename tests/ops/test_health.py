@@ -74,3 +74,28 @@ def test_the_admin_delivery_page_says_when_the_scheduler_is_stopped(client, make
     page = client.get("/reminders/outbox").get_data(as_text=True)
     assert 'data-testid="scheduler-state">运行中' in page
     assert "提醒和督办没有发出" not in page
+
+
+def test_a_database_that_accepts_but_never_answers_fails_fast():
+    """A hung server (TCP accepted, no reply) costs a request the connect timeout, not a worker's life."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+
+    class Hung(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"
+        DATABASE_CONNECT_TIMEOUT = 2  # libpq's minimum
+
+    try:
+        client = create_app(Hung).test_client()
+        started = time.monotonic()
+        response = client.get("/healthz?only=database")
+        took = time.monotonic() - started
+    finally:
+        silent.close()
+    assert response.status_code == 503
+    assert took < 10, f"waited {took:.1f} s"
