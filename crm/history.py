@@ -1,16 +1,19 @@
-"""The event trail: every change is written here, and stale-write messages are built from it."""
+"""The event trail: every change is written here, and stale-write messages are built from it; the audit trail's
+rows are append-only (the ORM refuses to change or delete them)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm.auth.models import User
+from crm.auth.models import LoginAttempt, User
+from crm.enterprises.models import EnterpriseMerge
 from crm.errors_domain import StaleRecord
 from crm.extensions import db
+from crm.teams.models import Assignment
 from crm.templating import local_time
 from crm.vocab import FIELD_LABELS, Action
 from crm.whitelist.models import Event
@@ -88,3 +91,40 @@ def stale_guard(**ids) -> Iterator[None]:
     except StaleDataError:
         db.session.rollback()
         raise StaleRecord(stale_message(**ids)) from None
+
+
+class HistoryIsImmutable(RuntimeError):
+    """Code tried to change or delete a row of the audit trail (a programming error, never a user's)."""
+
+
+# The audit trail, and the columns each model may still have changed on an existing row: an enterprise merge
+# re-points the duplicate's events and earlier merge records at the survivor (crm/enterprises/merge.py), and a
+# login attempt, written as a failure before the password is checked, becomes a success.
+APPEND_ONLY = {
+    Event: frozenset({"enterprise_id"}),
+    Assignment: frozenset(),
+    EnterpriseMerge: frozenset({"survivor_id"}),
+    LoginAttempt: frozenset({"succeeded"}),
+}
+
+
+def _refuse_update(mapper, connection, target) -> None:
+    state = inspect(target)
+    changed = {a.key for a in mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+    forbidden = changed - APPEND_ONLY[mapper.class_]
+    if forbidden:
+        raise HistoryIsImmutable(
+            f"{mapper.class_.__name__} rows are never edited ({', '.join(sorted(forbidden))})"
+        )
+
+
+def _refuse_delete(mapper, connection, target) -> None:
+    raise HistoryIsImmutable(f"{mapper.class_.__name__} rows are never deleted")
+
+
+# Unit-of-work flushes only: set-based UPDATE/DELETE statements do not pass here. The two that touch the trail are
+# deliberate and tested (tests/security/test_audit_trail.py): the merge's re-pointing, and an import revert,
+# which removes the proposals it made together with their events.
+for _model in APPEND_ONLY:
+    event.listen(_model, "before_update", _refuse_update)
+    event.listen(_model, "before_delete", _refuse_delete)

@@ -41,13 +41,27 @@ def form_version(form) -> int:
 
 def local_path(target: str | None) -> str | None:
     """`target` if it is a path on this site ('/x?y'), else None: never an open redirect ('//host', 'https:',
-    '/\\host' all refused)."""
+    '/\\host' all refused), and never a control character (a line break in a Location header is a 500)."""
     from urllib.parse import urlsplit
 
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if has_control_characters(target):
+        return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+def has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def has_nul(request) -> bool:
+    """A NUL character in the query string, the form (names or values) or an uploaded file's name. PostgreSQL can
+    neither store nor compare text holding one (every such request was a 500 there), and nobody types one."""
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    names = [f.filename or "" for f in request.files.values()]
+    return any("\x00" in text for pair in pairs for text in pair) or any("\x00" in name for name in names)
 
 
 EARLIEST = date(2000, 1, 1)

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from crm.auth.services import MIN_PASSWORD_LENGTH
+from crm.auth.services import password_problem
 from crm.refdata.choices import industry_choices, region_choices
 from crm.vocab import REGION_KINDS, ROLE_LABELS, TAG_GROUPS
 
@@ -40,10 +40,9 @@ class UserForm(FlaskForm):
     def validate_password(self, field) -> None:
         if self.new and not field.data:
             raise ValidationError(_("A new user needs a password."))
-        if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
-            raise ValidationError(
-                _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-            )
+        problem = password_problem(field.data, self.username.data or "") if field.data else None
+        if problem:
+            raise ValidationError(problem)
 
     def validate_region_id(self, field) -> None:
         if self.role.data == "county_head" and not field.data:

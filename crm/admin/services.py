@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.auth.services import password_problem
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.refdata.models import CategoryTag, Industry, Region
@@ -18,8 +19,11 @@ def _unique(model, column: str, value, obj_id: int | None, label: str) -> None:
 
 def save_user(user: User | None, data: dict) -> User:
     _unique(User, "username", data["username"], user.id if user else None, _("User name"))
-    user = user or User()
     password = data.pop("password", None)
+    problem = password_problem(password, data["username"]) if password else None
+    if problem:
+        raise DomainError(problem)
+    user = user or User()
     data["is_active_flag"] = data.pop("active")
     data["region_id"] = data["region_id"] or None
     for key, value in data.items():

@@ -20,6 +20,15 @@ def _dummy_hash(method: str) -> str:
 
 
 MIN_PASSWORD_LENGTH = 8
+MIN_DIGITS_ONLY_LENGTH = 12  # a PIN-like password needs more length to be as hard to guess
+# The passwords guessed first (the all-digit ones are refused by the rules below anyway), this campaign's name,
+# and the demo accounts' password, which the README publishes.
+COMMON_PASSWORDS = frozenset({
+    "12345678", "123456789", "1234567890", "11111111", "88888888", "123123123", "password", "password1",
+    "passw0rd", "p@ssw0rd", "qwerty123", "qwertyuiop", "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "qwer1234",
+    "asdf1234", "abc12345", "abcd1234", "a1b2c3d4", "admin123", "admin888", "iloveyou", "woaini1314",
+    "liaocheng", "liaocheng2026", "lc123456", "demo2026",
+})  # fmt: skip
 
 
 class LoginLocked(DomainError):
@@ -69,6 +78,23 @@ def authenticate(username: str, password: str, ip: str | None, now: datetime) ->
     return user
 
 
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why `password` is too weak (a sentence for the user), or None. Every path that sets a password asks here:
+    the administrator's user form, create_user (the CLI) and save_user."""
+    lowered = password.lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if username and lowered == username.strip().lower():
+        return _("The password must not be the user name.")
+    if len(set(password)) == 1:
+        return _("The password must not be one character repeated.")
+    if password.isdigit() and len(password) < MIN_DIGITS_ONLY_LENGTH:
+        return _("A password of digits only needs at least %(n)d of them.", n=MIN_DIGITS_ONLY_LENGTH)
+    if lowered in COMMON_PASSWORDS:
+        return _("This password is among the most commonly used ones; choose another.")
+    return None
+
+
 def create_user(
     username: str,
     password: str,
@@ -77,8 +103,9 @@ def create_user(
     region_id: int | None = None,
     **extra,
 ) -> User:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    problem = password_problem(password, username)
+    if problem:
+        raise DomainError(problem)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise DomainError(_("The user name %(name)s is already taken.", name=username))
     user = User(username=username, full_name=full_name, role=Role(role), region_id=region_id, **extra)

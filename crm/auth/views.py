@@ -1,13 +1,22 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from crm.api.errors import PREFIX as API_PREFIX
 from crm.auth import bp
 from crm.auth.forms import LoginForm
 from crm.auth.services import authenticate
 from crm.errors_domain import DomainError
-from crm.parsing import local_path
+from crm.parsing import has_nul, local_path
 from crm.types import utcnow
+
+
+@bp.before_app_request
+def refuse_nul_bytes():
+    """For every page of the app (not only this blueprint's): input the database cannot hold is a 400 before any
+    view runs. The JSON API validates its own input (422)."""
+    if not request.path.startswith(API_PREFIX) and has_nul(request):
+        abort(400)
 
 
 def _safe_next(target: str | None) -> str:

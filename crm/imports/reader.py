@@ -11,6 +11,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 MAX_ROWS = 20_000
+# What the parts of an .xlsx may add up to once unpacked (the zip headers' sizes, which reading enforces). A sheet
+# of MAX_ROWS rows unpacks to a few tens of MB; a "zip bomb" of a few MB to gigabytes, which would exhaust memory.
+MAX_UNPACKED_BYTES = 200 * 2**20
 
 
 class ImportFileError(Exception):
@@ -51,8 +54,16 @@ def _table(rows: list[tuple[int, list[str]]]) -> Table:
     return Table(headers, [(n, (cells + [""] * width)[:width]) for n, cells in data])
 
 
+def _unpacked_size(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(part.file_size for part in archive.infolist())
+
+
 def read_xlsx(data: bytes) -> Table:
     try:
+        if _unpacked_size(data) > MAX_UNPACKED_BYTES:
+            raise ImportFileError(_("The workbook unpacks to more than %(mb)d MB; split it and import the parts.",
+                                    mb=MAX_UNPACKED_BYTES // 2**20))  # fmt: skip
         book = load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error

@@ -27,6 +27,7 @@ from crm.whitelist.services import EntryData
 CREATE, UPDATE, DUPLICATE, REJECT, UNCHANGED = "create", "update", "duplicate", "reject", "unchanged"
 LIMITS = {"name": 128, "name_en": 200, "hq": 128, "website": 200, "summary": 2000, "notes": 4000}
 SPLIT = re.compile(r"[、,，;；/|]+")
+WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
 
 
 @dataclass
@@ -113,6 +114,9 @@ def check_row(
     for key, limit in LIMITS.items():
         if len(cells.get(key, "")) > limit:
             result.reject(key, _("At most %(n)d characters.", n=limit))
+    if cells.get("website") and not WEB_ADDRESS.match(cells["website"]):
+        # The enterprise page links to it: a javascript: address would run in the reader's browser.
+        result.reject("website", _("Start with http:// or https://."))
     uscc = clean_uscc(cells.get("uscc"))
     if uscc and (error := uscc_error(uscc)):
         result.reject("uscc", error)

@@ -71,7 +71,10 @@ def deliver_email(notification: Notification, connections: Connections) -> None:
     if not config["SMTP_HOST"] or user is None or not user.email:
         raise DeliveryError("email is not configured for this recipient")
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = config["MAIL_FROM"], user.email, notification.title
+    # One line: titles carry enterprise and team names, and a line break in a header is refused by the email
+    # library (an exception that stopped the whole delivery pass, every time the row was retried).
+    subject = " ".join(notification.title.split())
+    msg["From"], msg["To"], msg["Subject"] = config["MAIL_FROM"], user.email, subject
     msg["Message-ID"] = message_id(notification)
     msg["Date"] = format_datetime(notification.created_at)
     msg.set_content(
