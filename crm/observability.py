@@ -55,7 +55,7 @@ def request_context() -> dict:
     user_id = None
     try:
         if current_user and current_user.is_authenticated:
-            user_id = current_user.get_id()
+            user_id = str(current_user.id)
     except Exception:  # logging must never fail a request (e.g. while the database is down)
         user_id = None
     return {"request_id": g.get("request_id"), "user_id": user_id}

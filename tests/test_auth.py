@@ -88,7 +88,7 @@ def test_posts_without_csrf_token_are_rejected(client, make_user, make_entry, cs
     response = client.post("/auth/login", data={"username": head.username, "password": PASSWORD})
     assert response.status_code == 400  # even the login form needs its token
     with client.session_transaction() as session:  # log in without the form to test the other routes
-        session["_user_id"] = str(head.id)
+        session["_user_id"] = head.get_id()
         session["_fresh"] = True
     for url in (
         f"/whitelist/{entry.id}/approve",
@@ -151,3 +151,32 @@ def test_one_address_guessing_many_names_is_locked(app, make_user, now):
     with pytest.raises(LoginLocked):
         authenticate(user.username, PASSWORD, "10.0.0.7", now)
     assert authenticate(user.username, PASSWORD, "10.0.0.8", now)  # another address is not affected
+
+
+def test_a_new_password_ends_the_sessions_made_with_the_old_one(app, make_user, login):
+    from crm.extensions import db
+
+    member = make_user("member", "371502")
+    other = make_user("member", "371502")
+    phone = login(member)  # e.g. the phone that was lost
+    other_client = app.test_client()
+    other_client.post("/auth/login", data={"username": other.username, "password": PASSWORD})
+    assert phone.get("/plans/tasks").status_code == 200
+    member.set_password("a-brand-new-pass-9")  # what the admin's password reset does
+    db.session.commit()
+    response = phone.get("/plans/tasks")
+    assert response.status_code == 302 and "/auth/login" in response.location
+    assert other_client.get("/plans/tasks").status_code == 200  # nobody else is logged out
+    fresh = app.test_client()
+    fresh.post("/auth/login", data={"username": member.username, "password": "a-brand-new-pass-9"})
+    assert fresh.get("/plans/tasks").status_code == 200
+
+
+def test_a_session_naming_a_user_without_the_key_is_refused(client, make_user):
+    head = make_user("county_head", "371502")
+    for forged in (str(head.id), f"{head.id}:", f"{head.id}:0123456789abcdef0123", "x:y"):
+        with client.session_transaction() as session:
+            session["_user_id"] = forged
+            session["_fresh"] = True
+        response = client.get("/whitelist/")
+        assert response.status_code == 302 and "/auth/login" in response.location, forged

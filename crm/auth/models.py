@@ -1,5 +1,7 @@
 """Users, roles and the login-attempt log used for throttling."""
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask import current_app
@@ -45,6 +47,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def session_key(self) -> str:
+        """Derived from the password hash: a new password ends every session and remember-me cookie made with
+        the old one (a lost phone stays logged in only until the password is reset)."""
+        secret = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(secret, self.password_hash.encode(), hashlib.sha256).hexdigest()[:20]
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
+        return f"{self.id}:{self.session_key()}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
