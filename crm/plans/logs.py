@@ -4,10 +4,11 @@ follow-up task, the first log moves an assigned entry to 对接中, and an attac
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload, selectinload
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact
@@ -70,7 +71,7 @@ def check_attachment(upload: Upload) -> str:
 
 
 def _completable(entry: WhitelistEntry, task_id: int, kind: str) -> Task:
-    task = db.session.get(Task, task_id)
+    task = db.session.get(Task, task_id, options=[lazyload(Task.entry)])  # the entry is at hand: no joins
     if task is None or task.entry_id != entry.id or task.status != OPEN:
         raise DomainError(_("That task is not open on this target."))
     if task.is_step and task.evidence not in (None, "any", kind):
@@ -112,12 +113,16 @@ def record_log(
     log.participants = list(
         db.session.scalars(select(User).where(User.id.in_(set(data.participant_ids) | {actor.id})))
     )
-    log.people = list(
-        db.session.scalars(
-            select(Contact).where(
-                Contact.id.in_(data.contact_ids), Contact.enterprise_id == entry.enterprise_id
+    log.people = (
+        list(
+            db.session.scalars(
+                select(Contact).where(
+                    Contact.id.in_(data.contact_ids), Contact.enterprise_id == entry.enterprise_id
+                )
             )
         )
+        if data.contact_ids
+        else []
     )
     if data.new_contact_name and data.new_contact_name.strip():
         contact = Contact(enterprise_id=entry.enterprise_id, name=data.new_contact_name.strip(),
@@ -125,15 +130,18 @@ def record_log(
         log.people.append(contact)
     if ext:
         log.attachment_path = f"{uuid.uuid4().hex}.{ext}"
-        log.attachment_name = Path(data.attachment.filename).name[:200]
+        # The name only, whichever separator the sender's system uses ('..\\..\\x.pdf' too); the file itself
+        # is stored under a random name.
+        log.attachment_name = PureWindowsPath(data.attachment.filename).name[:200]
         log.attachment_size = len(data.attachment.content)
     with stale_guard(entry_id=entry.id):
         db.session.add(log)
         db.session.flush()
         _after_log(actor, entry, log, task, team_ids, now)
+        db.session.flush()  # every row is written (a refused or raced log stops here, leaving no file)
+        if ext:  # stored before the COMMIT: a process killed in between leaves an unused file, never a saved
+            _store(data.attachment, log.attachment_path, upload_dir)  # log whose attachment is missing
         db.session.commit()
-    if ext:  # only once the log is saved: a refused or raced log leaves no orphan file
-        _store(data.attachment, log.attachment_path, upload_dir)
     return log
 
 
@@ -166,5 +174,11 @@ def _after_log(actor: User, entry: WhitelistEntry, log: ContactLog, task: Task |
 
 
 def logs_of(entry_id: int) -> list[ContactLog]:
-    query = select(ContactLog).where(ContactLog.entry_id == entry_id).order_by(ContactLog.occurred_at.desc())
+    """The entry's logs, newest first, with their participants' and contacts' names (not who typed them in)."""
+    query = (
+        select(ContactLog)
+        .where(ContactLog.entry_id == entry_id)
+        .options(lazyload(ContactLog.created_by), selectinload(ContactLog.participants).lazyload("*"))
+        .order_by(ContactLog.occurred_at.desc())
+    )
     return list(db.session.scalars(query))

@@ -43,6 +43,13 @@ def deliver(
                 outbox.mark_failed(row.id, now, now, str(error))
                 result.failed += 1
                 continue
+            except Exception as error:  # a bug or bad data in one row (an address urllib refuses, say)
+                # fails that row alone: ending the pass left every row claimed after it in 'sending', to be
+                # reclaimed and claimed behind it again, pass after pass, and never delivered.
+                db.session.rollback()
+                outbox.mark_failed(row.id, now, now, f"{type(error).__name__}: {error}")
+                result.failed += 1
+                continue
             sent.append(row.id)
             if len(sent) >= 50:  # bounds what a crash can leave to be sent once more
                 result.sent += outbox.mark_sent(sent, now, now)

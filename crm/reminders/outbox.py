@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 
 from crm.extensions import db
@@ -18,7 +19,13 @@ def _insert(table):
 
 
 def insert_ignoring_duplicates(table, rows: list[dict]) -> int:
-    """INSERT … ON CONFLICT DO NOTHING … RETURNING, in batches; returns how many rows were new."""
+    """INSERT … ON CONFLICT DO NOTHING … RETURNING, in batches; returns how many rows were new.
+
+    Rows may name different columns (a webhook row names its team, an inbox row none): each is given every column
+    any row names, None where it names none. An executemany builds its INSERT from the first row's keys and
+    silently dropped what later rows said beyond them (the scan's robot messages lost their team)."""
+    columns = {key for row in rows for key in row}
+    rows = [{key: row.get(key) for key in columns} for row in rows]
     new = 0
     for start in range(0, len(rows), 1000):
         stmt = _insert(table).on_conflict_do_nothing().returning(table.c[next(iter(table.primary_key)).name])
@@ -111,11 +118,21 @@ def mark_failed(notification_id: int, claimed_at: datetime, now: datetime, error
 
 
 def reclaim_stuck(now: datetime) -> int:
-    """Rows left in 'sending' by a worker that died are put back (at-least-once delivery, never lost)."""
+    """Rows left in 'sending' by a worker that died are put back (at-least-once delivery, never lost), unless
+    they have used up OUTBOX_MAX_ATTEMPTS: a row that kills its worker every time (too large, a crashing
+    channel) is marked failed for the administrator instead of being sent again for ever."""
     stale = now - timedelta(minutes=current_app.config["OUTBOX_STALE_MINUTES"])
+    stuck = and_(Notification.status == SENDING, Notification.claimed_at < stale)
+    exhausted = Notification.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    db.session.execute(
+        update(Notification)
+        .where(stuck, exhausted)
+        .values(status=FAILED, last_error=_("The delivering process stopped during every attempt."))
+        .execution_options(synchronize_session=False)
+    )
     count = db.session.execute(
         update(Notification)
-        .where(and_(Notification.status == SENDING, Notification.claimed_at < stale))
+        .where(stuck)
         .values(status=PENDING, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

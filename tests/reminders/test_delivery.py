@@ -54,6 +54,21 @@ def test_webhook_posts_a_robot_message_to_the_team(httpserver, campaign):
     assert payload["msgtype"] == "text" and "首次对接" in payload["text"]["content"]
 
 
+def test_the_robot_messages_of_a_scan_keep_their_team_and_reach_its_robot(httpserver, worked):
+    """The scan inserts inbox, email and robot rows in one statement; only the robot rows name a team."""
+    from crm.reminders.scan import scan
+
+    p, teams, _entry = worked
+    teams["A"].webhook_url = httpserver.url_for("/robot/send")
+    httpserver.expect_request("/robot/send", method="POST").respond_with_json({"errcode": 0})
+    db.session.commit()
+    scan(NOW)
+    robot = db.session.scalars(select(Notification).where(Notification.channel == "webhook")).all()
+    assert robot and {n.team_id for n in robot} == {teams["A"].id}
+    result = deliver(NOW)
+    assert result.failed == 0 and len(httpserver.log) == len(robot)
+
+
 def test_failures_back_off_then_give_up_and_show_to_admins(app, campaign, client, login, make_user):
     p, teams, _ = campaign
     p["member"].email = "member@example.cn"
@@ -102,6 +117,22 @@ def test_a_worker_killed_after_claiming_leaves_rows_that_are_reclaimed_and_sent_
     assert deliver(later).sent == 1
     assert deliver(later).claimed == 0
     assert db.session.scalar(select(func.count()).select_from(InboxItem)) == 1
+
+
+def test_a_row_whose_worker_dies_every_time_is_failed_after_the_last_attempt(app, campaign):
+    p, teams, _ = campaign
+    queue(p["member"], "task:5:due_today:2026-10-12:inbox", "inbox")
+    when = NOW
+    for attempt in range(1, app.config["OUTBOX_MAX_ATTEMPTS"] + 1):
+        assert outbox.claim(when, 10)  # a worker claims the row and dies before marking it
+        db.session.rollback()
+        assert db.session.scalar(select(Notification.attempts)) == attempt
+        when += timedelta(minutes=app.config["OUTBOX_STALE_MINUTES"] + 1)
+        outbox.reclaim_stuck(when)
+    row = db.session.scalar(select(Notification))
+    assert row.status == FAILED  # shown to the administrator, not sent for ever
+    assert "每次" in row.last_error
+    assert deliver(when).claimed == 0
 
 
 def test_inbox_delivery_of_the_same_row_twice_adds_one_message(campaign):
