@@ -54,6 +54,9 @@ class Config:
     OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 200)
     SCAN_INTERVAL_MINUTES = _env_int("SCAN_INTERVAL_MINUTES", 5)
     WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+    # Hosts a team's group-robot URL may point at (comma-separated; "*" allows any). The scheduler POSTs to it,
+    # so an open list would let whoever edits a team make the server call internal addresses.
+    WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
     # The dashboard keeps its figures this long per scope (crm/dashboard/cache.py); 0 computes them every time.
     DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60)
     # Logs: "json" (one object per line, with request and user ids) or "text".
@@ -80,6 +83,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WEBHOOK_ALLOWED_HOSTS = "*"  # the tests' robots listen on 127.0.0.1; tests/teams checks the list
     DASHBOARD_CACHE_SECONDS = 0  # the figure tests compute afresh; tests/dashboard/test_cache.py turns it on
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 

@@ -81,3 +81,18 @@ class SaneDate:
 
         if not sane_date(field.data):
             raise ValidationError(_("The date is out of range."))
+
+
+def host_allowed(url: str, allowed: str) -> bool:
+    """Whether `url` is http(s) to one of the comma-separated host names in `allowed` ("*": any host)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    hosts = {h.strip().lower() for h in allowed.split(",") if h.strip()}
+    return "*" in hosts or host in hosts

@@ -12,6 +12,7 @@ from flask import current_app
 
 from crm.extensions import db
 from crm.inbox.models import InboxItem
+from crm.parsing import host_allowed
 from crm.reminders.models import Notification
 from crm.teams.models import Team
 
@@ -97,6 +98,10 @@ def deliver_webhook(notification: Notification, connections: Connections) -> Non
     team = db.session.get(Team, notification.team_id) if notification.team_id else None
     if team is None or not team.webhook_url:
         raise DeliveryError("the team has no webhook")
+    if not host_allowed(team.webhook_url, current_app.config["WEBHOOK_ALLOWED_HOSTS"]):
+        raise DeliveryError(
+            "the webhook's host is not in WEBHOOK_ALLOWED_HOSTS"
+        )  # saved before the list changed
     body = json.dumps(webhook_payload(notification), ensure_ascii=False).encode()
     request = urllib.request.Request(
         team.webhook_url, data=body, headers={"Content-Type": "application/json"}

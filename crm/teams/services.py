@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.parsing import host_allowed
 from crm.plans.models import OPEN, Task
 from crm.refdata.models import Industry
 from crm.teams import policy
@@ -40,6 +42,14 @@ def save_team(actor: User, team: Team | None, data: TeamData) -> Team:
         raise DomainError(_("The team leader must be an active team lead or manager."))
     if data.capacity is not None and data.capacity < 1:
         raise DomainError(_("Capacity must be at least 1, or left empty."))
+    allowed = current_app.config["WEBHOOK_ALLOWED_HOSTS"]
+    if data.webhook_url and not host_allowed(data.webhook_url, allowed):
+        raise DomainError(
+            _(
+                "The group robot address must be on one of these hosts: %(hosts)s.",
+                hosts=allowed.replace(",", "、"),
+            )
+        )
     team = team or Team()
     for name in ("name", "leader_id", "region_id", "senior_leader", "capacity", "active", "webhook_url"):
         setattr(team, name, getattr(data, name))

@@ -277,3 +277,17 @@ def test_a_second_scheduler_stands_by_while_the_first_holds_the_lock(app):
             other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar() is True
         )
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+
+
+def test_a_robot_address_saved_before_the_host_list_changed_is_not_called(
+    httpserver, campaign, app, monkeypatch
+):
+    p, teams, _ = campaign
+    teams["A"].webhook_url = httpserver.url_for("/robot/send")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", "qyapi.weixin.qq.com")
+    queue(p["member"], "task:5:due_today:2026-10-12:webhook", "webhook", team_id=teams["A"].id)
+    result = deliver(NOW)
+    assert result.failed == 1 and result.sent == 0
+    assert httpserver.log == []  # no request left the server
+    assert "WEBHOOK_ALLOWED_HOSTS" in db.session.scalar(select(Notification.last_error))

@@ -244,3 +244,22 @@ def test_reassign_to_another_team_defaults_to_its_leader(client, campaign, login
     assert client.post(f"/whitelist/{entry.id}/reassign", data=form).status_code == 302
     db.session.refresh(entry)
     assert (entry.team_id, entry.owner_id) == (teams["B"].id, teams["B"].leader_id)
+
+
+def test_a_group_robot_must_be_on_an_allowed_host(client, campaign, login, monkeypatch, app):
+    """The scheduler POSTs to the robot address, so it may not point at the bureau's internal machines."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+    p, teams, _ = campaign
+    login(p["manager"])
+    form = {"name": "机器人测试队", "leader_id": p["lead"].id, "region_id": "0"}
+    for internal in (
+        "http://127.0.0.1:5432/",
+        "http://169.254.169.254/latest",
+        "http://qyapi.weixin.qq.com.evil/x",
+    ):
+        page = client.post("/teams/new", data={**form, "webhook_url": internal})
+        assert "qyapi.weixin.qq.com、oapi.dingtalk.com" in page.get_data(as_text=True), internal
+        assert db.session.scalar(select(Team.id).where(Team.name == "机器人测试队")) is None
+    real = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    assert client.post("/teams/new", data={**form, "webhook_url": real}).status_code == 302
+    assert db.session.scalar(select(Team.webhook_url).where(Team.name == "机器人测试队")) == real
