@@ -24,6 +24,14 @@ MEGA_PROJECT = 500_000  # 超50亿元: ≥ 50 亿元
 CAMPAIGN = "duobiao"  # 强企业“夺标争先”行动, whose goal is 5–8 signings
 
 
+@dataclass(frozen=True)
+class Ref:
+    """An id and a name (a county, a team): plain values, safe to keep between requests."""
+
+    id: int
+    name: str
+
+
 @dataclass
 class Figure:
     value: int | float | None
@@ -67,7 +75,7 @@ class Funds:
 
 @dataclass
 class CountyChain:
-    region: Region
+    region: Ref
     count: Figure
 
 
@@ -182,6 +190,8 @@ def chain_by_county(user: User, period: Period) -> list[CountyChain]:
     )
     base = {"milestone": "signed", **period.args(), "chain": "1"}
     return [
-        CountyChain(region, Figure(found.get(region.id, 0), {**base, "region": region.id}))
+        CountyChain(
+            Ref(region.id, region.name), Figure(found.get(region.id, 0), {**base, "region": region.id})
+        )
         for region in counties(user)
     ]

@@ -73,7 +73,9 @@ def difficulty(w: dict):
     )
 
 
-def _rows(user: User, key, week: Period) -> dict:
+def _rows(user: User, week: Period) -> tuple[dict, dict]:
+    """The week's figures per team and per county, from one pass: grouped by (team, county) in SQL and added up
+    here (a few hundred pairs), so the teams' and the counties' rankings share the work."""
     w = get_ints(*WEIGHTS)
     lower, upper = local_bounds(week.start, week.end)
     logs = (
@@ -100,7 +102,8 @@ def _rows(user: User, key, week: Period) -> dict:
     points = case((raw == 0, 0), else_=raw * difficulty(w))
     query = (
         select(
-            key,
+            E.team_id,
+            E.region_id,
             func.count(case((working, 1))),
             func.coalesce(func.sum(visits), 0),
             func.coalesce(func.sum(inbound), 0),
@@ -109,10 +112,16 @@ def _rows(user: User, key, week: Period) -> dict:
             func.coalesce(func.sum(points), 0),
         )
         .outerjoin(logs, logs.c.entry_id == E.id)
-        .where(entry_scope(user), key.isnot(None), or_(working, logs.c.entry_id.isnot(None), signed, started))
-        .group_by(key)
+        .where(entry_scope(user), or_(working, logs.c.entry_id.isnot(None), signed, started))
+        .group_by(E.team_id, E.region_id)
     )
-    return {k: values for k, *values in db.session.execute(query).all()}
+    by_team: dict = {}
+    by_region: dict = {}
+    for team, region, *values in db.session.execute(query).all():
+        for found, k in ((by_team, team), (by_region, region)):
+            if k is not None:
+                found[k] = [a + b for a, b in zip(found.get(k, [0] * 6), values, strict=True)]
+    return by_team, by_region
 
 
 def _rank(groups: dict[int, str], found: dict, filter_name: str) -> list[Ranked]:
@@ -138,8 +147,21 @@ def _rank(groups: dict[int, str], found: dict, filter_name: str) -> list[Ranked]
     return out
 
 
+def both(user: User, week: Period) -> tuple[list[Ranked], list[Ranked]]:
+    """The teams' and the counties' rankings for the week (one pass over the entries for both)."""
+    by_team, by_region = _rows(user, week)
+    return _teams(user, by_team), _counties(user, by_region)
+
+
 def teams(user: User, week: Period) -> list[Ranked]:
-    found = _rows(user, E.team_id, week)
+    return _teams(user, _rows(user, week)[0])
+
+
+def counties(user: User, week: Period) -> list[Ranked]:
+    return _counties(user, _rows(user, week)[1])
+
+
+def _teams(user: User, found: dict) -> list[Ranked]:
     query = select(Team.id, Team.name).where(team_scope(user), or_(Team.active.is_(True), Team.id.in_(found)))
     if user.role == Role.COUNTY_HEAD:
         # City-wide teams also work other counties; rank them here only if they work this one.
@@ -149,8 +171,7 @@ def teams(user: User, week: Period) -> list[Ranked]:
     return _rank(dict(db.session.execute(query.order_by(Team.name)).all()), found, "team")
 
 
-def counties(user: User, week: Period) -> list[Ranked]:
-    found = _rows(user, E.region_id, week)
+def _counties(user: User, found: dict) -> list[Ranked]:
     query = select(Region.id, Region.name).where(or_(Region.active.is_(True), Region.id.in_(found)))
     if user.role != Role.MANAGER:
         query = query.where(Region.id == user.region_id)

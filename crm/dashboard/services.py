@@ -1,13 +1,40 @@
-"""Everything the dashboard shows, collected once for the page, the A4 print view and the Excel export."""
+"""Everything the dashboard shows, collected once for the page, the A4 print view and the Excel export.
+
+`compute` reads the figures from the records; `collect` adds the year's goals (read on every request) and the
+progress towards them. The screens go through `dashboard`, which keeps the figures a short while per scope
+(crm.dashboard.cache); the API and the tests call `collect` and always get fresh figures.
+"""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from crm.auth.models import User
 from crm.dashboard import breakdowns, figures, progress, rankings, watchlist, weekly
+from crm.dashboard.cache import figure_cache, scope_key, ttl
 from crm.dashboard.goals import goal_for
 from crm.dashboard.models import YearGoal
 from crm.dashboard.period import Period
+from crm.types import utcnow
+
+
+@dataclass
+class Figures:
+    """The figures read from the records for one scope, year and day (what the cache keeps)."""
+
+    year: int
+    today: date
+    signed: figures.Signed
+    funds: figures.Funds
+    big: figures.Figure
+    chains: list[figures.CountyChain]
+    funnel: list[figures.Stage]
+    weeks: list[weekly.Week]
+    breakdowns: dict[str, list[breakdowns.Row]]
+    lights: dict[str, watchlist.Watch]
+    orders: watchlist.Orders
+    week: Period
+    team_ranking: list[rankings.Ranked]
+    county_ranking: list[rankings.Ranked]
 
 
 @dataclass
@@ -28,35 +55,73 @@ class Dashboard:
     week: Period
     team_ranking: list[rankings.Ranked]
     county_ranking: list[rankings.Ranked]
+    computed_at: datetime  # when the figures were read from the records (UTC)
+    cached: bool = False  # the figures were computed for an earlier request
 
     @property
     def chainless(self) -> list:
         return [c.region for c in self.chains if c.count.value < self.goal.chain_per_county]
 
 
-def collect(user: User, year: int, today: date) -> Dashboard:
+def compute(user: User, year: int, today: date) -> Figures:
     period = Period.year(year)
-    goal = goal_for(year)
-    signed = figures.signed(user, period)
-    funds = figures.funds(user, period)
-    big = figures.big_projects(user, period)
-    chains = figures.chain_by_county(user, period)
     week = Period.last_full_week(today)
-    return Dashboard(
+    team_ranking, county_ranking = rankings.both(user, week)
+    return Figures(
         year=year,
         today=today,
-        goal=goal,
-        goals=progress.goal_rows(goal, signed, funds, big, chains),
-        rates=progress.rates(signed),
+        signed=figures.signed(user, period),
+        funds=figures.funds(user, period),
+        big=figures.big_projects(user, period),
+        chains=figures.chain_by_county(user, period),
         funnel=figures.funnel(user),
-        signed=signed,
-        funds=funds,
-        chains=chains,
         weeks=weekly.weeks(user, period, today),
-        breakdowns={d: breakdowns.breakdown(user, d, period) for d in breakdowns.DIMENSIONS},
+        breakdowns=breakdowns.breakdowns(user, period),
         lights=watchlist.lights(user, today),
         orders=watchlist.open_orders(user),
         week=week,
-        team_ranking=rankings.teams(user, week),
-        county_ranking=rankings.counties(user, week),
+        team_ranking=team_ranking,
+        county_ranking=county_ranking,
     )
+
+
+def assemble(f: Figures, computed_at: datetime, cached: bool = False) -> Dashboard:
+    """The dashboard from its figures and the year's goals as they are now."""
+    goal = goal_for(f.year)
+    return Dashboard(
+        year=f.year,
+        today=f.today,
+        goal=goal,
+        goals=progress.goal_rows(goal, f.signed, f.funds, f.big, f.chains),
+        rates=progress.rates(f.signed),
+        funnel=f.funnel,
+        signed=f.signed,
+        funds=f.funds,
+        chains=f.chains,
+        weeks=f.weeks,
+        breakdowns=f.breakdowns,
+        lights=f.lights,
+        orders=f.orders,
+        week=f.week,
+        team_ranking=f.team_ranking,
+        county_ranking=f.county_ranking,
+        computed_at=computed_at,
+        cached=cached,
+    )
+
+
+def collect(user: User, year: int, today: date) -> Dashboard:
+    """The dashboard with figures computed now."""
+    return assemble(compute(user, year, today), utcnow())
+
+
+def dashboard(user: User, year: int, today: date, refresh: bool = False) -> Dashboard:
+    """The dashboard for the screens: figures kept per scope for DASHBOARD_CACHE_SECONDS (crm.dashboard.cache);
+    `refresh` asks for them to be computed again (granted when they are at least a few seconds old)."""
+    scope = scope_key(user)
+    if scope is None:
+        return collect(user, year, today)
+    found = figure_cache().get(
+        (scope, year, today.isoformat()), ttl(), lambda: compute(user, year, today), refresh=refresh
+    )
+    return assemble(found.value, found.computed_at, cached=found.hit)

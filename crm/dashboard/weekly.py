@@ -1,18 +1,21 @@
-"""Signed vs pipeline week by week: per-day counts grouped in SQL, summed into weeks here (≤ 366 rows)."""
+"""Signed vs pipeline week by week: per-day counts grouped in SQL (one statement), summed into weeks here."""
 
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from crm.auth.models import User
 from crm.extensions import db
 from crm.scope import entry_scope
 from crm.vocab import State
-from crm.whitelist.drill import milestone_clause
+from crm.whitelist.drill import local_bounds, milestone_clause
 from crm.whitelist.models import WhitelistEntry as E
 
 from .period import Period
@@ -37,48 +40,72 @@ def local_day(column):
     return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
 
 
-def _per_day(query) -> Counter:
-    counts: Counter = Counter()
-    for day, n in db.session.execute(query).all():
-        counts[day if isinstance(day, date) else date.fromisoformat(day)] += n
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _running(counts: Counter) -> Callable[[date], int]:
+    """How many up to a day (inclusive): a running total over the sorted days, searched by bisection."""
+    days = sorted(counts)
+    totals = list(accumulate(counts[d] for d in days))
+
+    def upto(end: date) -> int:
+        i = bisect_right(days, end)
+        return totals[i - 1] if i else 0
+
+    return upto
+
+
+def _counts(user: User, period: Period, first: date) -> dict[str, Counter]:
+    """Per-day counts of the four series, in one statement: entries whitelisted, whitelisted entries signed,
+    whitelisted entries paused or dropped before signing, and entries signed in the period. Timestamps before the
+    first week only need to be known as "before" (no time-zone conversion for them): they are counted on the day
+    before it."""
+    scope = entry_scope(user)
+    whitelisted = E.whitelisted_at.isnot(None)
+    before, _ = local_bounds(first, None)
+
+    def day_of(column):
+        return case((column < before, None), else_=local_day(column))
+
+    entered = day_of(E.whitelisted_at)
+    stopped = day_of(E.state_changed_at)
+    parts = [
+        select(literal("entered"), entered, func.count()).where(scope, whitelisted).group_by(entered),
+        select(literal("left_signed"), E.signed_on, func.count())
+        .where(scope, whitelisted, E.signed_on.isnot(None))
+        .group_by(E.signed_on),
+        select(literal("left_stopped"), stopped, func.count())
+        .where(scope, whitelisted, E.signed_on.is_(None), E.state.in_((State.PAUSED, State.DROPPED)))
+        .group_by(stopped),
+        select(literal("signed"), E.signed_on, func.count())
+        .where(scope, milestone_clause("signed", period.start, period.end))
+        .group_by(E.signed_on),
+    ]
+    counts: dict[str, Counter] = {
+        name: Counter() for name in ("entered", "left_signed", "left_stopped", "signed")
+    }
+    earlier = first - timedelta(days=1)
+    for series, day, n in db.session.execute(union_all(*parts)).all():
+        counts[series][_day(day) if day is not None else earlier] += n
     return counts
 
 
 def weeks(user: User, period: Period, today: date) -> list[Week]:
-    scope = entry_scope(user)
-    whitelisted = E.whitelisted_at.isnot(None)
-    day = local_day(E.whitelisted_at)
-    entered = _per_day(select(day, func.count()).where(scope, whitelisted).group_by(day))
-    left_signed = _per_day(
-        select(E.signed_on, func.count())
-        .where(scope, whitelisted, E.signed_on.isnot(None))
-        .group_by(E.signed_on)
-    )
-    changed = local_day(E.state_changed_at)
-    left_stopped = _per_day(
-        select(changed, func.count())
-        .where(scope, whitelisted, E.signed_on.is_(None), E.state.in_((State.PAUSED, State.DROPPED)))
-        .group_by(changed)
-    )
-    signed = _per_day(
-        select(E.signed_on, func.count())
-        .where(scope, milestone_clause("signed", period.start, period.end))
-        .group_by(E.signed_on)
-    )
-    out: list[Week] = []
     first = period.start - timedelta(days=period.start.weekday())
+    c = _counts(user, period, first)
+    out: list[Week] = []
     last = min(period.end, today)
+    entered_by, signed_by, stopped_by, signed_in = (
+        _running(c[name]) for name in ("entered", "left_signed", "left_stopped", "signed")
+    )
     start = first
     while start <= last:
         end = start + timedelta(days=6)
-
-        def upto(counts: Counter, end: date = end) -> int:
-            return sum(n for d, n in counts.items() if d <= end)
-
-        pipeline = upto(entered) - upto(left_signed) - upto(left_stopped)
+        pipeline = entered_by(end) - signed_by(end) - stopped_by(end)
         capped = min(end, period.end)
         out.append(
-            Week(start, end, upto(signed, capped), pipeline, {"milestone": "signed", "from": period.start.isoformat(),
+            Week(start, end, signed_in(capped), pipeline, {"milestone": "signed", "from": period.start.isoformat(),
                                                               "to": capped.isoformat()})
         )  # fmt: skip
         start += timedelta(days=7)

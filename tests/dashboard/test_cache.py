@@ -1,0 +1,194 @@
+"""The dashboard's figure cache (crm/dashboard/cache.py): on for these tests only (TestConfig turns it off)."""
+
+import re
+import threading
+import time
+from urllib.parse import urlencode
+
+import pytest
+from flask import url_for
+from flask_babel import gettext as _
+
+from crm.dashboard.cache import REFRESH_MIN_SECONDS, FigureCache, figure_cache, scope_key
+from crm.dashboard.views import drill
+from crm.extensions import db
+from crm.templating import local_time
+from crm.vocab import State
+from tests.test_query_counts import count_queries
+
+TTL = 60
+URL = "/dashboard/?year=2026"
+
+
+@pytest.fixture
+def clock(app):
+    """The cache on, empty, and on a clock the test moves (seconds)."""
+    app.config["DASHBOARD_CACHE_SECONDS"] = TTL
+    cache = figure_cache()
+    cache.clear()
+    now = [1000.0]
+    cache.clock = lambda: now[0]
+    yield now
+    app.config["DASHBOARD_CACHE_SECONDS"] = 0
+    cache.clear()
+    cache.clock = time.monotonic
+
+
+def funnel_count(page: str, state: str) -> int:
+    found = re.search(rf'data-state="{state}"><td>[^<]*</td><td class="text-end"><a href="[^"]*" class="drill" '
+                      r'data-count="(\d+)"', page)  # fmt: skip
+    assert found, state
+    return int(found.group(1))
+
+
+def region_rows(page: str) -> str:
+    table = page[page.index('data-testid="breakdown-region"') :]
+    return table[: table.index("</table>")]
+
+
+def drop_e6(entries) -> None:
+    """东昌府区's only target in the 已入库 stage leaves the funnel."""
+    entries["E6"].state = State.DROPPED
+    db.session.commit()
+
+
+def test_figures_come_from_the_cache_within_the_ttl(world, login, clock):
+    p, _teams, entries = world
+    client = login(p["manager"])
+    first = client.get(URL).data.decode()
+    assert funnel_count(first, "whitelisted") == 1
+    drop_e6(entries)
+    clock[0] += TTL - 1
+    with count_queries() as statements:
+        again = client.get(URL).data.decode()
+    assert funnel_count(again, "whitelisted") == 1  # the cached figures, computed before the change
+    assert len(statements) < 15  # login, goals, navigation counts: no figure is read again
+    stamp = re.search(r'data-testid="computed-at">([^<]+)<', first).group(1)
+    assert stamp in again
+    # The print view and the export use the same figures.
+    assert funnel_count(client.get("/dashboard/print?year=2026").data.decode(), "whitelisted") == 1
+
+
+def test_expired_figures_are_computed_again(world, login, clock):
+    p, _teams, entries = world
+    client = login(p["manager"])
+    assert funnel_count(client.get(URL).data.decode(), "whitelisted") == 1
+    drop_e6(entries)
+    clock[0] += TTL
+    assert funnel_count(client.get(URL).data.decode(), "whitelisted") == 0
+
+
+def test_each_county_head_gets_their_own_county(world, login, clock):
+    p, _teams, _e = world
+    client = login(p["manager"])
+    city = region_rows(client.get(URL).data.decode())
+    assert "东昌府区" in city and "茌平区" in city
+    for head, mine, other in (("head", "东昌府区", "茌平区"), ("other_head", "茌平区", "东昌府区")):
+        rows = region_rows(login(p[head]).get(URL).data.decode())
+        assert mine in rows and other not in rows, head
+    # Served again from the cache, each still sees only their own county.
+    rows = region_rows(login(p["head"]).get(URL).data.decode())
+    assert "东昌府区" in rows and "茌平区" not in rows
+    assert len(figure_cache()) == 3
+
+
+def test_the_key_is_the_scope(world, make_user):
+    p, _teams, _e = world
+    same_county = make_user("county_head", "371502", username="head_a2")
+    assert scope_key(p["manager"]) == "city"
+    assert scope_key(p["head"]) == scope_key(same_county) != scope_key(p["other_head"])
+    assert scope_key(p["member"]) is None and scope_key(p["lead"]) is None
+
+
+def test_the_page_says_when_the_figures_were_computed(world, login, clock):
+    p, _teams, _e = world
+    page = login(p["manager"]).get(URL).data.decode()
+    (computed,) = [entry.computed_at for entry in figure_cache()._entries.values()]
+    # "数据更新于 10:42。" (whatever the catalogue says, with the time the figures were computed)
+    assert _("Figures computed at %(time)s.", time=local_time(computed, "%H:%M")) in page
+    assert 'data-testid="refresh"' in page and "refresh=1" in page
+
+
+def test_without_the_cache_there_is_no_refresh_button(world, login):
+    p, _teams, _e = world
+    page = login(p["manager"]).get(URL).data.decode()
+    assert 'data-testid="computed-at"' in page and 'data-testid="refresh"' not in page
+    assert len(figure_cache()) == 0
+
+
+def test_refresh_recomputes_but_not_more_than_every_few_seconds(world, login, clock):
+    p, _teams, entries = world
+    client = login(p["manager"])
+    client.get(URL)
+    drop_e6(entries)
+    clock[0] += REFRESH_MIN_SECONDS - 1
+    response = client.get(URL + "&refresh=1")
+    assert response.status_code == 302 and "refresh" not in response.location
+    page = client.get(response.location).data.decode()
+    assert funnel_count(page, "whitelisted") == 1  # too soon: kept
+    assert _("The figures were computed less than %(n)d seconds ago, so they are shown as they are.",
+             n=REFRESH_MIN_SECONDS) in page  # fmt: skip
+    clock[0] += 1
+    client.get(URL + "&refresh=1")
+    assert funnel_count(client.get(URL).data.decode(), "whitelisted") == 0
+
+
+def test_goals_are_not_cached(world, login, clock):
+    p, _teams, _e = world
+    client = login(p["manager"])
+    assert "5–8" in client.get(URL).data.decode()
+    form = {"signings_low": "6", "signings_high": "9", "funds_yi": "600", "big_projects": "350",
+            "manufacturing_pct": "62", "emerging_pct": "12", "chain_per_county": "1", "mega_baseline": "4",
+            "version": "0"}  # fmt: skip
+    assert client.post("/dashboard/goals?year=2026", data=form).status_code == 302
+    assert "6–9" in client.get(URL).data.decode()
+
+
+def test_one_computation_at_a_time_per_key():
+    cache = FigureCache()
+    calls = []
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return len(calls)
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.get("k", TTL, slow).value))
+    first.start()
+    started.wait()
+    others = [
+        threading.Thread(target=lambda: results.append(cache.get("k", TTL, slow).value)) for _ in range(3)
+    ]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join()
+    assert calls == [1] and results == [1, 1, 1, 1]
+
+
+def test_the_cache_is_bounded_and_off_at_zero():
+    cache = FigureCache(max_entries=2)
+    for key in "abc":
+        cache.get(key, TTL, lambda: 1)
+    assert len(cache) == 2
+    computed = []
+    cache.get("z", 0, lambda: computed.append(1))
+    cache.get("z", 0, lambda: computed.append(1))
+    assert computed == [1, 1] and len(cache) == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{}, {"phase": "targets", "region": 5}, {"milestone": "signed", "from": "2026-01-01", "to": "2026-12-31"},
+     {"campaign": "none", "tag": -1}, {"q": "a b&c=d/é,中文"}, {"light": "red", "skip": None},
+     {"flag": True, "n": 1, "x": 1.5, "y": "a+b%#[]"}, {"flag": 1}],
+)  # fmt: skip
+def test_drill_links_are_what_url_for_builds(app, args):
+    with app.test_request_context("/dashboard/"):
+        assert drill(args) == url_for("whitelist.index", **args)
+        assert drill(args).endswith(
+            urlencode({k: v for k, v in args.items() if v is not None}, safe="!$'()*,/:;?@")
+        )
