@@ -27,7 +27,7 @@ from crm.api.inputs import (
 from crm.api.operations import operation, page
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES
-from crm.dashboard.services import collect
+from crm.dashboard.services import dashboard as dashboard_figures
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.inbox.models import InboxItem
@@ -214,4 +214,4 @@ def list_notifications(user: User, args: dict):
            response=DashboardSchema, roles=REVIEWER_ROLES)  # fmt: skip
 def dashboard(user: User, args: dict):
     today = local_date(utcnow())
-    return collect(user, args["year"] or today.year, today)
+    return dashboard_figures(user, args["year"] or today.year, today)  # cached per scope, as the page

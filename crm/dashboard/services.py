@@ -2,7 +2,7 @@
 
 `compute` reads the figures from the records; `collect` adds the year's goals (read on every request) and the
 progress towards them. The screens go through `dashboard`, which keeps the figures a short while per scope
-(crm.dashboard.cache); the API and the tests call `collect` and always get fresh figures.
+(crm.dashboard.cache), for the page and the API alike; the tests call `collect` and always get fresh figures.
 """
 
 from dataclasses import dataclass
