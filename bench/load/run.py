@@ -261,7 +261,7 @@ def start_gunicorn(
     target: str, port: int, env: dict, log: Path, args, chdir: Path = ROOT
 ) -> subprocess.Popen:
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
-               str(args.threads), "--timeout", "180", "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
+               str(args.threads), "--timeout", "180", "--keep-alive", str(args.keep_alive), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
                "--error-logfile", str(log), target]  # fmt: skip
     # The app logs (one JSON line per request in production, errors) go to stderr: kept beside gunicorn's log.
     with open(log.with_suffix(".stderr"), "w") as stderr:
@@ -781,6 +781,11 @@ def main() -> None:
     parser.add_argument("--wait", default="0,0", help="seconds between two steps of a journey: min,max")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--keep-alive", type=int, default=75,
+        help="gunicorn's idle keep-alive seconds; longer than a client's pause, so an idle connection is not closed "
+        "just as the client sends on it (gunicorn's default 2 s dropped POSTs: status 0)",
+    )  # fmt: skip
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--logs", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep crm_load if it is seeded at this size")
