@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
@@ -106,13 +106,13 @@ def light_clause(
     settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
 
     def overdue_by(n: int) -> ColumnElement[bool]:
-        step = select(Task.id).where(
-            Task.entry_id == WhitelistEntry.id,
-            Task.status == OPEN,
-            Task.kind == "step",
-            Task.due_date <= _late_cutoff(cal, today, n),
+        # An uncorrelated IN rather than a correlated EXISTS: PostgreSQL hashes the few thousand late steps once
+        # (from ix_tasks_status_kind_due). It costed the EXISTS, inside the OR below, as one probe per entry and so
+        # read the 66,000 worked entries row by row through an index (bench/pages.py, the red-light list).
+        late = select(Task.entry_id).where(
+            Task.status == OPEN, Task.kind == "step", Task.due_date <= _late_cutoff(cal, today, n)
         )
-        return exists(step)
+        return WhitelistEntry.id.in_(late)
 
     silent_since = _late_cutoff(cal, today, settings["light_red_no_contact"])
     _, before = local_bounds(None, silent_since)

@@ -18,7 +18,11 @@ class Task(db.Model):
     follow-up (kind 'followup', usually the 'next step' of a log)."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_owner_status_due", "owner_id", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_tasks_owner_status_due", "owner_id", "status", "due_date"),
+        # The lights' SQL twin (crm.plans.lights.light_clause): open plan steps due by a date, with their entry.
+        Index("ix_tasks_status_kind_due", "status", "kind", "due_date", "entry_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import lazyload
 
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
@@ -83,8 +84,9 @@ def log_contact(entry_id: int):
     if form.validate_on_submit():
         if attempt(lambda: logs.record_log(current_user, entry, _log_data(form), utcnow(), upload_dir()),
                    _("Contact logged.")):  # fmt: skip
+            # entry_id, not entry.id: the commit expired the entry, and reading it again is a query of 16 joins.
             return redirect(
-                local_path(request.args.get("back")) or url_for("whitelist.detail", entry_id=entry.id)
+                local_path(request.args.get("back")) or url_for("whitelist.detail", entry_id=entry_id)
             )
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
@@ -176,7 +178,8 @@ def add_step(entry_id: int):
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
 @roles_required(*CAMPAIGN_ROLES)
 def edit_task(task_id: int):
-    task = db.session.get(Task, task_id) or abort(404)
+    # Without its entry's eager joins (SQLite materialised them for every entry); the entry is loaded just below.
+    task = db.session.get(Task, task_id, options=[lazyload(Task.entry)]) or abort(404)
     entry = get_entry_or_404(current_user, task.entry_id)
     if not policy.can_shape_plan(current_user, entry):
         abort(403)

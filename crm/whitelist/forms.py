@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from crm.enterprises.forms import EnterpriseFields
 from crm.parsing import parse_int, sane_date
 from crm.refdata.choices import industry_choices, region_choices, tag_choices
-from crm.teams.queries import visible_teams
+from crm.teams.queries import team_options
 from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
 from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.whitelist.queries import Filters
@@ -130,8 +130,9 @@ class FilterForm(FlaskForm):
         self.state.choices = [("", everything)] + list(STATE_LABELS.items())
         self.campaign.choices = [("", everything)] + list(CAMPAIGNS.items()) + [(NONE_CODE, unset)]
         self.mode.choices = [("", everything)] + list(MODES.items()) + [(NONE_CODE, unset)]
+        self.teams = team_options()  # by name; the list page also offers the active ones for bulk assignment
         self.team.choices = (
-            [(0, everything)] + [(t.id, t.name) for t in visible_teams()] + [(NONE, _("No team yet"))]
+            [(0, everything)] + [(t.id, t.name) for t in self.teams] + [(NONE, _("No team yet"))]
         )
         self.light.choices = [("", everything), ("red", LIGHTS["red"]), ("yellow", LIGHTS["yellow"])]
 

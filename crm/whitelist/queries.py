@@ -3,14 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.names import clean_uscc
 from crm.extensions import db
 from crm.refdata.choices import industry_with_descendants
+from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
 from crm.vocab import ReviewStage, Role, State
 from crm.whitelist.drill import NONE, Drill, code_or_none, drill_clauses, no_category
@@ -41,26 +43,72 @@ class Filters:
     sort: str = "updated"
 
 
-def _search(q: str):
+def _search(q: str) -> ColumnElement[bool]:
+    """A WHERE clause on Enterprise: the name (Chinese or English) contains `q`; an ASCII `q` also matches the
+    pinyin initials and the start of the credit code."""
     q = q.strip()
     like = f"%{q}%"
-    conds = [Enterprise.name.ilike(like), Enterprise.name_en.ilike(like)]
+    # A term without upper/lower case (Chinese, digits) matches the same with LIKE as with ILIKE, and LIKE does not
+    # case-fold every name it compares (about three times cheaper on PostgreSQL over 100,000 names).
+    if q.lower() == q.upper():
+        conds = [Enterprise.name.like(like), Enterprise.name_en.like(like)]
+    else:
+        conds = [Enterprise.name.ilike(like), Enterprise.name_en.ilike(like)]
     if q.isascii() and q.replace(" ", "").isalnum():
         conds.append(Enterprise.name_initials.like(f"%{q.replace(' ', '').lower()}%"))
         conds.append(Enterprise.uscc.like(f"{clean_uscc(q)}%"))
     return or_(*conds)
 
 
-def whitelist_query(user: User, f: Filters) -> Select:
-    query = (
-        visible_entries(user)
-        .join(WhitelistEntry.enterprise)
-        .options(selectinload(WhitelistEntry.enterprise).selectinload(Enterprise.categories))
-    )
+def filtered_entries(user: User, f: Filters) -> Select:
+    """The entries the user may see that pass the list's search and filters, unsorted; joined with their
+    enterprise only for a search (the names are there)."""
+    query = visible_entries(user)
     if f.q:
-        query = query.where(_search(f.q))
-    return query.where(*filter_clauses(f)).order_by(
-        SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc()
+        # A join, not `enterprise_id IN (matching enterprises)`: SQLite would build that whole set before
+        # picking the page's 20 rows (30 ms instead of 4 at 100,000 entries); PostgreSQL does the same either way.
+        query = query.join(WhitelistEntry.enterprise).where(_search(f.q))
+    return query.where(*filter_clauses(f))
+
+
+def whitelist_query(user: User, f: Filters) -> Select:
+    """The list's entries, filtered and sorted."""
+    return _sorted(filtered_entries(user, f), f)
+
+
+def _sorted(query: Select, f: Filters) -> Select:
+    """`query` in the list's order (the enterprise is joined only to sort by its name)."""
+    query = query.options(selectinload(WhitelistEntry.enterprise).selectinload(Enterprise.categories))
+    if f.sort == "name" and not f.q:  # a search has joined it already
+        query = query.join(WhitelistEntry.enterprise)
+    return query.order_by(SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc())
+
+
+def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
+    """One page of the list, loading only what its rows show, and the total: a count over the filtered entries
+    (counting the sorted query's rows joined every enterprise to all 100,000 entries, for the sort by name and
+    once for nothing: that count was most of the list's time)."""
+    filtered = filtered_entries(user, f)  # once: a light filter reads the calendar and the settings
+    result = db.paginate(
+        shown_in_list(_sorted(filtered, f)), page=page, per_page=per_page, error_out=False, count=False
+    )
+    result.total = db.session.scalar(filtered.with_only_columns(func.count(), maintain_column_froms=True))
+    return result
+
+
+def shown_in_list(query: Select) -> Select:
+    """Load what a row of the list page shows, and no more: the enterprise with its categories, the county, the
+    industry, the team's name and the owner's name. Each entry otherwise eager-joins about fifteen tables
+    (proposer, team leader, their counties, parent companies …), and PostgreSQL spent longer planning that join
+    than running it."""
+    return query.options(
+        selectinload(WhitelistEntry.enterprise).options(
+            lazyload(Enterprise.parent), lazyload(Enterprise.industry), selectinload(Enterprise.categories)
+        ),
+        lazyload(WhitelistEntry.proposer),
+        joinedload(WhitelistEntry.industry).lazyload(Industry.parent),
+        joinedload(WhitelistEntry.team).lazyload("*"),
+        joinedload(WhitelistEntry.owner).lazyload("*"),
     )
 
 
