@@ -142,6 +142,20 @@ def measure(client, target: str, counter: Statements, warmup: int, runs: int) ->
     return row, timed
 
 
+def statements_json(slowest: list[dict]) -> list[dict]:
+    """The slowest statements as the results files keep them."""
+    return [
+        {
+            "page": s["page"],
+            "ms": round(s["ms"], 1),
+            "sql": s["sql"],
+            "params": repr(s["params"]),
+            "plan": s["plan"],
+        }
+        for s in slowest
+    ]
+
+
 def fresh_schema() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
@@ -327,16 +341,7 @@ def main() -> None:
             "after": [round(x, 2) for x in load_after],
         },
         "pages": pages,
-        "slowest_statements": [
-            {
-                "page": s["page"],
-                "ms": round(s["ms"], 1),
-                "sql": s["sql"],
-                "params": repr(s["params"]),
-                "plan": s["plan"],
-            }
-            for s in slowest
-        ],
+        "slowest_statements": statements_json(slowest),
     }
     out = args.output or RESULTS / f"dashboard-{dialect}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

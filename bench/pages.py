@@ -56,6 +56,7 @@ from bench.dashboard import (  # noqa: E402
     percentile,
     replay,
     seeded_size,
+    statements_json,
 )
 from config import TestConfig  # noqa: E402
 from crm import create_app  # noqa: E402
@@ -403,16 +404,7 @@ def run_scale(entries: int, url: str, args) -> dict:
         "targets": targets,
         "logs_written": written,
         "pages": rows,
-        "slowest_statements": [
-            {
-                "page": s["page"],
-                "ms": round(s["ms"], 1),
-                "sql": s["sql"],
-                "params": repr(s["params"]),
-                "plan": s["plan"],
-            }
-            for s in slowest
-        ],  # fmt: skip
+        "slowest_statements": statements_json(slowest),
     }
 
 
