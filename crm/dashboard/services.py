@@ -5,7 +5,7 @@ progress towards them. The screens go through `dashboard`, which keeps the figur
 (crm.dashboard.cache), for the page and the API alike; the tests call `collect` and always get fresh figures.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from crm.auth.models import User
@@ -38,23 +38,12 @@ class Figures:
 
 
 @dataclass
-class Dashboard:
-    year: int
-    today: date
+class Dashboard(Figures):
+    """The figures with the year's goals and the progress towards them (read on every request)."""
+
     goal: YearGoal
     goals: list[progress.GoalRow]
     rates: list[progress.Rate]
-    funnel: list[figures.Stage]
-    signed: figures.Signed
-    funds: figures.Funds
-    chains: list[figures.CountyChain]
-    weeks: list[weekly.Week]
-    breakdowns: dict[str, list[breakdowns.Row]]
-    lights: dict[str, watchlist.Watch]
-    orders: watchlist.Orders
-    week: Period
-    team_ranking: list[rankings.Ranked]
-    county_ranking: list[rankings.Ranked]
     computed_at: datetime  # when the figures were read from the records (UTC)
     cached: bool = False  # the figures were computed for an earlier request
 
@@ -89,22 +78,10 @@ def assemble(f: Figures, computed_at: datetime, cached: bool = False) -> Dashboa
     """The dashboard from its figures and the year's goals as they are now."""
     goal = goal_for(f.year)
     return Dashboard(
-        year=f.year,
-        today=f.today,
+        **{item.name: getattr(f, item.name) for item in fields(Figures)},
         goal=goal,
         goals=progress.goal_rows(goal, f.signed, f.funds, f.big, f.chains),
         rates=progress.rates(f.signed),
-        funnel=f.funnel,
-        signed=f.signed,
-        funds=f.funds,
-        chains=f.chains,
-        weeks=f.weeks,
-        breakdowns=f.breakdowns,
-        lights=f.lights,
-        orders=f.orders,
-        week=f.week,
-        team_ranking=f.team_ranking,
-        county_ranking=f.county_ranking,
         computed_at=computed_at,
         cached=cached,
     )
