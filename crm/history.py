@@ -26,6 +26,7 @@ def record_event(
     at: datetime,
     action: Action,
     entry_id: int | None = None,
+    project_id: int | None = None,
     from_state: str | None = None,
     to_state: str | None = None,
     reason: str | None = None,
@@ -34,6 +35,7 @@ def record_event(
     event = Event(
         enterprise_id=enterprise_id,
         entry_id=entry_id,
+        project_id=project_id,
         actor_id=actor.id if actor else None,
         at=at,
         action=action,

@@ -7,6 +7,7 @@ from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, Ente
 from crm.imports.models import ImportBatch, ImportItem
 from crm.inbox.models import InboxItem
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
+from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import CategoryTag, Industry, Region, Setting
 from crm.reminders.models import ChannelPreference, Escalation, Heartbeat, Mute, Notification
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
@@ -29,6 +30,9 @@ __all__ = [
     "TemplateStep",
     "ContactLog",
     "FundArrival",
+    "FundPlan",
+    "FundReturn",
+    "Project",
     "Holiday",
     "PlanTemplate",
     "Team",

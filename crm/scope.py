@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.projects.models import FundReturn, Project
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
@@ -99,3 +100,57 @@ def can_see_enterprise_ids(user: User, ids: list[int]) -> set[int]:
     return set(
         db.session.scalars(select(Enterprise.id).where(Enterprise.id.in_(ids), enterprise_scope(user)))
     )
+
+
+def project_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Project: the projects of the entries `user` sees, and for a county head or lead the
+    projects that land in their county (held or hosted)."""
+    if user.role == Role.MANAGER:
+        return true()
+    if user.role == Role.ADMIN:
+        return false()
+    held = exists().where(WhitelistEntry.id == Project.entry_id, entry_scope(user))
+    if user.role in (Role.COUNTY_HEAD, Role.LEAD) and user.region_id:
+        return or_(Project.region_id == user.region_id, held)
+    return held
+
+
+def counted_project_scope(user: User) -> ColumnElement[bool]:
+    """The projects whose figures count in `user`'s dashboard: a project counts where it lands."""
+    if user.role == Role.MANAGER:
+        return true()
+    if user.role == Role.COUNTY_HEAD and user.region_id:
+        return Project.region_id == user.region_id
+    return false()
+
+
+def get_project_or_404(user: User, project_id: int) -> Project:
+    project = db.session.scalar(select(Project).where(Project.id == project_id, project_scope(user)))
+    if project is None:
+        abort(404)
+    return project
+
+
+def return_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on FundReturn: managers all; a county head or lead their county's returns and those
+    reporting a project their county holds; nobody else."""
+    from crm.plans.models import FundArrival
+
+    if user.role == Role.MANAGER:
+        return true()
+    if user.role not in (Role.COUNTY_HEAD, Role.LEAD) or not user.region_id:
+        return false()
+    holds = exists().where(
+        FundArrival.return_id == FundReturn.id,
+        Project.id == FundArrival.project_id,
+        WhitelistEntry.id == Project.entry_id,
+        WhitelistEntry.region_id == user.region_id,
+    )
+    return or_(FundReturn.region_id == user.region_id, holds)
+
+
+def get_return_or_404(user: User, return_id: int) -> FundReturn:
+    ret = db.session.scalar(select(FundReturn).where(FundReturn.id == return_id, return_scope(user)))
+    if ret is None:
+        abort(404)
+    return ret

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.refdata.models import Setting
-from crm.vocab import APPROVAL_CHAIN_LABELS, ApprovalChain
+from crm.vocab import APPROVAL_CHAIN_LABELS, SIGNING_AGREEMENT_CHOICES, ApprovalChain
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,57 @@ SPECS = {
             "120",
             minimum=100,
             maximum=500,
+        ),
+        SettingSpec(
+            "signing_agreements",
+            _l("Agreement types that count as a signing"),
+            "investment,contract",
+            kind="choice",
+            choices=SIGNING_AGREEMENT_CHOICES,
+        ),
+        SettingSpec(
+            "project_register_days",
+            _l("Project light: yellow when not registered this many working days after signing"),
+            "40",
+            minimum=1,
+            maximum=500,
+        ),
+        SettingSpec(
+            "project_start_days",
+            _l(
+                "Project light: yellow when construction has not started this many working days after registration"
+            ),
+            "60",
+            minimum=1,
+            maximum=500,
+        ),
+        SettingSpec(
+            "project_red_extra_days",
+            _l("Project light: red this many working days after turning yellow"),
+            "20",
+            minimum=1,
+            maximum=500,
+        ),
+        SettingSpec(
+            "project_funds_grace_days",
+            _l("Project light: funds behind schedule this many working days after the planned month ends"),
+            "10",
+            minimum=0,
+            maximum=200,
+        ),
+        SettingSpec(
+            "return_deadline_day",
+            _l("Monthly funds return: deadline day of the month"),
+            "25",
+            minimum=1,
+            maximum=28,
+        ),
+        SettingSpec(
+            "return_remind_days",
+            _l("Monthly funds return: remind counties this many working days before the deadline"),
+            "3",
+            minimum=1,
+            maximum=20,
         ),
     )
 }

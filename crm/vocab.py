@@ -163,6 +163,10 @@ class Action(StrEnum):
     FUNDS = "funds"
     ESCALATION_ACK = "escalation_ack"
     MERGE = "merge"
+    PROJECT_ADD = "project_add"
+    PROJECT_EDIT = "project_edit"
+    PROJECT_STAGE = "project_stage"
+    PROJECT_TERMINATE = "project_terminate"
 
 
 ACTION_LABELS = {
@@ -188,6 +192,10 @@ ACTION_LABELS = {
     Action.FUNDS: "登记到位资金",
     Action.ESCALATION_ACK: "签收督办",
     Action.MERGE: "合并重复企业",
+    Action.PROJECT_ADD: "新增签约项目",
+    Action.PROJECT_EDIT: "修改项目信息",
+    Action.PROJECT_STAGE: "项目推进",
+    Action.PROJECT_TERMINATE: "项目终止",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}
@@ -234,7 +242,7 @@ CONTACT_KINDS = {
 MEETING_KINDS = ("visit", "inbound", "fair", "signing")
 # What completes a plan step: any contact, or one of the kinds above.
 EVIDENCE_LABELS = {"any": "任意一次对接记录", **{k: f"{v}记录" for k, v in CONTACT_KINDS.items()}}
-TASK_KINDS = {"step": "计划节点", "followup": "跟进事项"}
+TASK_KINDS = {"step": "计划节点", "followup": "跟进事项", "project": "项目节点"}
 TASK_STATUS = {"open": "待办", "done": "已完成", "cancelled": "已取消"}
 STEP_OWNER_ROLES = {"owner": "主要负责人", "lead": "团队负责人"}
 LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
@@ -244,3 +252,37 @@ SEVERITY_COLOURS = {"blue": "primary", "yellow": "warning", "red": "danger"}
 OUTBOX_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"inbox": "站内消息", "email": "电子邮件", "webhook": "群机器人"}
 JOB_LABELS = {"scan": "扫描提醒", "deliver": "发送消息", "reclaim": "回收滞留消息", "digest": "每日汇总"}
+
+# Projects (招商项目): their lifecycle after signing, and the agreement that was signed.
+PROJECT_STATES = {
+    "signed": "已签约",
+    "landed": "已注册落地",
+    "started": "已开工",
+    "producing": "已投产",
+    "terminated": "已终止",
+}
+PROJECT_PIPELINE = ("signed", "landed", "started", "producing")
+PROJECT_COLOURS = {"signed": "success", "landed": "success", "started": "success", "producing": "success",
+                   "terminated": "danger"}  # fmt: skip
+AGREEMENTS = {
+    "framework": "框架协议",
+    "investment": "投资协议",
+    "contract": "正式合同",
+    "supplement": "补充协议",
+}
+# Which agreement types count as a signing (the `signing_agreements` setting's choices).
+SIGNING_AGREEMENT_CHOICES = {
+    "investment,contract": "投资协议和正式合同",
+    "contract": "仅正式合同",
+    "investment,contract,supplement": "投资协议、正式合同和补充协议",
+    "framework,investment,contract,supplement": "全部协议类型（含框架协议）",
+}
+# The monthly 到位资金 return (月报).
+RETURN_STATUS = {"draft": "填报中", "submitted": "待市级核验", "verified": "已核验", "returned": "已退回"}
+RETURN_COLOURS = {"draft": "secondary", "submitted": "warning", "verified": "success", "returned": "danger"}
+PROVINCES = (
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区", "台湾省", "境外",
+)  # fmt: skip

@@ -26,6 +26,8 @@ class Task(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)
+    # A project milestone (kind 'project': register, start) that the reminders and the 督办 ladder follow.
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     due_date: Mapped[date] = mapped_column(Date)
@@ -118,16 +120,26 @@ class ContactLog(db.Model):
 
 
 class FundArrival(db.Model):
-    """到位资金 reported for a signed project: fixed-asset and other money, in 万元."""
+    """到位资金 of a project reported in a county's monthly return: fixed-asset and other money, in 万元.
+
+    `entry_id` repeats the project's entry (scope and the entry page read it). In an adjustment the amounts may be
+    negative. Only rows of a verified return (crm.projects.models.FundReturn) count toward the goals.
+    """
 
     __tablename__ = "fund_arrivals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("fund_returns.id"), index=True)
     arrived_on: Mapped[date] = mapped_column(Date, index=True)
     fixed_amount: Mapped[int] = mapped_column(default=0)
     other_amount: Mapped[int] = mapped_column(default=0)
+    out_of_province: Mapped[bool] = mapped_column(default=False)  # 省外到位资金
+    source_province: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(200))
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_path: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -109,6 +109,9 @@ def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence
             raise DomainError(_("From %(state)s the next stage is not %(target)s.", state=entry.state_label,
                                 target=target))  # fmt: skip
         detail = _evidence(entry, target, ev, today)
+        from crm.projects.services import follow_entry
+
+        follow_entry(actor, entry, target, now)
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
                      from_state=entry.state, to_state=target, detail=detail)  # fmt: skip
         entry.state, entry.state_changed_at, entry.updated_at = target, now, now
@@ -118,20 +121,22 @@ def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence
 
 def add_funds(actor: User, entry: WhitelistEntry, arrived_on: date, fixed: int, other: int, note: str | None,
               now: datetime, today: date) -> FundArrival:  # fmt: skip
-    """Record 到位资金 for a signed project (fixed-asset and other, 万元)."""
+    """Report 到位资金 of a signed target with one project: a line of its landing county's return for the month,
+    counted once the city verifies the return (crm.projects.returns). With several projects, each reports its own."""
+    from crm.projects import returns
+    from crm.projects.services import projects_of
+
     if not policy.can_advance(actor, entry):
         raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
     _require(entry.state in FUNDED_STATES, _("Funds are recorded once the project is signed."))
-    _require(fixed >= 0 and other >= 0 and fixed + other > 0, _("Give the amount that arrived, in 万元."))
     _require(arrived_on <= today, _("The date cannot be in the future."))
     _require(sane_date(arrived_on), _("The date is out of range."))
-    row = FundArrival(entry_id=entry.id, arrived_on=arrived_on, fixed_amount=fixed, other_amount=other,
-                      note=(note or "").strip() or None, created_by_id=actor.id, created_at=now)  # fmt: skip
-    db.session.add(row)
-    record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.FUNDS,
-                 detail=_("%(date)s: %(amount)s arrived", date=arrived_on.isoformat(), amount=wan(fixed + other)))  # fmt: skip
-    db.session.commit()
-    return row
+    live = [p for p in projects_of(entry.id) if p.state != "terminated"]
+    _require(
+        len(live) == 1, _("This target has %(n)d projects: report funds on each project's page.", n=len(live))
+    )
+    data = returns.ArrivalData(month=arrived_on, fixed=fixed, other=other, note=note)
+    return returns.add_arrival(actor, live[0], data, now, today)
 
 
 def funds_of(entry_id: int) -> list[FundArrival]:

@@ -1,0 +1,107 @@
+"""Projects (招商项目), their planned 到位资金 schedule, and the counties' monthly 到位资金 returns.
+
+A whitelist entry (an enterprise × the county that targets it) has 0..n projects. A project lands in a county or
+zone (`region_id`), which may differ from the entry's proposing county; the project counts in the figures of the
+county where it lands. 到位资金 rows (crm.plans.models.FundArrival) belong to a project and to the return that
+reported them; only rows of verified returns count toward the goals.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.types import UTCDateTime, utcnow
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (
+        Index("ix_projects_state_region", "state", "region_id"),
+        Index("ix_projects_region_signed", "region_id", "signed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("whitelist_entries.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
+    campaign: Mapped[str | None] = mapped_column(String(20))
+    mode: Mapped[str | None] = mapped_column(String(20))
+    # Where the project lands (a county or a functional zone): its figures count there.
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    planned_investment: Mapped[int | None]  # 计划总投资, 万元
+    agreement: Mapped[str] = mapped_column(String(20))  # crm.vocab.AGREEMENTS
+    contract_amount: Mapped[int | None]  # 签约金额, 万元
+    signed_on: Mapped[date] = mapped_column(Date, index=True)
+    landed_uscc: Mapped[str | None] = mapped_column(String(18))
+    landed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    started_on: Mapped[date | None] = mapped_column(Date, index=True)
+    producing_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="signed")  # crm.vocab.PROJECT_STATES
+    terminated_reason: Mapped[str | None] = mapped_column(Text)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    entry = relationship("WhitelistEntry", lazy="joined", innerjoin=True)
+    region = relationship("Region", lazy="joined", innerjoin=True)
+    industry = relationship("Industry", lazy="joined")
+    plan = relationship("FundPlan", order_by="FundPlan.month", lazy="selectin", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FundPlan(db.Model):
+    """The planned 到位资金 of a project in one month (万元): the schedule its arrivals are measured against."""
+
+    __tablename__ = "fund_plans"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    amount: Mapped[int]
+
+
+class FundReturn(db.Model):
+    """A county's (or zone's) monthly 到位资金 return (月报): filed by its lead or head, verified by a city manager.
+
+    `seq` 0 is the month's return; 1, 2 … are adjustments to a verified month (a verified return is never edited).
+    draft → submitted → verified | returned (with a reason) → submitted again …
+    """
+
+    __tablename__ = "fund_returns"
+    __table_args__ = (
+        UniqueConstraint("region_id", "month", "seq"),
+        Index("ix_fund_returns_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month reported
+    seq: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    reason: Mapped[str | None] = mapped_column(Text)  # why an adjustment is needed
+    return_reason: Mapped[str | None] = mapped_column(Text)  # why the city sent it back
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    region = relationship("Region", lazy="joined", innerjoin=True)
+    submitted_by = relationship("User", lazy="joined", foreign_keys=[submitted_by_id])
+    verified_by = relationship("User", lazy="joined", foreign_keys=[verified_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_adjustment(self) -> bool:
+        return self.seq > 0
+
+    @property
+    def locked(self) -> bool:
+        return self.status in ("submitted", "verified")
