@@ -14,6 +14,7 @@ from crm.projects.models import FundReturn, Project
 from crm.refdata.models import CategoryTag, Industry
 from crm.scope import counted_project_scope, project_scope
 from crm.vocab import AGREEMENTS, PROJECT_STATES
+from crm.whitelist.drill import NONE, code_or_none
 from crm.whitelist.models import WhitelistEntry
 
 # 计划总投资 bands (万元): [low, high).
@@ -34,7 +35,8 @@ FLAGS = {"manufacturing": Industry.is_manufacturing, "emerging": Industry.is_eme
 CHAIN_TAGS = ("chain_leader", "head_firm")
 # The query-string names of the list's filters (kept by the export link and the pager).
 KEYS = ("q", "region", "state", "agreement", "band", "industry", "light", "milestone", "from", "to",
-        "min_investment", "flag", "chain", "campaign", "counted", "funds", "reached", "entry")  # fmt: skip
+        "min_investment", "flag", "chain", "campaign", "counted", "funds", "reached", "entry", "team", "tag",
+        "mode")  # fmt: skip
 
 
 @dataclass
@@ -57,6 +59,11 @@ class ProjectFilters:
     funds: str = ""  # with milestone=funds: "verified" (counted) or "pending" (submitted, not yet verified)
     reached: str = ""  # has a landed / started / producing date
     entry: int | None = None
+    # The dashboard's breakdowns by the target's team and category and by 招商方式 (NONE / NONE_CODE: not filled
+    # in; the industry and the campaign take NONE / NONE_CODE as well).
+    team: int | None = None
+    tag: int | None = None
+    mode: str = ""
 
     def args(self) -> dict:
         values = {
@@ -66,7 +73,7 @@ class ProjectFilters:
             "to": self.period_to.isoformat() if self.period_to else "",
             "min_investment": self.min_investment or "", "flag": self.flag, "chain": "1" if self.chain else "",
             "campaign": self.campaign, "counted": "1" if self.counted else "", "funds": self.funds,
-            "reached": self.reached, "entry": self.entry,
+            "reached": self.reached, "entry": self.entry, "team": self.team, "tag": self.tag, "mode": self.mode,
         }  # fmt: skip
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -111,6 +118,16 @@ def chain_clause() -> ColumnElement[bool]:
     return Project.entry_id.in_(tagged)
 
 
+def tag_clause(tag: int) -> ColumnElement[bool]:
+    """Projects of targets whose enterprise has the category `tag` (NONE: no category at all)."""
+    entries = select(WhitelistEntry.id)
+    if tag == NONE:
+        tagged = select(EnterpriseCategory.enterprise_id)
+        return Project.entry_id.in_(entries.where(WhitelistEntry.enterprise_id.not_in(tagged)))
+    tagged = select(EnterpriseCategory.enterprise_id).where(EnterpriseCategory.tag_id == tag)
+    return Project.entry_id.in_(entries.where(WhitelistEntry.enterprise_id.in_(tagged)))
+
+
 def industry_clause(industry_id: int) -> ColumnElement[bool]:
     children = select(Industry.id).where(or_(Industry.id == industry_id, Industry.parent_id == industry_id))
     return Project.industry_id.in_(children)
@@ -136,7 +153,9 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
             out.append(Project.planned_investment >= low)
         if high is not None:
             out.append(Project.planned_investment < high)
-    if f.industry:
+    if f.industry == NONE:
+        out.append(Project.industry_id.is_(None))
+    elif f.industry:
         out.append(industry_clause(f.industry))
     if f.light in ("red", "yellow", "green"):
         from crm.projects.lights import light_clause
@@ -153,7 +172,15 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
     if f.chain:
         out.append(chain_clause())
     if f.campaign:
-        out.append(Project.campaign == f.campaign)
+        out.append(code_or_none(Project.campaign, f.campaign))
+    if f.mode:
+        out.append(code_or_none(Project.mode, f.mode))
+    if f.team == NONE:
+        out.append(Project.entry_id.in_(select(WhitelistEntry.id).where(WhitelistEntry.team_id.is_(None))))
+    elif f.team:
+        out.append(Project.entry_id.in_(select(WhitelistEntry.id).where(WhitelistEntry.team_id == f.team)))
+    if f.tag:
+        out.append(tag_clause(f.tag))
     if f.counted:
         out.append(counted_clause())
     if f.reached in MILESTONE_DATES:
