@@ -95,8 +95,9 @@ def _return_for_lines(actor: User, region_id: int, month: date, now: datetime) -
 
 
 def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime, today: date,
-                upload_dir: Path | None = None) -> FundArrival:  # fmt: skip
-    """A line of the month's return: 到位资金 of one project (in an adjustment, a correction, possibly negative)."""
+                upload_dir: Path | None = None, commit: bool = True) -> FundArrival:  # fmt: skip
+    """A line of the month's return: 到位资金 of one project (in an adjustment, a correction, possibly negative).
+    `commit=False` only flushes (the spreadsheet import writes all its rows in one transaction)."""
     if not may_add(actor, project):
         raise Forbidden(
             _("Only the landing county's head and leads, and the project's team, report its funds.")
@@ -136,7 +137,8 @@ def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime,
     if ext and upload_dir is not None:
         upload_dir.mkdir(parents=True, exist_ok=True)
         (upload_dir / row.attachment_path).write_bytes(data.attachment.content)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return row
 
 

@@ -90,9 +90,11 @@ def _may(actor: User, entry: WhitelistEntry) -> None:
         raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
 
 
-def add_project(actor: User, entry: WhitelistEntry, data: ProjectData, now: datetime, today: date) -> Project:
+def add_project(actor: User, entry: WhitelistEntry, data: ProjectData, now: datetime, today: date,
+                commit: bool = True) -> Project:  # fmt: skip
     """A signed project of the target (a second plant, a phase two …). Signing a counted agreement in talks moves
-    the entry to 已签约; the contact plan then ends, as it does when an entry is signed by hand."""
+    the entry to 已签约; the contact plan then ends, as it does when an entry is signed by hand. `commit=False`
+    only flushes (the spreadsheet import writes all its rows in one transaction)."""
     _may(actor, entry)
     _require(entry.state in PROJECT_ENTRY_STATES, _("Projects are added once the target is in negotiation."))
     _check(data, today)
@@ -114,7 +116,10 @@ def add_project(actor: User, entry: WhitelistEntry, data: ProjectData, now: date
                           date=project.signed_on.isoformat(), amount=wan(project.contract_amount)))  # fmt: skip
     _milestone_task(project, entry, "landed", project.signed_on, actor)
     sync_entry(actor, entry, now)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return project
 
 
