@@ -116,6 +116,9 @@ def register_blueprints(app: Flask) -> None:
     from crm.plans import admin_views as _plan_admin_views  # noqa: F401
     from crm.plans import bp as plans_bp
     from crm.plans import views as _plan_views  # noqa: F401
+    from crm.projects import bp as projects_bp
+    from crm.projects import return_views as _return_views  # noqa: F401
+    from crm.projects import views as _project_views  # noqa: F401
     from crm.reminders import bp as reminders_bp
     from crm.reminders import views as _reminder_views  # noqa: F401
     from crm.teams import bp as teams_bp
@@ -137,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")
+    app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -139,9 +139,33 @@ def add_funds(actor: User, entry: WhitelistEntry, arrived_on: date, fixed: int, 
     return returns.add_arrival(actor, live[0], data, now, today)
 
 
-def funds_of(entry_id: int) -> list[FundArrival]:
-    return list(
-        db.session.scalars(
-            select(FundArrival).where(FundArrival.entry_id == entry_id).order_by(FundArrival.arrived_on)
-        )
-    )
+@dataclass
+class FundLine:
+    arrived_on: date
+    project_name: str
+    fixed_amount: int
+    other_amount: int
+    note: str | None
+    status: str  # the status of the return that reported it
+
+    @property
+    def total(self) -> int:
+        return self.fixed_amount + self.other_amount
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
+
+
+def funds_of(entry_id: int) -> list[FundLine]:
+    """The entry's 到位资金 lines, each with its project and the status of the return that reported it."""
+    from crm.projects.models import FundReturn, Project
+
+    rows = db.session.execute(
+        select(FundArrival.arrived_on, Project.name, FundArrival.fixed_amount, FundArrival.other_amount,
+               FundArrival.note, FundReturn.status)
+        .join(Project, Project.id == FundArrival.project_id)
+        .join(FundReturn, FundReturn.id == FundArrival.return_id)
+        .where(FundArrival.entry_id == entry_id).order_by(FundArrival.arrived_on, FundArrival.id)
+    ).all()  # fmt: skip
+    return [FundLine(*row) for row in rows]

@@ -60,6 +60,19 @@ def index():
     )
 
 
+def project_summary(entry_id: int, today) -> dict:
+    """The entry's projects with their lights, for its page."""
+    from crm.projects.lights import lights_for as project_lights_for
+    from crm.projects.services import projects_of
+
+    projects = projects_of(entry_id)
+    return {
+        "projects": projects,
+        "project_lights": project_lights_for(projects, today),
+        "live_projects": sum(1 for p in projects if p.state != "terminated"),
+    }
+
+
 def page_number() -> int:
     """?page= read as crm.parsing.paginate reads it: junk or huge values give page 1."""
     return parse_int(request.args.get("page"), 1, maximum=100_000) or 1
@@ -151,6 +164,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         plan=plan_services.plan_of(entry.id),
         logs=plan_logs.logs_of(entry.id),
         funds=stages.funds_of(entry.id),
+        **project_summary(entry.id, today),
         next_stage=stages.next_stage(entry),
         can_log=plan_policy.can_log(current_user, entry),
         can_shape=plan_policy.can_shape_plan(current_user, entry),

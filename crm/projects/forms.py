@@ -1,0 +1,182 @@
+"""Forms of the projects feature: a project, its stage evidence, termination, planned schedule, the filters of the
+list, and the lines and decisions of the monthly 到位资金 return."""
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.parsing import SaneDate, parse_int
+from crm.projects.queries import BAND_LABELS, ProjectFilters
+from crm.refdata.choices import industry_choices, region_choices
+from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROVINCES
+
+REQUIRED = _l("This field is required.")
+MONEY = NumberRange(min=1, max=100_000_000, message=_l("Give a positive amount in 万元."))
+# "2026-12 5000", "2027年1月：3000", "2027/02, 1,500" — one month per line.
+SCHEDULE_LINE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*[:：,，\s]\s*([\d,，]+)\s*$")
+MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]?\s*(\d{1,2})\s*月?\s*$")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width digits and punctuation (１２, ：) as their ASCII forms, as a clerk's IME often types them."""
+    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
+
+
+def parse_month(text: str | None) -> date | None:
+    match = MONTH.match(to_halfwidth(text or ""))
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    return date(year, month, 1) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
+
+
+def parse_schedule(text: str | None) -> dict[date, int]:
+    """The planned 到位资金 schedule typed one month per line; ValueError names the line it cannot read."""
+    schedule: dict[date, int] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = SCHEDULE_LINE.match(to_halfwidth(line))
+        month = int(match[2]) if match else 0
+        if not match or not 1 <= month <= 12 or not 2000 <= int(match[1]) <= 2100:
+            raise ValueError(_("Line %(n)d: write a month and an amount, e.g. 2027-01 5000.", n=number))
+        schedule[date(int(match[1]), month, 1)] = int(match[3].replace(",", "").replace("，", ""))
+    return schedule
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(_l("Project name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    region_id = SelectField(_l("Where it lands (county or zone)"), coerce=int,
+                            validators=[DataRequired(message=REQUIRED)])  # fmt: skip
+    agreement = SelectField(_l("Agreement type"), choices=list(AGREEMENTS.items()), default="investment")
+    signed_on = DateField(_l("Signing date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
+    contract_amount = IntegerField(
+        _l("Contract amount (万元)"), validators=[DataRequired(message=REQUIRED), MONEY]
+    )
+    planned_investment = IntegerField(_l("Planned total investment (万元)"), validators=[Optional(), MONEY])
+    industry_id = SelectField(_l("Industry"), coerce=int, validators=[Optional()])
+    campaign = SelectField(_l("Campaign (攻坚行动)"), validators=[Optional()])
+    mode = SelectField(_l("Mode (招商方式)"), validators=[Optional()])
+    schedule = TextAreaField(_l("Planned funds arrival (one month per line: 2027-01 5000)"),
+                             validators=[Optional(), Length(max=2000)])  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region_id.choices = region_choices(blank=_("— choose —"))
+        self.industry_id.choices = industry_choices(blank=_("— as the target —"))
+        self.campaign.choices = [("", _("— as the target —"))] + list(CAMPAIGNS.items())
+        self.mode.choices = [("", _("— as the target —"))] + list(MODES.items())
+
+    def validate_schedule(self, field) -> None:
+        try:
+            parse_schedule(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class StageForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
+    on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
+    uscc = StringField(
+        _l("Credit code of the registered local entity"), validators=[Optional(), Length(max=40)]
+    )
+
+
+class TerminateForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=REQUIRED), Length(max=1000)])
+
+
+class ScheduleForm(FlaskForm):
+    version = HiddenField()
+    schedule = TextAreaField(_l("Planned funds arrival (one month per line: 2027-01 5000)"),
+                             validators=[Optional(), Length(max=2000)])  # fmt: skip
+
+    def validate_schedule(self, field) -> None:
+        try:
+            parse_schedule(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class ArrivalForm(FlaskForm):
+    project_id = SelectField(_l("Project"), coerce=int, validators=[DataRequired(message=REQUIRED)])
+    fixed = IntegerField(_l("Fixed-asset investment (万元)"), default=0,
+                         validators=[Optional(), NumberRange(min=-100_000_000, max=100_000_000)])  # fmt: skip
+    other = IntegerField(_l("Other funds (万元)"), default=0,
+                         validators=[Optional(), NumberRange(min=-100_000_000, max=100_000_000)])  # fmt: skip
+    out_of_province = BooleanField(_l("From outside the province (省外资金)"))
+    source_province = SelectField(_l("Source province"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    attachment = FileField(_l("Attachment (bank slip, PDF or image)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_province.choices = [("", _("— choose —"))] + [(p, p) for p in PROVINCES if p != "山东省"]
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    region = SelectField(_l("Lands in"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
+    agreement = SelectField(_l("Agreement type"), validators=[Optional()])
+    band = SelectField(_l("Planned investment"), validators=[Optional()])
+    industry = SelectField(_l("Industry"), validators=[Optional()])
+    light = SelectField(_l("Light"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = _("All")
+        self.region.choices = [("", everything)] + [(str(k), v) for k, v in region_choices(blank=None)]
+        self.state.choices = [("", everything)] + list(PROJECT_STATES.items())
+        self.agreement.choices = [("", everything)] + list(AGREEMENTS.items())
+        self.band.choices = [("", everything)] + list(BAND_LABELS.items())
+        self.industry.choices = [("", everything)] + [(str(k), v) for k, v in industry_choices(blank=None)]
+        self.light.choices = [("", everything)] + [(k, LIGHTS[k]) for k in ("red", "yellow", "green")]
+
+
+def filters_from(form: FilterForm, args) -> ProjectFilters:
+    """The list's filters from its form and the dashboard's drill-down arguments (junk is ignored)."""
+
+    def day(key: str) -> date | None:
+        try:
+            return date.fromisoformat(args.get(key, ""))
+        except ValueError:
+            return None
+
+    def valid(field) -> str:
+        value = field.data or ""
+        return value if value in {str(k) for k, _v in field.choices} else ""
+
+    return ProjectFilters(
+        q=(form.q.data or "")[:100], region=parse_int(valid(form.region)), state=valid(form.state),
+        agreement=valid(form.agreement), band=valid(form.band), industry=parse_int(valid(form.industry)),
+        light=valid(form.light), milestone=args.get("milestone", ""), period_from=day("from"), period_to=day("to"),
+        min_investment=parse_int(args.get("min_investment"), 0, maximum=100_000_000) or 0,
+        flag=args.get("flag", ""), chain=args.get("chain") == "1", campaign=args.get("campaign", "")[:20],
+        counted=args.get("counted") == "1", funds=args.get("funds", "") if args.get("funds") in ("pending",) else "",
+        reached=args.get("reached", ""), entry=parse_int(args.get("entry")),
+    )  # fmt: skip
