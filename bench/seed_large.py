@@ -25,14 +25,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Column, Connection, MetaData, Table, inspect, select, text
 from werkzeug.security import generate_password_hash
 
+from bench.seed_projects import MEAN_PER_ENTRY, Signings
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.names import normalise_name, pinyin_initials
 from crm.extensions import db
 from crm.plans.models import ContactLog, FundArrival, Task
+from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.reminders.models import Escalation
 from crm.teams.models import Team, TeamIndustry, TeamMember
@@ -62,6 +64,7 @@ STATES = {
     State.DROPPED: 4,
 }
 ORDER = list(STATES)  # the pipeline order, paused and dropped last
+PROJECTS_PER_ENTRY = 1.5  # the default number of projects: 150,000 for 100,000 entries
 TEAMED = {State.ASSIGNED, State.CONTACTING, State.NEGOTIATING, State.SIGNED, State.LANDED, State.STARTED,
           State.PRODUCING}  # fmt: skip
 WORKING = TEAMED - {State.PRODUCING}  # crm.vocab.WORKING_STATES: the targets that carry a light
@@ -86,6 +89,21 @@ TRADES = ["精密机械", "新材料", "新能源", "汽车零部件", "轴承",
           "农业科技", "航空科技", "氢能科技", "数字科技", "机器人", "铝业", "钢铁", "纸业", "药业", "电气"]  # fmt: skip
 QUALIFIERS = ["", "实业", "科技发展"]
 FORMS = ["有限公司", "股份有限公司", "集团有限公司"]
+
+
+def entry_states(projects: int, entries: int) -> dict[State, float]:
+    """The share of the entries in each state: STATES, or with `projects` to hold, as many signed entries as they
+    need (at bench/seed_projects.MEAN_PER_ENTRY projects each, at most 90 %), the other states shrunk in
+    proportion. 150,000 projects on 100,000 entries make about 80 % of the entries signed or beyond."""
+    if not projects:
+        return dict(STATES)
+    share = min(0.9, projects / (entries * MEAN_PER_ENTRY))
+    signed_total = sum(STATES[s] for s in SIGNED)
+    rest_total = sum(w for s, w in STATES.items() if s not in SIGNED)
+    return {
+        s: (w / signed_total * share if s in SIGNED else w / rest_total * (1 - share))
+        for s, w in STATES.items()
+    }
 
 
 def _bulk(conn: Connection, table: Table, rows: Iterable[dict]) -> int:
@@ -131,8 +149,9 @@ def _reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
 class Campaign:
     """The generator: reference ids read once, then one pass per table."""
 
-    def __init__(self, entries: int, logs: int, today: date, seed: int = 2026):
-        self.n_entries, self.n_logs = entries, logs
+    def __init__(self, entries: int, logs: int, today: date, seed: int = 2026, projects: int = 0,
+                 write_projects: bool = True):  # fmt: skip
+        self.n_entries, self.n_logs, self.n_projects = entries, logs, projects
         self.rng = random.Random(seed)
         self.zone = ZoneInfo(current_app.config["TIMEZONE"])
         self.today = today
@@ -147,6 +166,9 @@ class Campaign:
         self.leaf_industries = [i.id for i in industries if i.parent_id is not None]
         self.root_industries = [i.id for i in industries if i.parent_id is None]
         self.tags = db.session.execute(select(CategoryTag.id, CategoryTag.group, CategoryTag.has_rank)).all()
+        # With projects: the entries' signings come from their projects (bench/seed_projects.py).
+        self.signings = Signings(self, write_projects) if projects else None
+        self.stems: list[str] = [""]  # the enterprise's name without its legal form, by id (project names)
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
@@ -231,6 +253,7 @@ class Campaign:
             form = self.rng.choice(FORMS)
             words = (*parts[i - 1], form) if i <= len(parts) else ("基准测试企业", str(i), form)
             name = "".join(words)
+            self.stems.append("".join(words[:-1]))
             yield {
                 "id": i, "name": name, "name_en": None, "name_norm": normalise_name(name),
                 "name_initials": "".join(pinyin(w) for w in words)[:64],
@@ -258,7 +281,8 @@ class Campaign:
         """One entry per enterprise; also remembers what the later tables need (teams, owners, dates, lights)."""
         rng, now, today = self.rng, self.now, self.today
         region_ids = [r[0] for r in self.regions]
-        states = rng.choices(ORDER, [STATES[s] for s in ORDER], k=self.n_entries)
+        shares = entry_states(self.n_projects, self.n_entries)
+        states = rng.choices(ORDER, [shares[s] for s in ORDER], k=self.n_entries)
         self.worked: list[tuple] = []  # (entry, owner, team, plan_start, light, state)
         self.signed: list[tuple] = []  # (entry, owner, signed_on, amount)
         self.loggable: list[tuple[int, int]] = []  # (entry, owner)
@@ -307,7 +331,12 @@ class Campaign:
                 moved = self.at(plan_start, 9)
                 if effective != State.ASSIGNED:
                     self.loggable.append((i, owner))
-            if state in SIGNED:
+            if state in SIGNED and self.signings:
+                last = self.signings.sign(row, state.value, owner, max(self.local(whitelisted), plan_start),
+                                          self.stems[i])  # fmt: skip
+                self.signed.append((i, owner, row["signed_on"], row["contract_amount"]))
+                moved = self.at(last, 15)
+            elif state in SIGNED:
                 signed_on = self.day_between(
                     max(self.local(whitelisted), plan_start), today - timedelta(days=1)
                 )
@@ -323,6 +352,8 @@ class Campaign:
                 if state == State.PRODUCING:
                     last = row["producing_on"] = min(today, last + timedelta(days=rng.randint(20, 150)))
                 moved = self.at(last, 15)
+            if state == State.NEGOTIATING and self.signings and rng.random() < 0.05:
+                self.signings.talks(row, owner, max(self.local(whitelisted), plan_start), self.stems[i])
             if has_team:
                 light = None
                 if state in WORKING:
@@ -399,8 +430,10 @@ class Campaign:
                        "note": None}  # fmt: skip
 
     def funds(self) -> Iterator[dict]:
-        target = self.n_entries // 5
-        if not self.signed:
+        """Arrivals by entry, as before projects: the previous revision's schema (with projects, the returns'
+        arrivals come from bench/seed_projects.py)."""
+        target = self.n_entries // 5 if not self.signings else len(self.signed)
+        if not self.signed or (self.signings and self.signings.write):
             return
         for fid in range(1, target + 1):
             entry, owner, signed_on, amount = self.rng.choice(self.signed)
@@ -428,17 +461,35 @@ class Campaign:
                    "attachment_size": None, "created_by_id": owner, "created_at": occurred}  # fmt: skip
 
 
-def seed(entries: int, logs: int, today: date, progress=print) -> dict[str, int]:
-    """Write the campaign in one transaction; returns the rows written per table."""
+def _writable(conn: Connection, model) -> Table:
+    """The model's table as the database has it: only the columns it holds (the previous revision lacks the
+    projects' columns), and without the models' Python defaults, so a row writes exactly the keys it has."""
+    have = {c["name"] for c in inspect(conn).get_columns(model.__table__.name)}
+    columns = [
+        Column(c.name, c.type, primary_key=c.primary_key) for c in model.__table__.columns if c.name in have
+    ]
+    return Table(model.__table__.name, MetaData(), *columns)
+
+
+def seed(entries: int, logs: int, today: date, progress=print, projects: int | None = None) -> dict[str, int]:
+    """Write the campaign in one transaction; returns the rows written per table.
+
+    `projects` (default 1.5 per entry; 0 for the campaign as it was before projects) sets how many entries sign
+    (bench/seed_projects.py). On a schema without the projects table (the revision before them) the entries
+    get the same signings, and their 到位资金 is written by entry, as that revision kept it."""
+    if projects is None:
+        projects = round(entries * PROJECTS_PER_ENTRY)
     db.session.commit()
-    camp = Campaign(entries, logs, today)
+    with db.engine.connect() as conn:
+        has_projects = inspect(conn).has_table(Project.__tablename__)
+    camp = Campaign(entries, logs, today, projects=projects, write_projects=has_projects)
     db.session.remove()  # the reference data is read; the writes go through one connection of their own
     written: dict[str, int] = {}
     with db.engine.begin() as conn:
 
         def put(model, rows) -> None:
-            table = model if isinstance(model, Table) else model.__table__
-            written[table.name] = _bulk(conn, table, rows)
+            table = _writable(conn, model)
+            written[table.name] = written.get(table.name, 0) + _bulk(conn, table, rows)
             progress(f"  {table.name}: {written[table.name]:,}")
 
         users, teams, members, team_industries = camp.users_and_teams()
@@ -449,13 +500,33 @@ def seed(entries: int, logs: int, today: date, progress=print) -> dict[str, int]
         put(Enterprise, camp.enterprises())
         put(EnterpriseCategory, camp.categories())
         put(WhitelistEntry, camp.entries())
+        sequenced = [
+            User,
+            Team,
+            TeamMember,
+            Enterprise,
+            WhitelistEntry,
+            Task,
+            Escalation,
+            FundArrival,
+            ContactLog,
+        ]
+        signings = camp.signings
+        if signings and signings.write:
+            signings.number()
+            put(Project, signings.project_rows())
+            put(FundPlan, signings.plan_rows())
+            returns, arrivals = signings.returns_and_arrivals()
+            put(FundReturn, returns)
+            put(FundArrival, arrivals)
+            sequenced += [Project, FundReturn]
         put(Task, camp.tasks())
+        if signings and signings.write:
+            put(Task, signings.milestone_tasks(written["tasks"]))
         put(Escalation, camp.escalations({t["id"]: t["region_id"] for t in teams}))
         put(FundArrival, camp.funds())
         put(ContactLog, camp.logs())
-        _reset_sequences(conn, [User.__table__, Team.__table__, TeamMember.__table__, Enterprise.__table__,
-                                WhitelistEntry.__table__, Task.__table__, Escalation.__table__,
-                                FundArrival.__table__, ContactLog.__table__])  # fmt: skip
+        _reset_sequences(conn, [m.__table__ for m in sequenced])
     return written
 
 
