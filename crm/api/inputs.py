@@ -1,11 +1,17 @@
 """What the API accepts: query strings and JSON bodies, validated before any service runs. Unknown parameters
 are a 400, values out of range a 422 (never a 500); the bounds appear in the OpenAPI document."""
 
+import re
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from crm.parsing import MAX_ID, sane_date
-from crm.vocab import CAMPAIGNS, CONTACT_KINDS, MODES, State
+from crm.projects.queries import BANDS
+from crm.projects.queries import FLAGS as PROJECT_FLAGS
+from crm.projects.queries import MILESTONE_DATES as PROJECT_DATES
+from crm.vocab import AGREEMENTS, CAMPAIGNS, CONTACT_KINDS, MODES, PROJECT_STATES, PROVINCES, State
 from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES
 from crm.whitelist.queries import SORTS
 
@@ -109,3 +115,72 @@ class LogBody(Schema):
     next_step = Text(200, load_default=None, allow_none=True)
     next_date = fields.Date(load_default=None, allow_none=True, validate=sane)
     complete_task_id = Id(load_default=None, allow_none=True)
+
+
+MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+MONTH_PATTERN = MONTH.pattern
+
+
+class Month(fields.String):
+    """A month as "YYYY-MM" (2000–2100) both ways: loaded as its first day, dumped from any day of it."""
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": MONTH_PATTERN, "example": "2026-11", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f"{value:%Y-%m}"
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        month = int(text[5:]) if MONTH.match(text) else 0
+        if not 1 <= month <= 12 or not 2000 <= int(text[:4]) <= 2100:
+            raise ValidationError(str(_l("Give the month as YYYY-MM.")))
+        return date(int(text[:4]), month, 1)
+
+
+class ProjectQuery(PageQuery):
+    """The project list's filters and the dashboard's drill-down arguments (the names of ProjectFilters.args())."""
+
+    q = Text(100, load_default="")
+    region = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
+                            metadata={"description": "where the project lands"})  # fmt: skip
+    state = Choice(PROJECT_STATES, load_default="")
+    agreement = Choice(AGREEMENTS, load_default="")
+    band = Choice(
+        BANDS, load_default="", metadata={"description": "planned investment: <1, 1–10, 10–50, ≥50 亿元"}
+    )
+    industry = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
+                              metadata={"description": "industry id (its sub-industries included)"})  # fmt: skip
+    light = Choice(["red", "yellow", "green"], load_default="")
+    milestone = Choice([*PROJECT_DATES, "funds"], load_default="",
+                       metadata={"description": "a milestone date (or verified funds) within from–to"})  # fmt: skip
+    period_from = fields.Date(data_key="from", load_default=None, validate=sane)
+    period_to = fields.Date(data_key="to", load_default=None, validate=sane)
+    min_investment = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9),
+                                    metadata={"description": "万元"})  # fmt: skip
+    flag = Choice(PROJECT_FLAGS, load_default="")
+    chain = fields.Boolean(load_default=False)
+    campaign = Choice(CAMPAIGNS, load_default="")
+    counted = fields.Boolean(
+        load_default=False, metadata={"description": "only agreements that count as a signing"}
+    )
+    funds = Choice(["verified", "pending"], load_default="",
+                   metadata={"description": "with milestone=funds: verified (default) or pending verification"})  # fmt: skip
+    reached = Choice(PROJECT_DATES, load_default="")
+    entry = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
+                           metadata={"description": "the whitelist entry's id"})  # fmt: skip
+
+
+class ArrivalBody(Schema):
+    """A line of the landing county's monthly return, as the return page's form takes it (no attachment)."""
+
+    month = Month(required=True, metadata={"description": "the month reported"})
+    fixed = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=-100_000_000, max=100_000_000),
+                           metadata={"description": "固定资产投资, 万元 (negative only in an adjustment)"})  # fmt: skip
+    other = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=-100_000_000, max=100_000_000),
+                           metadata={"description": "other funds, 万元"})  # fmt: skip
+    out_of_province = fields.Boolean(load_default=False, metadata={"description": "省外到位资金"})
+    source_province = Choice(PROVINCES, load_default=None, allow_none=True,
+                             metadata={"description": "required with out_of_province"})  # fmt: skip
+    note = Text(200, load_default=None, allow_none=True)

@@ -54,6 +54,7 @@ def _operation(op: Operation, params: list[dict]) -> dict:
 TAGS = {
     "enterprises": _l("Enterprise records"),
     "entries": _l("Whitelist entries, their workflow actions, assignment and contact logs"),
+    "projects": _l("Projects (招商项目) and their monthly 到位资金 lines"),
     "teams": _l("Attack teams"),
     "work": _l("My tasks and notifications"),
     "dashboard": _l("Dashboard figures"),

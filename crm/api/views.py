@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from crm.api import bp
 from crm.api import docs_views as _docs_views  # noqa: F401  (openapi.json and the docs page)
+from crm.api import project_views as _project_views  # noqa: F401  (/projects: list, detail, arrivals)
 from crm.api import schemas as s
 from crm.api.dashboard_schemas import DashboardSchema
 from crm.api.errors import ApiError, init_api_errors

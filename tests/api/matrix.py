@@ -22,6 +22,9 @@ API_ROUTES = {
     "api.list_tasks": ("GET", "/api/v1/tasks"),
     "api.list_notifications": ("GET", "/api/v1/notifications"),
     "api.dashboard": ("GET", "/api/v1/dashboard"),
+    "api.list_projects": ("GET", "/api/v1/projects"),
+    "api.get_project": ("GET", "/api/v1/projects/{project}"),
+    "api.create_arrival": ("POST", "/api/v1/projects/{project}/arrivals"),
 }
 
 SESSION_MATRIX = {

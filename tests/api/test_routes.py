@@ -11,6 +11,7 @@ from crm.api.operations import OPERATIONS
 from crm.types import utcnow
 from crm.vocab import Role
 from tests.api.conftest import error_code
+from tests.api.projects_world import project_world  # noqa: F401  (the world with a project per county)
 from tests.test_permissions import world  # noqa: F401  (the fixture: two counties with their records)
 
 M, L, H, G, A = Role.MEMBER, Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER, Role.ADMIN
@@ -63,6 +64,13 @@ API_MATRIX = {
     "list_tasks": ("GET", "/api/v1/tasks", None, {"in": CAMPAIGN}),
     "list_notifications": ("GET", "/api/v1/notifications", None, {"in": EVERYONE}),
     "dashboard": ("GET", "/api/v1/dashboard?year=2026", None, {"in": answers(403, 403, 200, 200, 403)}),
+    "list_projects": ("GET", "/api/v1/projects?state=signed", None, {"in": CAMPAIGN}),
+    "get_project": ("GET", "/api/v1/projects/{project}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    # the target's team, the county's head and leads, and managers report a project's funds (returns.may_add)
+    "create_arrival": (
+        "POST", "/api/v1/projects/{project}/arrivals", {"month": "{month}", "fixed": 800, "other": 200},
+        {"in": answers(201, 201, 201, 201, 403), "out": answers(404, 404, 404, 201, 403)},
+    ),
     "openapi": ("GET", "/api/v1/openapi.json", None, {"in": EVERYONE}),
 }  # fmt: skip
 
@@ -78,7 +86,8 @@ def fill(template: str, county: dict) -> str:
     return template.format(
         proposal=county["proposal"].id, whitelisted=county["whitelisted"].id, assigned=county["assigned"].id,
         enterprise=county["assigned"].enterprise_id, team=county["team"].id, pversion=county["proposal"].version,
-        wversion=county["whitelisted"].version,
+        wversion=county["whitelisted"].version, project=county["project"].id if "project" in county else 0,
+        month=f"{county['project'].signed_on:%Y-%m}" if "project" in county else "",
     )  # fmt: skip
 
 
@@ -87,13 +96,16 @@ def body_for(body, county: dict):
         return log_body()
     if body is None:
         return None
-    return {k: int(fill(v, county)) if v.startswith("{") else v for k, v in body.items()}
+    values = {k: fill(v, county) if isinstance(v, str) else v for k, v in body.items()}
+    return {k: int(v) if isinstance(v, str) and v.isdigit() else v for k, v in values.items()}
 
 
 @pytest.mark.parametrize(("name", "scope", "role"), CASES)
-def test_endpoint_answers_each_role(api, world, name, scope, role):  # noqa: F811
-    inside, counties, _extra = world
+def test_endpoint_answers_each_role(request, api, world, name, scope, role):  # noqa: F811
     method, template, body, expected = API_MATRIX[name]
+    if "/projects" in template:
+        request.getfixturevalue("project_world")
+    inside, counties, _extra = world
     county = counties[scope]
     caller = api(inside["users"][role])
     url = fill(template, county)
