@@ -13,7 +13,7 @@ class ImportBatch(db.Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # enterprises | proposals
+    kind: Mapped[str] = mapped_column(String(20))  # enterprises | proposals | projects | arrivals
     filename: Mapped[str] = mapped_column(String(200))
     rows_total: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)

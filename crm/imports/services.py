@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, or_, select, update
@@ -12,15 +12,17 @@ from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, Ente
 from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise, update_enterprise
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.imports import ledger, ledger_rows
 from crm.imports.columns import COLUMNS
 from crm.imports.models import ImportBatch, ImportItem
 from crm.imports.reader import Table
 from crm.imports.rows import DUPLICATE, REJECT, UPDATE, Lookups, RowResult, check_row
+from crm.types import local_date, utcnow
 from crm.vocab import Role, State
 from crm.whitelist import services as whitelist
 from crm.whitelist.models import Event, WhitelistEntry
 
-KINDS = ("enterprises", "proposals")
+KINDS = ("enterprises", "proposals", *ledger_rows.KINDS)
 IMPORT_ROLES = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
 
 
@@ -38,7 +40,13 @@ class Plan:
         return not self.missing and not self.count(REJECT) and any(r.action != DUPLICATE for r in self.rows)
 
 
-def dry_run(actor: User, table: Table, mapping: dict[str, int | None], kind: str) -> Plan:
+def dry_run(
+    actor: User, table: Table, mapping: dict[str, int | None], kind: str, today: date | None = None
+) -> Plan:
+    """What every row will do. `today` (Beijing) bounds the dates of projects and arrivals."""
+    if kind in ledger_rows.KINDS:
+        rows, missing = ledger_rows.check_file(actor, table, mapping, kind, today or local_date(utcnow()))
+        return Plan(kind, rows, missing)
     proposals = kind == "proposals"
     missing = [
         c.header
@@ -87,12 +95,15 @@ def commit(
     db.session.add(batch)
     db.session.flush()
     items: list[dict] = []
+    writer = ledger.Writer(actor, now) if plan.kind in ledger_rows.KINDS else None
     try:
         for row in plan.rows:
             if row.action == DUPLICATE and not include_flagged:
                 batch.skipped_count += 1
             else:
-                items.append(_write(actor, row, now))
+                items.append(writer.write(row) if writer else _write(actor, row, now))
+        if writer:
+            writer.finish(items)
         if items:
             db.session.execute(insert(ImportItem), [{**item, "batch_id": batch.id} for item in items])
         batch.created_count = sum(1 for item in items if item["action"] == "created")
@@ -135,6 +146,11 @@ def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
     if not may_revert(actor, batch):
         raise Forbidden(_("Only the person who imported the file or a manager may revert it."))
     items = list(db.session.scalars(select(ImportItem).where(ImportItem.batch_id == batch.id)))
+    if batch.kind in ledger_rows.KINDS:
+        ledger.revert(batch, items)
+        batch.status, batch.reverted_at, batch.reverted_by_id = "reverted", now, actor.id
+        db.session.commit()
+        return
     problems = _unrevertible_rows(items)
     if problems:
         raise DomainError(_("Rows %(rows)s have been worked on since the import (reviewed, edited or proposed "

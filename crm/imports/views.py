@@ -13,18 +13,22 @@ from sqlalchemy import select
 from crm.auth.permissions import roles_required
 from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.imports import bp, services
-from crm.imports.columns import COLUMNS, auto_mapping, template_sheets
+from crm.imports import bp, ledger_rows, services
+from crm.imports.columns import auto_mapping, columns_for, template_sheets
 from crm.imports.models import ImportBatch
 from crm.imports.reader import ImportFileError, read_table
 from crm.imports.rows import DUPLICATE, REJECT, UPDATE
 from crm.parsing import paginate, parse_int
-from crm.types import utcnow
+from crm.plans.models import FundArrival
+from crm.projects.models import Project
+from crm.scope import project_scope
+from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import Role
 from crm.xlsx import download
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+TEMPLATE_NAMES = {"projects": "项目台账导入模板.xlsx", "arrivals": "月度到位资金导入模板.xlsx"}
 SHOWN_ROWS = 500
 
 
@@ -51,7 +55,9 @@ def _stored(token: str) -> tuple[dict, bytes]:
 @bp.route("/template.xlsx")
 @roles_required(*services.IMPORT_ROLES)
 def template():
-    return download(template_sheets(), "目标企业导入模板.xlsx")
+    kind = request.args.get("kind", "proposals")
+    kind = kind if kind in services.KINDS else "proposals"
+    return download(template_sheets(kind), TEMPLATE_NAMES.get(kind, "目标企业导入模板.xlsx"))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -89,10 +95,10 @@ def upload():
     return render_template("imports/upload.html", kind=kind, recent=recent, kinds=services.KINDS)
 
 
-def _mapping(headers: list[str]) -> dict[str, int | None]:
+def _mapping(headers: list[str], kind: str) -> dict[str, int | None]:
     """The automatic mapping, overridden by the user's choices (?map_<key>=<column index>, -1 for none)."""
-    mapping = auto_mapping(headers)
-    for column in COLUMNS:
+    mapping = auto_mapping(headers, columns_for(kind))
+    for column in columns_for(kind):
         raw = request.values.get(f"map_{column.key}")
         if raw == "-1":
             mapping[column.key] = None
@@ -106,8 +112,8 @@ def _mapping(headers: list[str]) -> dict[str, int | None]:
 def preview(token: str):
     meta, data = _stored(token)
     table = read_table(meta["filename"], data)
-    mapping = _mapping(table.headers)
-    plan = services.dry_run(current_user, table, mapping, meta["kind"])
+    mapping = _mapping(table.headers, meta["kind"])
+    plan = services.dry_run(current_user, table, mapping, meta["kind"], local_date(utcnow()))
     if request.method == "POST" and request.form.get("confirm") == "1":
         include = request.form.get("include_flagged") == "1"
         try:
@@ -124,7 +130,8 @@ def preview(token: str):
             return redirect(url_for("imports.batch", batch_id=batch.id))
     problems = [r for r in plan.rows if r.action in (REJECT, DUPLICATE)]
     return render_template(
-        "imports/preview.html", token=token, meta=meta, table=table, mapping=mapping, plan=plan, columns=COLUMNS,
+        "imports/preview.html", token=token, meta=meta, table=table, mapping=mapping, plan=plan,
+        columns=columns_for(meta["kind"]),
         shown=(problems + [r for r in plan.rows if r.action not in (REJECT, DUPLICATE)])[:SHOWN_ROWS],
         counts={a: plan.count(a) for a in ("create", UPDATE, DUPLICATE, REJECT)},
     )  # fmt: skip
@@ -155,8 +162,30 @@ def _batch_or_404(batch_id: int) -> ImportBatch:
 def batch(batch_id: int):
     record = _batch_or_404(batch_id)
     return render_template(
-        "imports/batch.html", batch=record, may_revert=services.may_revert(current_user, record)
-    )
+        "imports/batch.html", batch=record, may_revert=services.may_revert(current_user, record),
+        ledger=_ledger_lines(record) if record.kind in ledger_rows.KINDS else None,
+    )  # fmt: skip
+
+
+def _ledger_lines(record: ImportBatch) -> dict[int, dict]:
+    """Per import item of a projects or arrivals import: the project (name, and a link while it exists and the
+    user may open it) and, for an arrival, its month and amount while the line exists."""
+    details = {item.id: json.loads(item.before or "{}") for item in record.items}
+    project_ids = {d.get("project_id") for d in details.values()} - {None}
+    projects = dict(db.session.execute(select(Project.id, Project.name).where(Project.id.in_(project_ids),
+                                                                               project_scope(current_user)))
+                    .all())  # fmt: skip
+    arrival_ids = [d["arrival_id"] for d in details.values() if "arrival_id" in d]
+    lines = {a.id: a for a in db.session.scalars(select(FundArrival).where(FundArrival.id.in_(arrival_ids)))}
+    linkable = "projects.detail" in current_app.view_functions
+    out = {}
+    for item_id, d in details.items():
+        line = lines.get(d.get("arrival_id"))
+        out[item_id] = {
+            "project": projects.get(d.get("project_id")), "project_id": d.get("project_id"), "link": linkable,
+            "month": line.arrived_on if line else None, "amount": line.total if line else None,
+        }  # fmt: skip
+    return out
 
 
 @bp.route("/batches/<int:batch_id>/revert", methods=["POST"])

@@ -1,0 +1,227 @@
+"""Reading the cells of the bureau's 项目台账 and 到位资金 sheets as they are really typed: full-width digits and
+brackets, "1.5亿", "15,000", "2026年11月", "高新区" for the high-tech zone, "东昌府" without 区 …
+
+Each reader returns the value, or None for a blank cell, and raises ValueError with the reason in Chinese when the
+cell cannot be read.
+"""
+
+import re
+import unicodedata
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from crm.parsing import sane_date
+from crm.vocab import AGREEMENTS, PROVINCES
+
+MAX_WAN = 10**9  # 万元: far beyond any project, within the INTEGER columns
+
+
+def plain(text: str | None) -> str:
+    """Full-width digits, letters, brackets and spaces folded to their ASCII forms, then trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def compact(text: str | None) -> str:
+    """`plain` without any white space (the bureau's sheets pad names with spaces, full-width ones too)."""
+    return re.sub(r"\s+", "", plain(text))
+
+
+# --- amounts (万元) ---
+
+AMOUNT = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(亿元|亿|万元|万)?$")
+
+
+def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
+    """Integer 万元 from "15000", "15,000", "１５０００", "1.5亿", "1.5亿元", "15000万元"; (value, rounded) where
+    `rounded` says a fraction of a 万元 was rounded off. None for a blank cell."""
+    text = compact(raw).replace(",", "").replace("¥", "").replace("￥", "")
+    if not text:
+        return None
+    match = AMOUNT.match(text)
+    if not match:
+        raise ValueError(_("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw))
+    sign, digits, unit = match.groups()
+    try:
+        number = Decimal(digits) * (10000 if unit and unit.startswith("亿") else 1)
+    except InvalidOperation as error:  # pragma: no cover - the pattern only lets digits through
+        raise ValueError(
+            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw)
+        ) from error
+    value = int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if sign == "-":
+        if not negative:
+            raise ValueError(_("The amount cannot be negative."))
+        value = -value
+    if abs(value) > MAX_WAN:
+        raise ValueError(_("%(value)s is too large for an amount in 万元.", value=raw))
+    return value, value != number * (-1 if sign == "-" else 1)
+
+
+# --- dates and months ---
+
+DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DAY_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月份?)?$")
+MONTH_DIGITS = re.compile(r"^(\d{4})(\d{2})$")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _excel_serial(text: str) -> date | None:
+    """A date cell pasted as a number (Excel's day count): 46300 is 2026-10-04."""
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and 30000 <= int(float(text)) <= 60000:
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
+    return None
+
+
+def day(raw: str | None) -> date | None:
+    """2026-11-03, 2026/11/3, 2026.11.3, 2026年11月3日, 20261103, a datetime cell, or Excel's day number."""
+    text = plain(raw).split(" ")[0].split("T")[0] if plain(raw) else ""
+    if not text:
+        return None
+    parsed = None
+    match = DAY.match(text) or DAY_DIGITS.match(text)
+    if match:
+        try:
+            parsed = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            parsed = None
+    parsed = parsed or _excel_serial(text)
+    if parsed is None:
+        raise ValueError(_("%(value)s is not a date: write it as 2026-11-03 or 2026年11月3日.", value=raw))
+    if not sane_date(parsed):
+        raise ValueError(_("The date is out of range."))
+    return parsed
+
+
+def month(raw: str | None) -> date | None:
+    """The first day of the month in 2026-11, 2026年11月, 2026/11, 2026.11, 202611, or a date in that month."""
+    text = compact(raw)
+    if not text:
+        return None
+    match = MONTH.match(text) or MONTH_DIGITS.match(text)
+    if match:
+        year, number = (int(part) for part in match.groups())
+        if 1 <= number <= 12:
+            first = date(year, number, 1)
+            if not sane_date(first):
+                raise ValueError(_("The date is out of range."))
+            return first
+    try:
+        found = day(raw)
+    except ValueError:
+        found = None
+    if found is None:
+        raise ValueError(_("%(value)s is not a month: write it as 2026-11 or 2026年11月.", value=raw))
+    return found.replace(day=1)
+
+
+# --- words ---
+
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "省外"}
+NO = {"否", "n", "no", "false", "0", "×", "✗", "省内", "无"}
+
+
+def yes_no(raw: str | None) -> bool | None:
+    text = compact(raw).lower()
+    if not text:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(_("Write 是 or 否."))
+
+
+def province(raw: str | None) -> str | None:
+    """A province from its full name or its short one: 江苏 → 江苏省, 广西 → 广西壮族自治区; 国外/海外 → 境外."""
+    text = compact(raw)
+    if not text:
+        return None
+    if text in ("国外", "海外", "国(境)外"):
+        return "境外"
+    if text in PROVINCES:
+        return text
+    found = [p for p in PROVINCES if len(text) >= 2 and p.startswith(text)]
+    if len(found) == 1:
+        return found[0]
+    raise ValueError(_("No province called %(name)s.", name=raw))
+
+
+AGREEMENT_WORDS = (
+    ("补充", "supplement"),
+    ("框架", "framework"),
+    ("合同", "contract"),
+    ("投资", "investment"),
+)
+
+
+def agreement(raw: str | None) -> str | None:
+    """框架协议 / 投资协议 / 正式合同 / 补充协议, also as 框架, 合同, 投资协议书 …"""
+    text = compact(raw)
+    if not text:
+        return None
+    for code, label in AGREEMENTS.items():
+        if text in (code, label):
+            return code
+    found = [code for word, code in AGREEMENT_WORDS if word in text]
+    if found:
+        return found[0]
+    raise ValueError(_("The agreement type is 框架协议, 投资协议, 正式合同 or 补充协议."))
+
+
+def project_key(name: str | None) -> str:
+    """A project name for comparison: width, case, spaces, brackets and punctuation aside, without a trailing
+    项目 ("年产10万吨（一期）项目" = "年产10万吨(一期)")."""
+    text = re.sub(r"[\s()\[\]【】<>《》\"'“”‘’·.,，、:：;；_\-—–]+", "", plain(name).lower())
+    return text.removesuffix("项目") or text
+
+
+# --- counties and zones ---
+
+ZONE_ALIASES = {
+    "ZONE-HTZ": ("高新区", "高新技术开发区", "高新技术产业开发区", "高新技术产业园区", "聊城高新区", "高新"),
+    "ZONE-ETDZ": (
+        "经开区",
+        "开发区",
+        "经济开发区",
+        "经济技术开发区",
+        "聊城经开区",
+        "聊城开发区",
+        "经济技术开发",
+    ),
+    "ZONE-JBSC": ("度假区", "旅游度假区", "江北水城度假区", "江北水城"),
+}
+CITY_PREFIXES = ("山东省聊城市", "聊城市")
+
+
+class RegionNames:
+    """A county or zone from the way the bureau writes it: "东昌府区", "东昌府", "聊城市 东昌府区", "茌平县" (its old
+    name), "高新区", "经开区"/"开发区", "聊城经济技术开发区（东区）" …"""
+
+    def __init__(self, regions: list[tuple[str, str, str, int]]) -> None:  # (code, name, kind, id)
+        self.ids: dict[str, int] = {}
+        self.names = {region_id: name for _code, name, _kind, region_id in regions}
+        for code, name, kind, region_id in regions:
+            self.ids[compact(name)] = region_id
+            if kind == "county":
+                self.ids.setdefault(self._stem(compact(name)), region_id)
+            for alias in ZONE_ALIASES.get(code, ()):
+                self.ids.setdefault(alias, region_id)
+
+    @staticmethod
+    def _stem(text: str) -> str:
+        return text[:-1] if len(text) > 2 and text[-1] in "区县市" else text
+
+    def find(self, raw: str | None) -> int | None:
+        """The region's id, or None when no county or zone goes by that name."""
+        text = compact(raw)
+        for prefix in CITY_PREFIXES:
+            text = text.removeprefix(prefix)
+        for candidate in (text, re.sub(r"\(.*?\)", "", text)):
+            if candidate in self.ids:
+                return self.ids[candidate]
+            if self._stem(candidate) in self.ids:
+                return self.ids[self._stem(candidate)]
+        return None
