@@ -23,6 +23,7 @@ from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
 from crm.refdata.choices import industry_choices, region_choices
 from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROVINCES
+from crm.whitelist.drill import NONE
 
 REQUIRED = _l("This field is required.")
 MONEY = NumberRange(min=1, max=100_000_000, message=_l("Give a positive amount in 万元."))
@@ -171,12 +172,17 @@ def filters_from(form: FilterForm, args) -> ProjectFilters:
         value = field.data or ""
         return value if value in {str(k) for k, _v in field.choices} else ""
 
+    def id_or_none(key: str) -> int | None:  # the dashboard's breakdowns: -1 = not filled in
+        return NONE if args.get(key) == str(NONE) else parse_int(args.get(key))
+
     return ProjectFilters(
         q=(form.q.data or "")[:100], region=parse_int(valid(form.region)), state=valid(form.state),
-        agreement=valid(form.agreement), band=valid(form.band), industry=parse_int(valid(form.industry)),
+        agreement=valid(form.agreement), band=valid(form.band),
+        industry=NONE if args.get("industry") == str(NONE) else parse_int(valid(form.industry)),
         light=valid(form.light), milestone=args.get("milestone", ""), period_from=day("from"), period_to=day("to"),
         min_investment=parse_int(args.get("min_investment"), 0, maximum=100_000_000) or 0,
         flag=args.get("flag", ""), chain=args.get("chain") == "1", campaign=args.get("campaign", "")[:20],
         counted=args.get("counted") == "1", funds=args.get("funds", "") if args.get("funds") in ("pending",) else "",
         reached=args.get("reached", ""), entry=parse_int(args.get("entry")),
+        team=id_or_none("team"), tag=id_or_none("tag"), mode=args.get("mode", "")[:20],
     )  # fmt: skip

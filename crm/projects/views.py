@@ -35,7 +35,7 @@ from crm.whitelist.views import page_number
 from crm.xlsx import Sheet, download
 
 DRILL_KEYS = ("milestone", "from", "to", "min_investment", "flag", "chain", "campaign", "counted", "funds",
-              "reached", "entry")  # fmt: skip
+              "reached", "entry", "team", "tag", "mode")  # fmt: skip
 
 
 def _filtered():
