@@ -39,12 +39,16 @@ test: install translations
 ## Benchmarks (not part of `make test`); set BENCH_DATABASE_URL to a scratch PostgreSQL database to run there.
 ## The dashboard benchmark's scale: BENCH_ENTRIES (100000) and BENCH_LOGS (1000000). The everyday pages' scales:
 ## BENCH_SCALES (1000,100000 entries, ten contact logs each), seeded in turn (run alone, bench/pages.py takes
-## {scale} in BENCH_DATABASE_URL for a database per scale, and --reuse).
+## {scale} in BENCH_DATABASE_URL for a database per scale, and --reuse). bench/projects.py: the dashboard and the
+## project list with 150,000 projects (BENCH_ENTRIES × 1.5) beside the figures before projects; bench/migrate_check.py:
+## the projects migration up, down and up on that campaign built at the revision before it.
 bench: install translations
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/projects.py
+	$(BIN)/python bench/migrate_check.py
 
 ## Load test (not part of `make bench`): gunicorn on PostgreSQL (a cluster of its own, 15/load on port 5433, run as
 ## root) under 50 locust users for 5 minutes, then the framework floor: bench/results/load.json. Locust lives in
