@@ -18,8 +18,8 @@ from sqlalchemy import delete, event, func, select, update
 from crm.auth.models import User
 from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.imports.ledger_rows import LedgerRow
 from crm.imports.models import ImportBatch, ImportItem
+from crm.imports.rows import LedgerRow
 from crm.plans.models import CANCELLED, OPEN, FundArrival, Task
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.projects.returns import EDITABLE, add_arrival

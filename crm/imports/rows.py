@@ -16,6 +16,8 @@ from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
 from crm.imports.columns import BY_KEY
 from crm.parsing import parse_int
+from crm.projects.returns import ArrivalData
+from crm.projects.services import ProjectData
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.settings import get_int
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES
@@ -25,6 +27,9 @@ from crm.whitelist.models import WhitelistEntry
 from crm.whitelist.services import EntryData
 
 CREATE, UPDATE, DUPLICATE, REJECT, UNCHANGED = "create", "update", "duplicate", "reject", "unchanged"
+CHUNK = (
+    900  # values per IN (…) in the projects and arrivals imports: well inside SQLite's bound-parameter limit
+)
 LIMITS = {"name": 128, "name_en": 200, "hq": 128, "website": 200, "summary": 2000, "notes": 4000}
 SPLIT = re.compile(r"[、,，;；/|]+")
 WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
@@ -217,3 +222,31 @@ def _match(result: RowResult, uscc: str | None, lookups: Lookups, seen: dict) ->
         result.notes.append(
             _("Joins the group of %(name)s.", name=lookups.names[result.enterprise.parent_id])
         )
+
+
+@dataclass
+class LedgerRow(RowResult):
+    """A row of a projects or arrivals import: what it will write, and its refusals by column header."""
+
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    entry_id: int | None = None
+    project: ProjectData | None = None  # projects: what add_project gets
+    project_id: int | None = None  # arrivals: the project the line is for
+    arrival: ArrivalData | None = None
+
+    def reject(self, key: str, message: str) -> None:
+        self.errors.append((self.headers.get(key, key), message))
+        self.action = REJECT
+
+    def read(self, cells: dict[str, str], key: str, reader, *args):
+        """`reader` applied to the cell; its ValueError becomes this row's rejection, naming the column."""
+        try:
+            return reader(cells.get(key, ""), *args)
+        except ValueError as error:
+            self.reject(key, str(error))
+            return None
+
+
+def chunks(items: set) -> list[list]:
+    items = sorted(items)
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]

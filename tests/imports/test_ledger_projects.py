@@ -169,8 +169,9 @@ def test_rows_the_importer_may_not_touch_are_refused(targets):
 
 def test_a_credit_code_finds_the_target_and_must_agree_with_the_name(targets):
     p, t = targets
-    from crm.demo import fictional_uscc
     import random
+
+    from crm.demo import fictional_uscc
 
     code = fictional_uscc(random.Random(3), "371502")
     t["bearing"].enterprise.uscc = code
