@@ -33,6 +33,7 @@ ADMIN_ONLY = answers(403, 403, 403, 403, 200)
 EVERYONE = answers(200, 200, 200, 200, 200)
 REVIEWERS = answers(403, 403, 200, 200, 403)
 IMPORTERS = answers(403, 200, 200, 200, 403)
+FILERS = answers(403, 200, 200, 200, 403)  # who file and verify the monthly funds returns
 OUT_OF_SCOPE = answers(404, 404, 404, 200, 403)  # another county's records: hidden from county staff
 
 # endpoint → (method, url template, form data, {scope: {role: status}}).
@@ -161,6 +162,59 @@ MATRIX = {
     "imports.revert": (
         "POST", "/imports/batches/{batch}/revert", {}, {"in": answers(403, 404, 404, 302, 403)}
     ),
+    "projects.index": ("GET", "/projects/", None, {"in": CAMPAIGN}),
+    "projects.export": ("GET", "/projects/export.xlsx", None, {"in": CAMPAIGN}),
+    "projects.detail": ("GET", "/projects/{project}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "projects.new": ("GET", "/projects/new/{signed}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "projects.advance": (
+        "POST", "/projects/{project}/stage", {"target": "landed", "on": "2026-03-02", "uscc": "bad",
+                                               "version": "{prversion}"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "projects.terminate": (
+        "POST", "/projects/{project}/terminate", {"reason": "", "version": "{prversion}"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "projects.schedule": (
+        "POST", "/projects/{project}/schedule", {"schedule": "2026-04 100", "version": "0"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "projects.add_arrival": (
+        "POST", "/projects/{project}/arrivals", {"month": "2099-01", "fixed": "100"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+    ),
+    "projects.returns_index": ("GET", "/projects/returns", None, {"in": FILERS}),
+    "projects.return_detail": (
+        "GET", "/projects/returns/{region}/2026-03", None, {"in": FILERS, "out": answers(403, 404, 404, 200, 403)}
+    ),
+    "projects.add_line": (
+        "POST", "/projects/returns/{region}/2026-03/lines", {"project_id": "{project}", "fixed": "0"},
+        {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
+    ),
+    "projects.remove_line": (
+        "POST", "/projects/returns/lines/{line}/delete", {},
+        {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
+    ),
+    "projects.attachment": (
+        "GET", "/projects/arrivals/{line}/attachment", None,
+        {"in": answers(200, 200, 200, 200, 403), "out": answers(404, 404, 404, 200, 403)},
+    ),
+    "projects.submit": (
+        "POST", "/projects/returns/{return}/submit", {"version": "0"},
+        {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
+    ),
+    "projects.verify": (
+        "POST", "/projects/returns/{return}/verify", {"version": "0"},
+        {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)},
+    ),
+    "projects.send_back": (
+        "POST", "/projects/returns/{return}/send-back", {"reason": "", "version": "0"},
+        {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)},
+    ),
+    "projects.adjust": (
+        "POST", "/projects/returns/{region}/2026-03/adjust", {"reason": ""},
+        {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
+    ),
     **SESSION_MATRIX,  # the JSON API refuses cookies (401); its docs and the tokens page (tests/api/matrix.py)
 }  # fmt: skip
 
@@ -209,11 +263,37 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
     task = db.session.scalar(
         db.select(Task).where(Task.entry_id == assigned.id, Task.status == "open").limit(1)
     )
+    signed, project, line = signed_target(code, proposer, users, manager, team, now)
     return {
-        "log": log, "task": task,
+        "log": log, "task": task, "signed": signed, "project": project, "line": line,
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
         "newcomer": newcomer,
     }  # fmt: skip
+
+
+def signed_target(code: str, proposer, users: dict, manager, team, now) -> tuple:
+    """A signed target of the county's team with its project, and a line of the county's March return (with an
+    attachment) for it."""
+    from crm.enterprises.services import EnterpriseData, create_enterprise
+    from crm.plans.stages import StageEvidence, advance
+    from crm.projects import returns
+    from crm.projects.services import projects_of
+    from crm.vocab import State
+
+    enterprise = create_enterprise(EnterpriseData(name=f"{code} 已签约企业有限公司"), proposer, now)
+    entry = wf.propose(proposer, enterprise, wf.EntryData(region_id=region(code).id), now)
+    wf.approve(users[H], entry, now)
+    wf.approve(manager, entry, now)
+    assignment.assign(manager, entry, team, users[M], now)
+    logs.record_log(users[M], entry, logs.LogData(now, "visit", "拜访"), now, upload_dir())
+    today = now.date()
+    advance(users[M], entry, State.NEGOTIATING, StageEvidence(), now, today)  # the visit made it 对接中
+    advance(users[M], entry, State.SIGNED, StageEvidence(on=today, amount=20000), now, today)
+    project = projects_of(entry.id)[0]
+    pdf = logs.Upload("回单.pdf", b"%PDF-1.4 slip")
+    line = returns.add_arrival(users[L], project, returns.ArrivalData(month=today, fixed=500, attachment=pdf), now,
+                               today, upload_dir())  # fmt: skip
+    return entry, project, line
 
 
 @pytest.fixture
@@ -265,6 +345,8 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
         enterprise=county["assigned"].enterprise_id, team=county["team"].id, member=county["users"][M].id,
         region=county["assigned"].region_id, newcomer=county["newcomer"].id, pversion=county["proposal"].version,
         aversion=county["assigned"].version, log=county["log"].id, task=county["task"].id,
+        signed=county["signed"].id, project=county["project"].id, prversion=county["project"].version,
+        line=county["line"].id, **{"return": county["line"].return_id},
         **extra,
     )  # fmt: skip
 

@@ -234,9 +234,8 @@ def _pending(region_id: int, month: date) -> bool:
 
 
 def lines(ret: FundReturn) -> list[tuple[FundArrival, Project]]:
-    return list(
-        db.session.execute(
-            select(FundArrival, Project).join(Project, Project.id == FundArrival.project_id)
-            .where(FundArrival.return_id == ret.id).order_by(Project.name, FundArrival.id)
-        ).tuples()
+    rows = db.session.execute(
+        select(FundArrival, Project).join(Project, Project.id == FundArrival.project_id)
+        .where(FundArrival.return_id == ret.id).order_by(Project.name, FundArrival.id)
     )  # fmt: skip
+    return [(row, project) for row, project in rows]

@@ -18,7 +18,7 @@ from tests.test_permissions import PUBLIC as PERMISSIONS_PUBLIC
 M = Role.MEMBER
 MISSING_ID = 999_999
 # Records that do not exist, for arguments that are not ids.
-MISSING_TEXT = {"token": "0" * 32, "day": "2099-01-01", "name": "nope"}
+MISSING_TEXT = {"token": "0" * 32, "day": "2099-01-01", "name": "nope", "month": "1999-01"}
 # Rules any visitor may open (no login, no role), with the answers they give here: the static files, and the
 # matrix's own PUBLIC (/healthz, 503 in tests: no scheduler runs).
 PUBLIC = {"static": {200}, **{endpoint: {status} for endpoint, status in PERMISSIONS_PUBLIC.items()}}
@@ -48,7 +48,8 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "notification_id": extra["failed"], "batch_id": extra["batch"], "token": extra["upload"],
         "token_id": MISSING_ID, "step_id": db.session.scalar(select(TemplateStep.id).limit(1)),
         "obj_id": county["assigned"].region_id, "name": "regions", "day": "2027-01-01", "filename": STATIC_FILE,
-        "action": "approve",
+        "action": "approve", "project_id": county["project"].id, "arrival_id": county["line"].id,
+        "return_id": county["line"].return_id, "region_id": county["assigned"].region_id, "month": "2026-03",
     }  # fmt: skip
 
 
