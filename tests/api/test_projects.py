@@ -1,6 +1,7 @@
 """The project endpoints: list totals equal the list page's query for the same filters, held and hosted projects
 in scope, the detail's schedule, light and arrivals, and reporting 到位资金 that counts only once verified."""
 
+import re
 from datetime import date
 
 import pytest
@@ -69,6 +70,18 @@ def counties(make_user, make_entry, now):
     return {"users": users, "manager": manager, "proposer": proposer, "a": a, "b": b, "projects": projects}
 
 
+def with_funds(c: dict, now) -> None:
+    """March 到位资金: a2's in 茌平区's verified return, b1's in 东昌府区's submitted one (pending)."""
+    for key, code, verify in (("a2", "371503", True), ("b1", "371502", False)):
+        head = c["users"][code]["head"]
+        returns.add_arrival(head, c["projects"][key], returns.ArrivalData(month=date(2026, 3, 1), fixed=700), now,
+                            local_date(now))  # fmt: skip
+        ret = returns.the_return(region(code).id, date(2026, 3, 1))
+        returns.submit(head, ret, now)
+        if verify:
+            returns.verify(c["manager"], ret, now)
+
+
 def expected_total(user, filters: ProjectFilters) -> int:
     query = project_query(user, filters, local_date(utcnow()))
     return db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True))
@@ -93,6 +106,7 @@ def cases(c: dict) -> list[tuple[str, ProjectFilters]]:
         ("light=green", ProjectFilters(light="green")),
         (f"entry={c['a'].id}", ProjectFilters(entry=c["a"].id)),
         ("milestone=funds", ProjectFilters(milestone="funds")),
+        ("milestone=funds&funds=pending", ProjectFilters(milestone="funds", funds="pending")),
         ("min_investment=100000", ProjectFilters(min_investment=100_000)),
         ("campaign=jinwei&chain=1", ProjectFilters(campaign="jinwei", chain=True)),
         ("flag=manufacturing", ProjectFilters(flag="manufacturing")),
@@ -100,8 +114,9 @@ def cases(c: dict) -> list[tuple[str, ProjectFilters]]:
 
 
 @pytest.mark.parametrize("who", ["member", "lead", "head", "manager", "proposer", "other_head"])
-def test_list_totals_equal_the_list_pages_query(counties, api, who):
+def test_list_totals_equal_the_list_pages_query(counties, api, now, who):
     c = counties
+    with_funds(c, now)
     user = {
         "proposer": c["proposer"],
         "manager": c["manager"],
@@ -117,6 +132,21 @@ def test_list_totals_equal_the_list_pages_query(counties, api, who):
     assert len(seen) > 2  # the filters really filter
     if who == "manager":
         assert caller.get("/api/v1/projects").get_json()["total"] == 5
+        verified = caller.get("/api/v1/projects?milestone=funds").get_json()["items"]
+        pending = caller.get("/api/v1/projects?milestone=funds&funds=pending").get_json()["items"]
+        assert [p["id"] for p in verified] == [c["projects"]["a2"].id]
+        assert [p["id"] for p in pending] == [c["projects"]["b1"].id]
+
+
+@pytest.mark.parametrize("who", ["member", "head", "manager"])
+def test_list_totals_equal_the_list_page(counties, api, login, now, who):
+    with_funds(counties, now)
+    user = counties["manager"] if who == "manager" else counties["users"]["371502"][who]
+    caller, client = api(user), login(user)
+    for query, _filters in cases(counties):
+        page = client.get(f"/projects/?{query}").get_data(as_text=True)
+        shown = int(re.search(r'data-testid="result-count" data-total="(\d+)"', page).group(1))
+        assert caller.get(f"/api/v1/projects?{query}").get_json()["total"] == shown, (who, query)
 
 
 def test_pagination_is_newest_signing_first(counties, api):
