@@ -45,9 +45,11 @@ def pinyin_initials(name: str) -> str:
 
 
 def clean_uscc(value: str | None) -> str | None:
+    """The code as stored: NFKC (a clerk's full-width ９１… becomes 91…), no spaces, upper case. stdnum accepts
+    full-width digits while it validates, so the form we check must be the form we keep."""
     if not value:
         return None
-    return re.sub(r"\s+", "", value).upper() or None
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper() or None
 
 
 def uscc_error(value: str) -> str | None:

@@ -18,6 +18,7 @@ from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
 from crm.reminders import outbox
 from crm.reminders.models import ChannelPreference, Escalation, Mute
+from crm.reminders.returns_scan import return_reminders
 from crm.settings import get_ints
 from crm.teams.models import Team
 from crm.types import local_date
@@ -32,7 +33,7 @@ LEVELS = (("lead", "escalate_lead"), ("county", "escalate_county"), ("city", "es
 class Reminder:
     key: str
     user_id: int
-    entry_id: int
+    entry_id: int | None  # None for a county's funds return
     team_id: int | None
     kind: str
     title: str
@@ -85,6 +86,7 @@ def scan(now: datetime, cal: WorkCalendar | None = None) -> ScanResult:
     reminders += _escalations(tasks, today, cal, limits, now, result)
     if workday:
         reminders += _entry_reminders(today, cal, limits)
+    reminders += return_reminders(today, cal, workday)
     result.reminders = len(reminders)
     result.notifications = outbox.enqueue(_notifications(reminders), now)
     result.uncovered_years = sorted(cal.uncovered)
