@@ -9,6 +9,7 @@ class FigureSchema(Schema):
     value = req(Number, allow_none=True)
     args = Args()
     entries = req(fields.Integer, allow_none=True, metadata={"description": "records a sum adds up"})
+    target = req(fields.String, metadata={"description": "the list `args` filter: projects or whitelist"})
 
 
 class GoalSchema(Schema):
@@ -31,6 +32,8 @@ class GoalRowSchema(Schema):
     gap = req(fields.String)
     percent = req(fields.Float, allow_none=True)
     figure = req(fields.Nested, FigureSchema)
+    pending = req(fields.Nested, FigureSchema, allow_none=True,
+                  metadata={"description": "到位资金 submitted and not yet verified, 万元"})  # fmt: skip
 
 
 class RateSchema(Schema):
@@ -48,6 +51,9 @@ class StageSchema(Schema):
     count = req(fields.Integer)
     investment = req(fields.Integer, metadata={"description": "万元"})
     args = Args()
+    target = req(
+        fields.String, metadata={"description": "targets (whitelist) before signing, projects after"}
+    )
 
 
 class SignedSchema(Schema):
@@ -56,6 +62,7 @@ class SignedSchema(Schema):
     campaign = req(fields.Nested, FigureSchema)
     mega = req(fields.Nested, FigureSchema)
     emerging = req(fields.Nested, FigureSchema)
+    chain = req(fields.Nested, FigureSchema)
     landed = req(fields.Nested, FigureSchema)
     started = req(fields.Nested, FigureSchema)
     producing = req(fields.Nested, FigureSchema)
@@ -65,8 +72,9 @@ class SignedSchema(Schema):
 class FundsSchema(Schema):
     total = req(fields.Integer, metadata={"description": "万元"})
     manufacturing = req(fields.Integer, metadata={"description": "万元"})
-    entries = req(fields.Nested, FigureSchema)
-    manufacturing_entries = req(fields.Nested, FigureSchema)
+    projects = req(fields.Nested, FigureSchema)
+    manufacturing_projects = req(fields.Nested, FigureSchema)
+    pending = req(fields.Nested, FigureSchema, metadata={"description": "submitted, not yet verified"})
 
 
 class CountyChainSchema(Schema):
@@ -80,6 +88,7 @@ class WeekSchema(Schema):
     signed = req(fields.Integer)
     pipeline = req(fields.Integer)
     args = Args()
+    target = req(fields.String)
 
 
 class BreakdownRowSchema(Schema):
@@ -121,6 +130,11 @@ class LightsSchema(Schema):
     yellow = req(fields.Nested, WatchSchema)
 
 
+class ProjectLightsSchema(Schema):
+    red = req(fields.Nested, FigureSchema)
+    yellow = req(fields.Nested, FigureSchema)
+
+
 class OrdersSchema(Schema):
     open_orders = req(fields.Integer)
     entries = req(fields.Nested, FigureSchema)
@@ -158,6 +172,7 @@ class DashboardSchema(Schema):
     weeks = req(fields.List, fields.Nested(WeekSchema))
     breakdowns = req(fields.Nested, BreakdownsSchema)
     lights = req(fields.Nested, LightsSchema)
+    project_lights = req(fields.Nested, ProjectLightsSchema)
     orders = req(fields.Nested, OrdersSchema)
     week = req(fields.Nested, PeriodSchema)
     team_ranking = req(fields.List, fields.Nested(RankedSchema))

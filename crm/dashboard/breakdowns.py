@@ -1,29 +1,39 @@
-"""Breakdowns of the targets by county, category, industry, team, 攻坚行动 and 招商方式, in one statement.
+"""Breakdowns by county, category, industry, team, 攻坚行动 and 招商方式, in one statement.
 
-The entries the breakdowns count (targets, signed in the period, or funds arrived in it) are selected once, as a
-common table expression with one row per entry and its flags. PostgreSQL then groups them by the five columns in a
-single pass (GROUPING SETS); SQLite, which has no GROUPING SETS, groups the materialised rows once per column. The
-categories join the entries to their tags (an enterprise with two tags counts under both). Everything is one
-round trip; the labels are read in three small queries.
+What each column counts:
+- 目标企业 (targets), 在谈 (pipeline) and 计划总投资 (investment): whitelist entries, grouped by the entry's own
+  county, industry, team, campaign and mode; they drill to the whitelist list.
+- 已签约项目 (signed, all years), 本年签约 (signed in the period) and 本年到位资金 (verified funds in the period):
+  PROJECTS with a counted agreement (funds: any project with verified arrivals in the period), grouped by the county
+  where the project LANDS, the project's industry, campaign and mode, and the team and categories of its target;
+  they drill to the project list.
+
+The rows the breakdowns count are selected once, as a common table expression: one row per entry (with its
+flags) and one per project (with its flags and funds), under the same five group keys. PostgreSQL groups them by
+the five columns in a single pass (GROUPING SETS); SQLite, which has no GROUPING SETS, groups the materialised rows
+once per column. The categories join the rows to their enterprise's tags (an enterprise with two tags counts under
+both). Everything is one round trip; the labels are read in three small queries.
 """
 
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal, null, select, tuple_
+from sqlalchemy import ColumnElement, case, func, literal, null, select, tuple_, union_all
 
 from crm.auth.models import User
 from crm.enterprises.models import EnterpriseCategory
 from crm.extensions import db
 from crm.plans.models import FundArrival
+from crm.projects.models import FundReturn, Project
+from crm.projects.queries import between, counted_clause
 from crm.refdata.models import CategoryTag, Industry, Region
-from crm.scope import entry_scope
+from crm.scope import counted_project_scope, entry_scope
 from crm.teams.models import Team
 from crm.vocab import CAMPAIGNS, MODES
-from crm.whitelist.drill import NONE, NONE_CODE, PHASES, milestone_clause
+from crm.whitelist.drill import NONE, NONE_CODE, PHASES
 from crm.whitelist.models import WhitelistEntry as E
 
-from .figures import Figure
+from .figures import Figure, project_figure, scope_args, signed_args
 from .period import Period
 
 DIMENSIONS = ("region", "category", "industry", "team", "campaign", "mode")
@@ -44,49 +54,47 @@ MASKS = {_mask(i): i for i in range(len(COLUMNS))} | {(1 << len(COLUMNS)) - 1: C
 @dataclass
 class Row:
     label: str
-    targets: Figure
-    pipeline: Figure
-    signed: Figure  # signed or beyond, now
-    signed_in_period: Figure
+    targets: Figure  # entries
+    pipeline: Figure  # entries
+    signed: Figure  # projects with a counted agreement, all years
+    signed_in_period: Figure  # projects with a counted agreement signed in the period
     investment: Figure  # planned total investment of the targets, 万元
-    funds: Figure  # 到位资金 in the period, 万元 (drills to the entries it arrived for)
+    funds: Figure  # verified 到位资金 in the period, 万元 (drills to the projects it arrived for)
 
 
-def _base(user: User, period: Period):
-    """One row per entry that counts anywhere in the breakdowns, with its group keys and flags."""
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+def _base(user: User, period: Period, counted: ColumnElement[bool]):
+    """One row per entry and one per project that count anywhere in the breakdowns, with group keys and flags."""
     money = FundArrival.fixed_amount + FundArrival.other_amount
     funds = (
-        select(FundArrival.entry_id, func.sum(money).label("total"))
-        .where(FundArrival.arrived_on.between(period.start, period.end))
-        .group_by(FundArrival.entry_id)
+        select(FundArrival.project_id, func.sum(money).label("total"))
+        .join(FundReturn, FundReturn.id == FundArrival.return_id)
+        .where(FundReturn.status == "verified", between(FundArrival.arrived_on, period.start, period.end))
+        .group_by(FundArrival.project_id)
         .subquery()
     )
-    targets = E.state.in_(PHASES["targets"])
-    in_period = milestone_clause("signed", period.start, period.end)
-
-    def flag(condition):
-        return case((condition, 1), else_=0)
-
-    return (
+    entries = select(
+        E.region_id.label("region"), E.industry_id.label("industry"), E.team_id.label("team"),
+        E.campaign.label("campaign"), E.mode.label("mode"), E.enterprise_id.label("enterprise_id"),
+        literal(1).label("targets"), _flag(E.state.in_(PHASES["pipeline"])).label("pipeline"),
+        literal(0).label("signed"), literal(0).label("in_period"),
+        func.coalesce(E.planned_investment, 0).label("investment"), null().label("funds"), null().label("funded"),
+    ).where(entry_scope(user), E.state.in_(PHASES["targets"]))  # fmt: skip
+    projects = (
         select(
-            E.region_id.label("region"),
-            E.industry_id.label("industry"),
-            E.team_id.label("team"),
-            E.campaign.label("campaign"),
-            E.mode.label("mode"),
-            E.enterprise_id.label("enterprise_id"),
-            flag(targets).label("targets"),
-            flag(E.state.in_(PHASES["pipeline"])).label("pipeline"),
-            flag(E.state.in_(PHASES["signed"])).label("signed"),
-            flag(in_period).label("in_period"),
-            case((targets, E.planned_investment), else_=0).label("investment"),
-            funds.c.total.label("funds"),
-            funds.c.entry_id.label("funded"),
+            Project.region_id, Project.industry_id, E.team_id, Project.campaign, Project.mode, E.enterprise_id,
+            literal(0), literal(0), _flag(counted),
+            _flag(counted & between(Project.signed_on, period.start, period.end)), literal(0),
+            funds.c.total, funds.c.project_id,
         )
-        .outerjoin(funds, funds.c.entry_id == E.id)
-        .where(entry_scope(user), targets | in_period | funds.c.entry_id.isnot(None))
-        .cte("breakdown_base")
-    )
+        .join(E, E.id == Project.entry_id)
+        .outerjoin(funds, funds.c.project_id == Project.id)
+        .where(counted_project_scope(user), counted | funds.c.project_id.isnot(None))
+    )  # fmt: skip
+    return union_all(entries, projects).cte("breakdown_base")
 
 
 def _aggregates(base) -> list:
@@ -101,9 +109,9 @@ def _aggregates(base) -> list:
     ]
 
 
-def _statement(user: User, period: Period):
+def _statement(user: User, period: Period, counted: ColumnElement[bool]):
     """Rows of (mask, region, industry, team, campaign, mode, tag, 7 aggregates); the mask says which key counts."""
-    base = _base(user, period)
+    base = _base(user, period, counted)
     keys = [base.c[name] for name in COLUMNS]
     if db.session.get_bind().dialect.name == "postgresql":
         parts = [
@@ -155,14 +163,18 @@ def _roots(industries: list) -> dict[int, int]:
     return {node: root(node) for node in parents}
 
 
-def breakdowns(user: User, period: Period) -> dict[str, list[Row]]:
-    """Every breakdown, keyed by dimension (DIMENSIONS order)."""
+def breakdowns(
+    user: User, period: Period, counted: ColumnElement[bool] | None = None
+) -> dict[str, list[Row]]:
+    """Every breakdown, keyed by dimension (DIMENSIONS order). `counted`: counted_clause(), if read already."""
     industries = db.session.execute(
         select(Industry.id, Industry.name, Industry.parent_id, Industry.sort)
     ).all()
     roots = _roots(industries)
     totals: dict[str, dict] = {d: {} for d in DIMENSIONS}
-    for mask, *rest in db.session.execute(_statement(user, period)).all():
+    for mask, *rest in db.session.execute(
+        _statement(user, period, counted_clause() if counted is None else counted)
+    ).all():
         position = MASKS[mask]
         dimension = "category" if position == CATEGORY else COLUMNS[position]
         k, values = rest[position], rest[CATEGORY + 1 :]
@@ -173,7 +185,7 @@ def breakdowns(user: User, period: Period) -> dict[str, list[Row]]:
         found = totals[dimension]
         found[k] = [a + b for a, b in zip(found.get(k, [0] * 7), values, strict=True)]
     labels = _labels(industries)
-    return {d: _rows(d, labels[d], totals[d], period) for d in DIMENSIONS}
+    return {d: _rows(d, labels[d], totals[d], user, period) for d in DIMENSIONS}
 
 
 def breakdown(user: User, dimension: str, period: Period) -> list[Row]:
@@ -181,18 +193,25 @@ def breakdown(user: User, dimension: str, period: Period) -> list[Row]:
     return breakdowns(user, period)[dimension]
 
 
-def _rows(dimension: str, labels: dict, totals: dict, period: Period) -> list[Row]:
+def _rows(dimension: str, labels: dict, totals: dict, user: User, period: Period) -> list[Row]:
     filter_name = "tag" if dimension == "category" else dimension
+    scope = scope_args(user)
+    signed_in_period = signed_args(user, period)
+    funds = {"milestone": "funds", **period.args(), **scope}
     rows = []
     for k, label in labels.items():
         if k not in totals:
             continue
         t, pipe, sig, sig_p, invest, money_p, funded = totals[k]
         by = {filter_name: k}
+        # A row may hold only projects (a county head's row for another county's team whose project lands here):
+        # its empty target cells open nothing, as the whitelist list cannot filter by a team out of sight.
+        targets = {**by, "phase": "targets"} if t else {}
         rows.append(
-            Row(label, Figure(t, {**by, "phase": "targets"}), Figure(pipe, {**by, "phase": "pipeline"}),
-                Figure(sig, {**by, "phase": "signed"}), Figure(sig_p, {**by, "milestone": "signed", **period.args()}),
-                Figure(invest, {**by, "phase": "targets"}, entries=t),
-                Figure(money_p, {**by, "milestone": "funds", **period.args()}, entries=funded))
+            Row(label, Figure(t, targets), Figure(pipe, {**by, "phase": "pipeline"} if t else {}),
+                project_figure(sig, {**scope, **by, "counted": "1"}),
+                project_figure(sig_p, {**signed_in_period, **by}),
+                Figure(invest, targets, entries=t),
+                project_figure(money_p, {**funds, **by}, entries=funded))
         )  # fmt: skip
     return rows

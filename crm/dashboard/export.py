@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from crm.dashboard.progress import yi
 from crm.xlsx import Sheet
 
 BREAKDOWN_TITLES = {
@@ -14,26 +15,36 @@ BREAKDOWN_TITLES = {
 }
 
 
+def _pending(dash) -> list[tuple]:
+    """The 到位资金 still waiting for the city's verification, under the goal it will count toward."""
+    return [
+        (_("Funds awaiting verification (亿元)"), yi(g.pending.value), "", "")
+        for g in dash.goals
+        if g.pending is not None
+    ]
+
+
 def dashboard_sheets(dash) -> list[Sheet]:
     sheets = [
         Sheet(_("Goals"), [_("Goal"), _("Actual"), _("Target"), _("Gap")],
-              [(g.label, g.actual, g.target, g.gap) for g in dash.goals], [40, 16, 24, 50]),
+              [(g.label, g.actual, g.target, g.gap) for g in dash.goals] + _pending(dash), [40, 16, 24, 50]),
         Sheet(_("Rates"), [_("Rate"), _("Percent"), _("Numerator"), _("Denominator"), _("Definition")],
               [(r.label, r.percent, r.numerator.value, r.denominator.value, r.words) for r in dash.rates],
               [28, 10, 14, 14, 60]),
-        Sheet(_("Funnel"), [_("Stage"), _("Targets"), _("Planned investment (10,000 yuan)")],
+        Sheet(_("Funnel"), [_("Stage"), _("Targets or projects"), _("Planned investment (10,000 yuan)")],
               [(s.label, s.count, s.investment) for s in dash.funnel], [16, 10, 24]),
-        Sheet(_("Weekly"), [_("Week from"), _("Week to"), _("Signed this year (cumulative)"), _("In the pipeline")],
+        Sheet(_("Weekly"), [_("Week from"), _("Week to"), _("Projects signed this year (cumulative)"),
+                            _("In the pipeline")],
               [(w.start, w.end, w.signed, w.pipeline) for w in dash.weeks], [14, 14, 24, 16]),
     ]  # fmt: skip
     headers = [
         _("Name"),
         _("Targets"),
         _("In the pipeline"),
-        _("Signed or beyond"),
-        _("Signed this year"),
+        _("Projects signed"),
+        _("Projects signed this year"),
         _("Planned investment (10,000 yuan)"),
-        _("Funds arrived this year (10,000 yuan)"),
+        _("Verified funds arrived this year (10,000 yuan)"),
     ]
     for dimension, rows in dash.breakdowns.items():
         sheets.append(
@@ -61,5 +72,10 @@ def dashboard_sheets(dash) -> list[Sheet]:
     sheets.append(
         Sheet(_("Stuck targets"), [_("Light"), _("Enterprise"), _("County"), _("Team"), _("State"), _("Reason")],
               watch, [8, 36, 14, 30, 10, 60])
+    )  # fmt: skip
+    sheets.append(
+        Sheet(_("Project lights"), [_("Light"), _("Projects")],
+              [(title, dash.project_lights[colour].value) for colour, title in (("red", _("Red")),
+                                                                                 ("yellow", _("Yellow")))], [8, 10])
     )  # fmt: skip
     return sheets

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from crm.dashboard.figures import CountyChain, Figure, Funds, Signed
+from crm.dashboard.figures import CountyChain, Figure, Funds, Signed, project_figure
 from crm.dashboard.models import YearGoal
 
 
@@ -18,6 +18,7 @@ class GoalRow:
     gap: str
     percent: float | None  # progress 0..100 for the bar, None when not meaningful
     figure: Figure
+    pending: Figure | None = None  # 到位资金 submitted and not yet verified (万元), shown beside the goal
 
 
 @dataclass
@@ -65,7 +66,8 @@ def goal_rows(
     gap = _("Reached") if met else _("%(amount)s 亿元 to go", amount=yi(goal.funds - funds.total))
     rows.append(
         GoalRow("funds", _("Funds arrived (亿元)"), yi(funds.total), yi(goal.funds), met, gap,
-                min(100.0, share(funds.total, goal.funds) or 0.0) if goal.funds else None, funds.entries)
+                min(100.0, share(funds.total, goal.funds) or 0.0) if goal.funds else None, funds.projects,
+                funds.pending)
     )  # fmt: skip
     met, gap = _count_gap(big.value, goal.big_projects, _("projects"))
     rows.append(
@@ -81,7 +83,7 @@ def goal_rows(
         met, gap = False, _("%(n).1f points below the goal", n=goal.manufacturing_pct - ratio)
     rows.append(
         GoalRow("manufacturing", _("Manufacturing share of funds arrived"), _pct(ratio),
-                f"≥ {goal.manufacturing_pct}%", met, gap, ratio, funds.manufacturing_entries)
+                f"≥ {goal.manufacturing_pct}%", met, gap, ratio, funds.manufacturing_projects)
     )  # fmt: skip
     ratio = share(signed.emerging.value, signed.count.value)
     if ratio is None:
@@ -101,9 +103,7 @@ def goal_rows(
     gap = _("Reached") if met else _("Still without one: %(names)s", names="、".join(missing))
     rows.append(
         GoalRow("chain", _("Counties with a national chain-leader or head firm signed"), f"{have} / {len(chains)}",
-                _("%(n)d per county", n=goal.chain_per_county), met, gap, share(have, len(chains)),
-                Figure(sum(c.count.value for c in chains), {k: v for k, v in chains[0].count.args.items()
-                                                            if k != "region"} if chains else {}))
+                _("%(n)d per county", n=goal.chain_per_county), met, gap, share(have, len(chains)), signed.chain)
     )  # fmt: skip
     mega = signed.mega.value
     if not goal.mega_baseline:
@@ -135,8 +135,8 @@ def rates(signed: Signed) -> list[Rate]:
     ]  # fmt: skip
     rows.append(
         Rate(_("Funds arrival rate (资金到位率)"), share(signed.funds_all_time, signed.amount),
-             Figure(signed.funds_all_time, signed.count.args, entries=total),
-             Figure(signed.amount, signed.count.args, entries=total),
-             _("Funds arrived for projects signed this year, of their contract amounts"), money=True)
+             project_figure(signed.funds_all_time, signed.count.args, entries=total),
+             project_figure(signed.amount, signed.count.args, entries=total),
+             _("Verified funds arrived for projects signed this year, of their contract amounts"), money=True)
     )  # fmt: skip
     return rows

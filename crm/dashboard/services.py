@@ -14,6 +14,8 @@ from crm.dashboard.cache import figure_cache, scope_key, ttl
 from crm.dashboard.goals import goal_for
 from crm.dashboard.models import YearGoal
 from crm.dashboard.period import Period
+from crm.plans.calendar import WorkCalendar
+from crm.projects.queries import counted_clause
 from crm.types import utcnow
 
 
@@ -31,6 +33,7 @@ class Figures:
     weeks: list[weekly.Week]
     breakdowns: dict[str, list[breakdowns.Row]]
     lights: dict[str, watchlist.Watch]
+    project_lights: dict[str, figures.Figure]
     orders: watchlist.Orders
     week: Period
     team_ranking: list[rankings.Ranked]
@@ -56,17 +59,20 @@ def compute(user: User, year: int, today: date) -> Figures:
     period = Period.year(year)
     week = Period.last_full_week(today)
     team_ranking, county_ranking = rankings.both(user, week)
+    counted = counted_clause()  # reads the `signing_agreements` setting once for every figure
+    cal = WorkCalendar.load()
     return Figures(
         year=year,
         today=today,
-        signed=figures.signed(user, period),
+        signed=figures.signed(user, period, counted),
         funds=figures.funds(user, period),
         big=figures.big_projects(user, period),
-        chains=figures.chain_by_county(user, period),
+        chains=figures.chain_by_county(user, period, counted),
         funnel=figures.funnel(user),
-        weeks=weekly.weeks(user, period, today),
-        breakdowns=breakdowns.breakdowns(user, period),
-        lights=watchlist.lights(user, today),
+        weeks=weekly.weeks(user, period, today, counted),
+        breakdowns=breakdowns.breakdowns(user, period, counted),
+        lights=watchlist.lights(user, today, cal),
+        project_lights=watchlist.project_lights(user, today, cal),
         orders=watchlist.open_orders(user),
         week=week,
         team_ranking=team_ranking,

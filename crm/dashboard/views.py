@@ -14,6 +14,7 @@ from crm.auth.permissions import REVIEWER_ROLES, roles_required
 from crm.dashboard import bp, goals, rankings
 from crm.dashboard.cache import REFRESH_MIN_SECONDS, ttl
 from crm.dashboard.export import dashboard_sheets
+from crm.dashboard.figures import PROJECTS, WHITELIST
 from crm.dashboard.forms import GoalForm
 from crm.dashboard.period import Period
 from crm.dashboard.services import dashboard
@@ -33,7 +34,8 @@ def _year() -> int:
 
 
 # What werkzeug leaves unescaped in a query string (werkzeug.urls._urlencode, urllib's quote_plus with these safe
-# characters): drill_links() builds exactly the address url_for("whitelist.index", **args) would.
+# characters): drill_links() builds exactly the address url_for("whitelist.index" or "projects.index", **args)
+# would.
 QUERY_SAFE = "!$'()*,/:;?@"
 _PLAIN = re.compile(r"[A-Za-z0-9_.~!$'()*,/:;?@-]*\Z")  # what quote_plus returns unchanged
 
@@ -46,25 +48,27 @@ def _pair(key: str, value) -> str:
     return urlencode([(key, text)], safe=QUERY_SAFE)
 
 
-def drill_links() -> Callable[[dict], str]:
-    """drill(args): the whitelist list showing the records behind a figure. The page has about 1,800 of these
-    links, which took 150–300 ms through url_for; here the list's address is built once per page and the filters
-    appended (the same key=value pairs recur all over the page, so each is escaped once)."""
-    base = url_for("whitelist.index")
+def drill_links() -> Callable[..., str]:
+    """drill(args, target="whitelist"): the list showing the records behind a figure, the whitelist list or the
+    project list (target "projects"). The page has about 1,800 of these links, which took 150–300 ms through
+    url_for; here each list's address is built once per page and the filters appended (the same key=value pairs
+    recur all over the page, so each is escaped once)."""
+    bases = {WHITELIST: url_for("whitelist.index"), PROJECTS: url_for("projects.index")}
 
-    def drill(args: dict) -> str:
+    def drill(args: dict, target: str = WHITELIST) -> str:
+        base = bases[target]
         query = "&".join(_pair(k, v) for k, v in args.items() if v is not None)
         return f"{base}?{query}" if query else base
 
     return drill
 
 
-def drill(args: dict) -> str:
+def drill(args: dict, target: str = WHITELIST) -> str:
     """One drill-down link (a page full of them takes drill_links() once)."""
-    return drill_links()(args)
+    return drill_links()(args, target)
 
 
-def chart_data(dash, drill: Callable[[dict], str], printable: bool = False) -> dict:
+def chart_data(dash, drill: Callable[..., str], printable: bool = False) -> dict:
     region = dash.breakdowns["region"]
     return {
         "renderer": "svg" if printable else "canvas",
@@ -74,18 +78,18 @@ def chart_data(dash, drill: Callable[[dict], str], printable: bool = False) -> d
                 "name": s.label,
                 "value": s.count,
                 "investment": round(s.investment / 10000, 2),
-                "url": drill(s.args),
+                "url": drill(s.args, s.target),
             }
             for s in dash.funnel
         ],
-        "funnel_labels": {"count": _("Targets"), "investment": _("Planned investment (亿元)")},
+        "funnel_labels": {"count": _("Targets or projects"), "investment": _("Planned investment (亿元)")},
         "weekly": {
             "labels": [f"{w.start.month}月{w.start.day}日" for w in dash.weeks],
             "series": [
                 {
-                    "name": _("Signed this year (cumulative)"),
+                    "name": _("Projects signed this year (cumulative)"),
                     "data": [w.signed for w in dash.weeks],
-                    "urls": [drill(w.args) for w in dash.weeks],
+                    "urls": [drill(w.args, w.target) for w in dash.weeks],
                 },
                 {
                     "name": _("In the pipeline"),
@@ -105,9 +109,9 @@ def chart_data(dash, drill: Callable[[dict], str], printable: bool = False) -> d
                     "urls": [drill(r.pipeline.args) for r in region],
                 },
                 {
-                    "name": _("Signed or beyond"),
+                    "name": _("Projects signed"),
                     "data": [r.signed.value for r in region],
-                    "urls": [drill(r.signed.args) for r in region],
+                    "urls": [drill(r.signed.args, r.signed.target) for r in region],
                 },
             ],
         },  # fmt: skip

@@ -1,4 +1,5 @@
-"""What needs the director's attention: red and yellow targets, and 督办 not yet acknowledged.
+"""What needs the director's attention: red and yellow targets, red and yellow projects, and 督办 not yet
+acknowledged.
 
 The rows shown are plain values (names and ids read with the counts), not ORM objects: the dashboard's figures may
 be kept between requests (crm.dashboard.cache), where a session-bound object would be detached.
@@ -16,14 +17,16 @@ from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.lights import Light, light_clause, lights_for
 from crm.plans.models import Task
+from crm.projects import lights as project_lights_sql
+from crm.projects.models import Project
 from crm.refdata.models import Region
 from crm.reminders.models import Escalation
-from crm.scope import entry_scope
+from crm.scope import counted_project_scope, entry_scope
 from crm.teams.models import Team
 from crm.vocab import STATE_LABELS, WORKING_STATES, State
 from crm.whitelist.models import WhitelistEntry as E
 
-from .figures import Figure, Ref
+from .figures import Figure, Ref, project_figure, scope_args
 
 SHOWN = 10
 COLOURS = ("red", "yellow")
@@ -109,10 +112,10 @@ def _materialized(cte):
     return cte
 
 
-def lights(user: User, today: date) -> dict[str, Watch]:
+def lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str, Watch]:
     """Red and yellow targets: both counted in one pass (crm.plans.lights.light_clause, the list's light filter),
     with the SHOWN longest-stuck of each and their reasons."""
-    cal = WorkCalendar.load()
+    cal = cal or WorkCalendar.load()
     colour = case(
         (light_clause("red", today, cal), "red"), (light_clause("yellow", today, cal), "yellow")
     ).label("colour")
@@ -180,3 +183,24 @@ def open_orders(user: User) -> Orders:
     )  # fmt: skip
     rows = [OrderRow(*row) for row in db.session.execute(shown).all()]
     return Orders(total, Figure(entries, {"escalated": "1"}), rows)
+
+
+def project_lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str, Figure]:
+    """Red and yellow projects among those that count in the user's dashboard (crm.projects.lights.light_clause,
+    the project list's light filter), in one pass. Red implies late for yellow too, so yellow is what is neither
+    green nor red: two evaluations of the lateness rules per project instead of three."""
+    cal = cal or WorkCalendar.load()
+    live, green, red = db.session.execute(
+        select(
+            func.count(),
+            func.count(case((project_lights_sql.light_clause("green", today, cal), 1))),
+            func.count(case((project_lights_sql.light_clause("red", today, cal), 1))),
+        )
+        .select_from(Project)
+        .where(counted_project_scope(user), Project.state != "terminated")
+    ).one()
+    scope = scope_args(user)
+    return {
+        "red": project_figure(red, {"light": "red", **scope}),
+        "yellow": project_figure(live - green - red, {"light": "yellow", **scope}),
+    }

@@ -1,4 +1,8 @@
-"""Signed vs pipeline week by week: per-day counts grouped in SQL (one statement), summed into weeks here."""
+"""Signed vs pipeline week by week: per-day counts grouped in SQL (one statement), summed into weeks here.
+
+"Signed" counts projects with a counted agreement signed in the year (the signings goal), cumulative; "pipeline"
+counts targets (whitelist entries) not yet signed.
+"""
 
 from bisect import bisect_right
 from collections import Counter
@@ -9,15 +13,18 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
 from crm.auth.models import User
 from crm.extensions import db
-from crm.scope import entry_scope
+from crm.projects.models import Project
+from crm.projects.queries import between, counted_clause
+from crm.scope import counted_project_scope, entry_scope
 from crm.vocab import State
-from crm.whitelist.drill import local_bounds, milestone_clause
+from crm.whitelist.drill import local_bounds
 from crm.whitelist.models import WhitelistEntry as E
 
+from .figures import PROJECTS, signed_args
 from .period import Period
 
 
@@ -25,9 +32,10 @@ from .period import Period
 class Week:
     start: date
     end: date
-    signed: int  # signed in the year up to the week's end
+    signed: int  # projects signed in the year up to the week's end
     pipeline: int  # whitelisted, not signed and not paused or dropped at the week's end
-    args: dict  # drill-down for `signed`
+    args: dict  # drill-down for `signed` (the project list)
+    target: str = PROJECTS
 
 
 def local_day(column):
@@ -56,9 +64,10 @@ def _running(counts: Counter) -> Callable[[date], int]:
     return upto
 
 
-def _counts(user: User, period: Period, first: date) -> dict[str, Counter]:
+def _counts(user: User, period: Period, first: date, counted: ColumnElement[bool]) -> dict[str, Counter]:
     """Per-day counts of the four series, in one statement: entries whitelisted, whitelisted entries signed,
-    whitelisted entries paused or dropped before signing, and entries signed in the period. Timestamps before the
+    whitelisted entries paused or dropped before signing, and projects signed in the period (counted agreements,
+    counted scope). Timestamps before the
     first week only need to be known as "before" (no time-zone conversion for them): they are counted on the day
     before it."""
     scope = entry_scope(user)
@@ -78,9 +87,13 @@ def _counts(user: User, period: Period, first: date) -> dict[str, Counter]:
         select(literal("left_stopped"), stopped, func.count())
         .where(scope, whitelisted, E.signed_on.is_(None), E.state.in_((State.PAUSED, State.DROPPED)))
         .group_by(stopped),
-        select(literal("signed"), E.signed_on, func.count())
-        .where(scope, milestone_clause("signed", period.start, period.end))
-        .group_by(E.signed_on),
+        select(literal("signed"), Project.signed_on, func.count())
+        .where(
+            counted_project_scope(user),
+            counted,
+            between(Project.signed_on, period.start, period.end),
+        )
+        .group_by(Project.signed_on),
     ]
     counts: dict[str, Counter] = {
         name: Counter() for name in ("entered", "left_signed", "left_stopped", "signed")
@@ -91,22 +104,21 @@ def _counts(user: User, period: Period, first: date) -> dict[str, Counter]:
     return counts
 
 
-def weeks(user: User, period: Period, today: date) -> list[Week]:
+def weeks(user: User, period: Period, today: date, counted: ColumnElement[bool] | None = None) -> list[Week]:
+    """Monday–Sunday weeks of the period up to today. `counted`: counted_clause(), if read already."""
     first = period.start - timedelta(days=period.start.weekday())
-    c = _counts(user, period, first)
+    c = _counts(user, period, first, counted_clause() if counted is None else counted)
     out: list[Week] = []
     last = min(period.end, today)
     entered_by, signed_by, stopped_by, signed_in = (
         _running(c[name]) for name in ("entered", "left_signed", "left_stopped", "signed")
     )
     start = first
+    base = signed_args(user, period)
     while start <= last:
         end = start + timedelta(days=6)
         pipeline = entered_by(end) - signed_by(end) - stopped_by(end)
         capped = min(end, period.end)
-        out.append(
-            Week(start, end, signed_in(capped), pipeline, {"milestone": "signed", "from": period.start.isoformat(),
-                                                              "to": capped.isoformat()})
-        )  # fmt: skip
+        out.append(Week(start, end, signed_in(capped), pipeline, {**base, "to": capped.isoformat()}))
         start += timedelta(days=7)
     return out

@@ -11,8 +11,28 @@ E6    东昌府 新能源     jueshan  whitelisted   -        -       -         
 E7    茌平   装备制造   duobiao  dropped       40000    30000   2026-05-05  -          -          -          C    -
 E8    东昌府 装备制造   -        paused         5000    -       -           -          -          -          A    -
 E9    茌平   装备制造   -        proposed       7000    -       -           -          -          -          -    -
-E10   东昌府 新能源     jinwei   landed        10000     9000   2026-07-01  2026-08-01 -          -          B    央企
+E10   东昌府 新能源     jinwei   landed        10000     9000   2026-07-01  2026-10-15 -          -          B    央企
 E11   茌平   现代物流   -        signed         3000     3000   2026-11-18  -          -          -          C    -
+
+The projects of the signed targets (industry, campaign and mode are the target's). E2 has two, landing in two
+counties: P2b is signed by 东昌府区's target and lands in 茌平区, so it counts in 茌平区's figures. P10f is a
+framework agreement, which does not count as a signing (the default `signing_agreements`).
+
+name  target lands  agreement   planned contract signed      landed     started    producing  state
+P1    E1     东昌府 contract     600000  550000   2026-03-10  -          -          -          signed
+P2    E2     东昌府 investment    20000   18000   2026-02-05  2026-04-01 2026-06-01 -          started
+P2b   E2     茌平   investment    30000   25000   2026-09-15  2026-10-20 -          -          landed
+P3    E3     茌平   contract      15000   15000   2025-11-20  2026-01-15 2026-02-01 2026-09-01 producing
+P7    E7     茌平   investment    40000   30000   2026-05-05  -          -          -          terminated
+P10   E10    东昌府 investment    10000    9000   2026-07-01  2026-10-15 -          -          landed
+P10f  E10    东昌府 framework     50000   40000   2026-11-02  -          -          -          signed
+P11   E11    茌平   investment     3000    3000   2026-11-18  -          -          -          signed
+
+P2 plans 10000 万元 for 2026-05 and 20000 for 2026-10. Monthly returns (万元, fixed + other):
+东昌府 2026-04 verified P1 100000+20000 | 东昌府 2026-05 verified P2 10000 | 茌平 2025-12 verified P3 5000 |
+茌平 2026-03 verified P3 3000+1000 | 茌平 2026-06 verified P7 1000 | 东昌府 2026-09 verified P10 2000 |
+茌平 2026-10 verified P2b 6000 | 东昌府 2026-10 submitted (pending) P1 50000, P2 4000 |
+茌平 2026-11 returned (sent back with a reason) P11 7000.
 """
 
 from datetime import UTC, date, datetime
@@ -23,6 +43,7 @@ from sqlalchemy import select
 from crm.enterprises.models import EnterpriseCategory
 from crm.extensions import db
 from crm.plans.models import ContactLog, FundArrival, Task
+from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import CategoryTag
 from crm.reminders.models import Escalation
 from crm.vocab import State
@@ -44,17 +65,34 @@ ROWS = [
     ("E7", "371503", "装备制造", "duobiao", State.DROPPED, 40000, 30000, "2026-05-05", None, None, None, "C", None),
     ("E8", "371502", "装备制造", None, State.PAUSED, 5000, None, None, None, None, None, "A", None),
     ("E9", "371503", "装备制造", None, State.PROPOSED, 7000, None, None, None, None, None, None, None),
-    ("E10", "371502", "新能源", "jinwei", State.LANDED, 10000, 9000, "2026-07-01", "2026-08-01", None, None, "B", "central_soe"),
+    ("E10", "371502", "新能源", "jinwei", State.LANDED, 10000, 9000, "2026-07-01", "2026-10-15", None, None, "B", "central_soe"),
     ("E11", "371503", "现代物流", None, State.SIGNED, 3000, 3000, "2026-11-18", None, None, None, "C", None),
 ]  # fmt: skip
 
-FUNDS = [  # entry, arrived, fixed, other
-    ("E1", "2026-04-01", 100000, 20000),
-    ("E2", "2026-05-01", 10000, 0),
-    ("E3", "2025-12-15", 5000, 0),
-    ("E3", "2026-03-01", 3000, 1000),
-    ("E10", "2026-09-01", 2000, 0),
-    ("E7", "2026-06-01", 1000, 0),
+PROJECTS = [
+    # name, target, lands in, agreement, planned, contract, signed, landed, started, producing, state
+    ("P1", "E1", "371502", "contract", 600000, 550000, "2026-03-10", None, None, None, "signed"),
+    ("P2", "E2", "371502", "investment", 20000, 18000, "2026-02-05", "2026-04-01", "2026-06-01", None, "started"),
+    ("P2b", "E2", "371503", "investment", 30000, 25000, "2026-09-15", "2026-10-20", None, None, "landed"),
+    ("P3", "E3", "371503", "contract", 15000, 15000, "2025-11-20", "2026-01-15", "2026-02-01", "2026-09-01", "producing"),
+    ("P7", "E7", "371503", "investment", 40000, 30000, "2026-05-05", None, None, None, "terminated"),
+    ("P10", "E10", "371502", "investment", 10000, 9000, "2026-07-01", "2026-10-15", None, None, "landed"),
+    ("P10f", "E10", "371502", "framework", 50000, 40000, "2026-11-02", None, None, None, "signed"),
+    ("P11", "E11", "371503", "investment", 3000, 3000, "2026-11-18", None, None, None, "signed"),
+]  # fmt: skip
+
+PLAN = [("P2", "2026-05-01", 10000), ("P2", "2026-10-01", 20000)]
+
+RETURNS = [  # county, month, status, [(project, fixed, other)]
+    ("371502", "2026-04-01", "verified", [("P1", 100000, 20000)]),
+    ("371502", "2026-05-01", "verified", [("P2", 10000, 0)]),
+    ("371503", "2025-12-01", "verified", [("P3", 5000, 0)]),
+    ("371503", "2026-03-01", "verified", [("P3", 3000, 1000)]),
+    ("371503", "2026-06-01", "verified", [("P7", 1000, 0)]),
+    ("371502", "2026-09-01", "verified", [("P10", 2000, 0)]),
+    ("371503", "2026-10-01", "verified", [("P2b", 6000, 0)]),
+    ("371502", "2026-10-01", "submitted", [("P1", 50000, 0), ("P2", 4000, 0)]),
+    ("371503", "2026-11-01", "returned", [("P11", 7000, 0)]),
 ]
 
 # Contact logs at Beijing times (UTC+8): entry, kind, local "YYYY-MM-DD HH:MM".
@@ -140,9 +178,7 @@ def world(campaign):  # noqa: F811
         evidence="any",
     )  # fmt: skip  (4 days: yellow)
     db.session.add_all([late, slipping])
-    for name, arrived, fixed, other in FUNDS:
-        db.session.add(FundArrival(entry_id=entries[name].id, arrived_on=_day(arrived), fixed_amount=fixed,
-                                   other_amount=other, created_by_id=p["lead"].id))  # fmt: skip
+    add_projects(p, entries)
     for name, kind, at in LOGS:
         db.session.add(ContactLog(entry_id=entries[name].id, occurred_at=beijing(at), kind=kind, summary="测试",
                                   created_by_id=p["member"].id))  # fmt: skip
@@ -155,3 +191,57 @@ def world(campaign):  # noqa: F811
                               acknowledged_at=beijing("2026-11-25 10:00")))  # fmt: skip
     db.session.commit()
     return p, teams, entries
+
+
+@pytest.fixture
+def projects(world) -> dict[str, Project]:
+    """The world's projects by their name in the table (P1, P2b …)."""
+    return {p.name.removesuffix("测试项目"): p for p in db.session.scalars(select(Project))}
+
+
+def add_projects(p: dict, entries: dict[str, WhitelistEntry]) -> dict[str, Project]:
+    """The projects, their planned schedule and the monthly returns of the tables above."""
+    found: dict[str, Project] = {}
+    for (
+        name,
+        target,
+        county,
+        agreement,
+        planned,
+        contract,
+        signed,
+        landed,
+        started,
+        producing,
+        state,
+    ) in PROJECTS:
+        entry = entries[target]
+        found[name] = Project(
+            entry_id=entry.id, name=f"{name}测试项目", industry_id=entry.industry_id, campaign=entry.campaign,
+            mode=entry.mode, region_id=region(county).id, planned_investment=planned, agreement=agreement,
+            contract_amount=contract, signed_on=_day(signed), landed_on=_day(landed), started_on=_day(started),
+            producing_on=_day(producing), state=state, created_by_id=p["lead"].id,
+            landed_uscc="91371500MA3C000001" if landed else None,
+            terminated_reason="企业战略调整，项目终止" if state == "terminated" else None,
+        )  # fmt: skip
+    db.session.add_all(found.values())
+    db.session.flush()
+    for name, month, amount in PLAN:
+        db.session.add(FundPlan(project_id=found[name].id, month=_day(month), amount=amount))
+    heads = {"371502": p["head"], "371503": p["other_head"]}
+    for county, month, status, lines in RETURNS:
+        ret = FundReturn(region_id=region(county).id, month=_day(month), seq=0, status=status,
+                         created_by_id=heads[county].id)  # fmt: skip
+        if status != "draft":
+            ret.submitted_by_id, ret.submitted_at = heads[county].id, beijing(f"{month} 09:00")
+        if status == "verified":
+            ret.verified_by_id, ret.verified_at = p["manager"].id, beijing(f"{month} 15:00")
+        if status == "returned":
+            ret.return_reason = "附件缺银行回单，请补充后重报"
+        db.session.add(ret)
+        db.session.flush()
+        for project, fixed, other in lines:
+            db.session.add(FundArrival(entry_id=found[project].entry_id, project_id=found[project].id,
+                                       return_id=ret.id, arrived_on=_day(month), fixed_amount=fixed,
+                                       other_amount=other, created_by_id=heads[county].id))  # fmt: skip
+    return found

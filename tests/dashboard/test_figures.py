@@ -12,57 +12,126 @@ from crm.extensions import db
 from crm.plans.lights import light_clause, lights_for
 from crm.scope import entry_scope
 from crm.whitelist.models import WhitelistEntry
+from tests.conftest import region
 from tests.dashboard.conftest import TODAY
 
 YEAR = Period.year(2026)
 
 
-def test_funnel_counts_current_stages_with_planned_investment(world):
+def test_funnel_counts_targets_before_signing_and_projects_after(world):
     p, _teams, _e = world
-    stages = {s.state: (s.count, s.investment) for s in figures.funnel(p["manager"])}
+    stages = {s.state: (s.count, s.investment, s.target) for s in figures.funnel(p["manager"])}
     assert stages == {
-        "whitelisted": (1, 0), "assigned": (0, 0), "contacting": (1, 12000), "negotiating": (1, 8000),
-        "signed": (2, 603000), "landed": (1, 10000), "started": (1, 20000), "producing": (1, 15000),
+        "whitelisted": (1, 0, "whitelist"), "assigned": (0, 0, "whitelist"), "contacting": (1, 12000, "whitelist"),
+        "negotiating": (1, 8000, "whitelist"),
+        # Projects by state: P1, P10f (a framework agreement is still a signed project), P11; P2b, P10; P2; P3.
+        "signed": (3, 653000, "projects"), "landed": (2, 40000, "projects"), "started": (1, 20000, "projects"),
+        "producing": (1, 15000, "projects"),
     }  # fmt: skip
-    head = {s.state: s.count for s in figures.funnel(p["head"])}  # 东昌府区 only: E6, E5, E1, E10, E2
-    assert head == {"whitelisted": 1, "assigned": 0, "contacting": 1, "negotiating": 0, "signed": 1, "landed": 1,
+    # 东昌府区: its targets E6, E5; the projects landing there P1, P10f; P10; P2 (not P2b, which lands in 茌平区).
+    head = {s.state: s.count for s in figures.funnel(p["head"])}
+    assert head == {"whitelisted": 1, "assigned": 0, "contacting": 1, "negotiating": 0, "signed": 2, "landed": 1,
                     "started": 1, "producing": 0}  # fmt: skip
+    other = {s.state: s.count for s in figures.funnel(p["other_head"])}  # E4; P11; P2b; P3
+    assert other == {"whitelisted": 0, "assigned": 0, "contacting": 0, "negotiating": 1, "signed": 1, "landed": 1,
+                     "started": 0, "producing": 1}  # fmt: skip
+    assert [s.args for s in figures.funnel(p["head"])][-1] == {
+        "state": "producing",
+        "region": region("371502").id,
+    }
 
 
-def test_signed_this_year_and_what_became_of_them(world):
+def test_signed_this_year_counts_projects_with_a_counted_agreement(world):
     p, _teams, _e = world
     s = figures.signed(p["manager"], YEAR)
-    # E1, E2, E7 (dropped after signing), E10, E11; E3 signed in 2025.
-    assert s.count.value == 5
-    assert s.amount == 550000 + 18000 + 30000 + 9000 + 3000
-    assert s.campaign.value == 3  # duobiao: E1, E2, E7
-    assert s.mega.value == 1  # E1, 60 亿元
-    assert s.emerging.value == 2  # 新能源: E2, E10
-    assert (s.landed.value, s.started.value, s.producing.value) == (2, 1, 0)
-    assert s.funds_all_time == 120000 + 10000 + 1000 + 2000
-    head = figures.signed(p["head"], YEAR)  # E1, E2, E10
-    assert (head.count.value, head.amount, head.campaign.value, head.landed.value) == (3, 577000, 2, 2)
+    # P1, P2, P2b (E2's second project), P7 (terminated after signing), P10, P11; P3 signed in 2025, P10f is a
+    # framework agreement.
+    assert s.count.value == 6
+    assert s.amount == 550000 + 18000 + 25000 + 30000 + 9000 + 3000
+    assert s.campaign.value == 4  # duobiao: P1, P2, P2b, P7
+    assert s.mega.value == 1  # P1, 60 亿元
+    assert s.emerging.value == 3  # 新能源: P2, P2b, P10
+    assert s.chain.value == 2  # E2 is a chain leader: P2 and P2b
+    assert (s.landed.value, s.started.value, s.producing.value) == (3, 1, 0)
+    # Verified funds only, whenever they arrived: P11's returned line and the pending October lines do not count.
+    assert s.funds_all_time == 120000 + 10000 + 6000 + 1000 + 2000
+    assert s.count.target == "projects" and s.count.args["counted"] == "1"
+    head = figures.signed(p["head"], YEAR)  # lands in 东昌府区: P1, P2, P10
+    assert (head.count.value, head.amount, head.campaign.value, head.landed.value, head.chain.value) == (
+        3, 577000, 2, 2, 1)  # fmt: skip
+    assert head.count.args["region"] == region("371502").id
+    other = figures.signed(p["other_head"], YEAR)  # lands in 茌平区: P2b, P7, P11
+    assert (other.count.value, other.amount, other.campaign.value, other.landed.value, other.chain.value) == (
+        3, 58000, 2, 1, 1)  # fmt: skip
 
 
-def test_funds_this_year_and_the_manufacturing_share(world):
+def test_which_agreements_count_is_a_setting(world):
+    from crm.settings import set_setting
+
+    p, _teams, _e = world
+    set_setting("signing_agreements", "framework,investment,contract,supplement")
+    db.session.commit()
+    assert figures.signed(p["manager"], YEAR).count.value == 7  # P10f too
+    assert figures.signed(p["head"], YEAR).count.value == 4
+    set_setting("signing_agreements", "contract")
+    db.session.commit()
+    assert figures.signed(p["manager"], YEAR).count.value == 1  # P1 (P3's contract was signed in 2025)
+
+
+def test_a_target_with_two_projects_counts_two_each_where_it_lands(world, projects):
+    p, _teams, entries = world
+    assert {projects["P2"].entry_id, projects["P2b"].entry_id} == {entries["E2"].id}
+    dcf, cp = region("371502").id, region("371503").id
+    # The city counts both; each county head counts the one that lands in their county.
+    chains = {c.region.id: c.count.value for c in figures.chain_by_county(p["manager"], YEAR)}
+    assert (chains[dcf], chains[cp]) == (1, 1)
+    assert [(c.region.id, c.count.value) for c in figures.chain_by_county(p["head"], YEAR)] == [(dcf, 1)]
+    assert [(c.region.id, c.count.value) for c in figures.chain_by_county(p["other_head"], YEAR)] == [(cp, 1)]
+    big = {who: figures.big_projects(p[who], YEAR).value for who in ("manager", "head", "other_head")}
+    assert big == {"manager": 4, "head": 2, "other_head": 2}  # P2, P10 | P2b, P3
+    by_county = {
+        r.label: r.signed_in_period.value for r in breakdowns.breakdown(p["manager"], "region", YEAR)
+    }
+    assert by_county == {"东昌府区": 3, "茌平区": 3}
+    # E2's team (B, 东昌府区) counts both projects, wherever they land.
+    teams = {r.label: r.signed_in_period.value for r in breakdowns.breakdown(p["manager"], "team", YEAR)}
+    assert teams[_teams["B"].name] == 3  # P2, P2b, P10
+
+
+def test_funds_count_verified_returns_only_and_pending_shows_apart(world):
     p, _teams, _e = world
     f = figures.funds(p["manager"], YEAR)
-    assert f.total == 120000 + 10000 + 4000 + 2000 + 1000  # E3's 2025 money is not this year's
-    assert f.manufacturing == 120000 + 10000 + 2000 + 1000  # 人工智能 is not manufacturing
-    assert (f.entries.value, f.manufacturing_entries.value) == (5, 4)
+    assert f.total == 120000 + 10000 + 4000 + 1000 + 2000 + 6000  # P3's 2025 money is not this year's
+    assert f.manufacturing == 120000 + 10000 + 1000 + 2000 + 6000  # 人工智能 (P3) is not manufacturing
+    assert (f.projects.value, f.manufacturing_projects.value) == (6, 5)
+    # 东昌府区's October return is submitted, not verified: beside the goal, not in it. 茌平区's returned November
+    # return counts nowhere.
+    assert (f.pending.value, f.pending.entries) == (54000, 2)
+    assert f.pending.args["funds"] == "pending" and f.pending.target == "projects"
     head = figures.funds(p["head"], YEAR)
-    assert (head.total, head.entries.value) == (132000, 3)
+    assert (head.total, head.projects.value, head.pending.value) == (132000, 3, 54000)
+    other = figures.funds(p["other_head"], YEAR)  # P3, P7 and E2's P2b, which lands in 茌平区
+    assert (other.total, other.projects.value, other.pending.value, other.pending.entries) == (11000, 3, 0, 0)
+
+
+def test_verifying_a_return_moves_its_money_from_pending_to_funds(world):
+    from crm.projects.models import FundReturn
+
+    p, _teams, _e = world
+    waiting = db.session.scalar(select(FundReturn).where(FundReturn.status == "submitted"))
+    waiting.status = "verified"
+    db.session.commit()
+    f = figures.funds(p["manager"], YEAR)
+    assert (f.total, f.pending.value, f.pending.entries) == (143000 + 54000, 0, 0)
+    assert figures.signed(p["manager"], YEAR).funds_all_time == 139000 + 54000
 
 
 def test_big_projects_and_chain_leaders_by_county(world):
     p, _teams, _e = world
-    assert figures.big_projects(p["manager"], YEAR).value == 3  # E2, E3, E10 (exactly 1 亿元 counts)
+    assert figures.big_projects(p["manager"], YEAR).value == 4  # P2, P2b, P3, P10 (exactly 1 亿元 counts)
     chains = {c.region.name: c.count.value for c in figures.chain_by_county(p["manager"], YEAR)}
-    assert chains["东昌府区"] == 1 and chains["茌平区"] == 0
+    assert chains["东昌府区"] == 1 and chains["茌平区"] == 1
     assert len(chains) == 8  # the counties, not the functional zones
-    assert [(c.region.name, c.count.value) for c in figures.chain_by_county(p["head"], YEAR)] == [
-        ("东昌府区", 1)
-    ]
 
 
 def test_goal_rows_give_the_gap_in_words(world):
@@ -71,22 +140,27 @@ def test_goal_rows_give_the_gap_in_words(world):
     s, f = figures.signed(user, YEAR), figures.funds(user, YEAR)
     rows = {r.key: r for r in progress.goal_rows(goal_for(2026), s, f, figures.big_projects(user, YEAR),
                                                  figures.chain_by_county(user, YEAR))}  # fmt: skip
-    assert rows["signings"].actual == "3" and rows["signings"].target == "5–8"
-    assert not rows["signings"].met and "2" in rows["signings"].gap
-    assert rows["funds"].actual == "13.70" and rows["funds"].target == "560.00"
-    assert "546.30" in rows["funds"].gap
-    assert rows["big"].actual == "3" and "337" in rows["big"].gap
-    assert rows["manufacturing"].actual == "97.1%" and rows["manufacturing"].met
-    assert rows["emerging"].actual == "40.0%" and rows["emerging"].met
-    assert rows["chain"].actual == "1 / 8" and not rows["chain"].met and "茌平区" in rows["chain"].gap
-    assert "东昌府区" not in rows["chain"].gap
+    assert rows["signings"].actual == "4" and rows["signings"].target == "5–8"
+    assert not rows["signings"].met and "1" in rows["signings"].gap
+    assert rows["funds"].actual == "14.30" and rows["funds"].target == "560.00"
+    assert "545.70" in rows["funds"].gap
+    assert rows["funds"].pending.value == 54000
+    assert rows["big"].actual == "4" and "336" in rows["big"].gap
+    assert rows["manufacturing"].actual == "97.2%" and rows["manufacturing"].met
+    assert rows["emerging"].actual == "50.0%" and rows["emerging"].met
+    assert rows["chain"].actual == "2 / 8" and not rows["chain"].met and "茌平区" not in rows["chain"].gap
+    assert "东昌府区" not in rows["chain"].gap and "临清市" in rows["chain"].gap
+    assert rows["chain"].figure.value == 2 and "region" not in rows["chain"].figure.args
     assert rows["mega"].actual == "1" and not rows["mega"].met  # no baseline set yet
+    head = progress.goal_rows(goal_for(2026), figures.signed(p["head"], YEAR), figures.funds(p["head"], YEAR),
+                              figures.big_projects(p["head"], YEAR), figures.chain_by_county(p["head"], YEAR))  # fmt: skip
+    assert all(r.figure.args.get("region") == region("371502").id for r in head)
 
 
 def test_rates(world):
     p, _teams, _e = world
     rates = progress.rates(figures.signed(p["manager"], YEAR))
-    assert [r.percent for r in rates] == [40.0, 20.0, 0.0, round(133000 * 100 / 610000, 1)]
+    assert [r.percent for r in rates] == [50.0, 16.7, 0.0, round(139000 * 100 / 635000, 1)]
 
 
 def test_breakdown_by_county_and_by_campaign(world):
@@ -99,16 +173,24 @@ def test_breakdown_by_county_and_by_campaign(world):
             for r in breakdowns.breakdown(user, dimension, YEAR)
         }  # fmt: skip
 
+    # Targets, pipeline and investment by the target's county; projects and funds by where the project lands.
     assert table("region") == {
-        "东昌府区": (5, 2, 3, 3, 642000, 132000, 3),
-        "茌平区": (3, 1, 2, 2, 26000, 5000, 2),
+        "东昌府区": (5, 2, 3, 3, 642000, 132000, 3),  # P1, P2, P10
+        "茌平区": (3, 1, 4, 3, 26000, 11000, 3),  # P2b, P3 (2025), P7, P11
     }
     assert table("region", p["head"]) == {"东昌府区": (5, 2, 3, 3, 642000, 132000, 3)}
+    assert table("region", p["other_head"]) == {"茌平区": (3, 1, 4, 3, 26000, 11000, 3)}
     campaigns = table("campaign")
-    assert campaigns["强企业“夺标争先”行动"] == (3, 1, 2, 3, 632000, 131000, 3)
+    assert campaigns["强企业“夺标争先”行动"] == (3, 1, 4, 4, 632000, 137000, 4)
     assert campaigns["新质生产力项目“进位领跑”行动"] == (2, 0, 2, 1, 25000, 6000, 2)
     assert campaigns["招大引强招新引优“决战决胜”行动"] == (1, 1, 0, 0, 0, 0, 0)
-    assert campaigns["未填写"] == (2, 1, 1, 1, 11000, 0, 0)  # E4, E11
+    assert campaigns["未填写"] == (2, 1, 1, 1, 11000, 0, 0)  # E4, E11; P11 (its money was sent back)
+    cells = breakdowns.breakdown(p["manager"], "campaign", YEAR)[0]
+    assert (cells.targets.target, cells.signed.target, cells.funds.target) == (
+        "whitelist",
+        "projects",
+        "projects",
+    )
 
 
 def test_breakdown_by_industry_rolls_up_to_the_top_level(world):
@@ -116,12 +198,23 @@ def test_breakdown_by_industry_rolls_up_to_the_top_level(world):
     rows = {r.label: r.targets.value for r in breakdowns.breakdown(p["manager"], "industry", YEAR)}
     # 装备制造 (E1, E5) is under 五大优势产业; 新能源 (E2, E6, E10) under 三大新兴产业; 人工智能 (E3) under 未来产业.
     assert rows == {"五大优势产业": 2, "三大新兴产业": 3, "未来产业": 1, "现代服务业": 2}
+    signed = {r.label: r.signed.value for r in breakdowns.breakdown(p["manager"], "industry", YEAR)}
+    assert signed == {
+        "五大优势产业": 2,
+        "三大新兴产业": 3,
+        "未来产业": 1,
+        "现代服务业": 1,
+    }  # P1, P7 | P2, P2b, P10
 
 
 def test_breakdown_by_category_counts_each_tag(world):
     p, _teams, _e = world
-    rows = {r.label: r.targets.value for r in breakdowns.breakdown(p["manager"], "category", YEAR)}
-    assert rows == {"世界500强": 1, "央企": 1, "全国性链主企业": 1, "无类别": 5}  # E3, E4, E5, E6, E11
+    rows = {
+        r.label: (r.targets.value, r.signed.value)
+        for r in breakdowns.breakdown(p["manager"], "category", YEAR)
+    }
+    # Targets E3, E4, E5, E6, E11 have no category; projects P3, P7 (E7 is dropped, its project still counts), P11.
+    assert rows == {"世界500强": (1, 1), "央企": (1, 1), "全国性链主企业": (1, 2), "无类别": (5, 3)}
 
 
 def test_weekly_signed_and_pipeline(world):
@@ -129,10 +222,14 @@ def test_weekly_signed_and_pipeline(world):
     weeks = {w.end: (w.signed, w.pipeline) for w in weekly.weeks(p["manager"], YEAR, TODAY)}
     assert min(weeks) == date(2026, 1, 4) and max(weeks) == date(2026, 11, 29)
     # Ten entries whitelisted in 2025; signed leave the pipeline on their day (E3 in 2025), E8 paused on 06-01.
+    # "Signed" counts projects: P2 on 02-05, P1 03-10, P7 05-05, P10 07-01, P2b 09-15, P11 11-18 (not P10f).
     assert weeks[date(2026, 2, 8)] == (1, 8)
     assert weeks[date(2026, 3, 15)] == (2, 7)
-    assert weeks[date(2026, 11, 22)] == (5, 3)
-    assert weeks[date(2026, 11, 29)] == (5, 3)  # now: E4, E5, E6
+    assert weeks[date(2026, 9, 20)] == (5, 4)
+    assert weeks[date(2026, 11, 22)] == (6, 3)
+    assert weeks[date(2026, 11, 29)] == (6, 3)  # now: E4, E5, E6
+    head = {w.end: w.signed for w in weekly.weeks(p["other_head"], YEAR, TODAY)}
+    assert head[date(2026, 9, 20)] == 2  # P7 and E2's P2b, which lands in 茌平区
 
 
 def test_lights_in_sql_agree_with_the_lights_shown(world):
@@ -157,6 +254,28 @@ def test_sql_lights_match_on_other_days(world, day):
     for colour in ("red", "yellow"):
         in_sql = set(db.session.scalars(select(WhitelistEntry.id).where(light_clause(colour, day))))
         assert in_sql == {i for i, light in shown.items() if light.colour == colour}, (colour, day)
+
+
+def test_project_lights_agree_with_the_project_list_filter(world, projects):
+    from crm.projects.lights import light_clause as project_light
+    from crm.projects.lights import lights_for as project_lights_for
+    from crm.projects.models import Project
+
+    p, _teams, _e = world
+    lit = watchlist.project_lights(p["manager"], TODAY)
+    # P1 signed in March and not registered: red; P2 has 30000 万元 planned up to October, 10000 verified: yellow.
+    assert (lit["red"].value, lit["yellow"].value) == (1, 1)
+    assert lit["red"].args == {"light": "red"} and lit["red"].target == "projects"
+    shown = project_lights_for(list(projects.values()), TODAY)
+    assert shown[projects["P1"].id].colour == "red" and shown[projects["P2"].id].colour == "yellow"
+    for colour in ("red", "yellow"):
+        in_sql = db.session.scalar(
+            select(func.count()).select_from(Project).where(project_light(colour, TODAY))
+        )
+        assert in_sql == lit[colour].value == sum(1 for light in shown.values() if light.colour == colour)
+    other = watchlist.project_lights(p["other_head"], TODAY)
+    assert (other["red"].value, other["yellow"].value) == (0, 0)
+    assert other["red"].args == {"light": "red", "region": region("371503").id}
 
 
 def test_open_orders(world):
@@ -229,3 +348,4 @@ def test_nothing_outside_the_scope_is_counted(world):
     for dimension in breakdowns.DIMENSIONS:
         for row in breakdowns.breakdown(p["head"], dimension, YEAR):
             assert row.signed_in_period.value <= 3
+            assert row.funds.value <= 132000
