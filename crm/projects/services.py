@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.auth.models import User
 from crm.enterprises.names import clean_uscc, uscc_error
@@ -246,6 +246,31 @@ def sync_entry(actor: User, entry: WhitelistEntry, now: datetime) -> None:
 
 def projects_of(entry_id: int) -> list[Project]:
     return list(db.session.scalars(select(Project).where(Project.entry_id == entry_id).order_by(Project.id)))
+
+
+def projects_per_entry(entry_ids: list[int]) -> dict[int, int]:
+    """How many projects each entry of a page has (the list shows "N 个项目" beside the stage)."""
+    if not entry_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Project.entry_id, func.count())
+            .where(Project.entry_id.in_(entry_ids))
+            .group_by(Project.entry_id)
+        ).all()
+    )
+
+
+def project_summary(entry_id: int, today: date) -> dict:
+    """The entry's projects with their lights, for its page."""
+    from crm.projects.lights import lights_for
+
+    projects = projects_of(entry_id)
+    return {
+        "projects": projects,
+        "project_lights": lights_for(projects, today),
+        "live_projects": sum(1 for p in projects if p.state != "terminated"),
+    }
 
 
 MILESTONE_SETTING = {"landed": "project_register_days", "started": "project_start_days"}

@@ -18,6 +18,7 @@ from crm.plans import policy as plan_policy
 from crm.plans import services as plan_services
 from crm.plans import stages
 from crm.plans.lights import lights_for
+from crm.projects.services import project_summary, projects_per_entry
 from crm.reminders.services import is_muted
 from crm.scope import get_entry_or_404
 from crm.teams import assignment
@@ -39,6 +40,7 @@ def index():
     filters = filters_from(form)
     page = queries.list_page(current_user, filters, page_number(), current_app.config["PER_PAGE"])
     lights = lights_for(page.items, local_date(utcnow()))
+    project_counts = projects_per_entry([e.id for e in page.items])
     assignable = [e.id for e in page.items if team_policy.can_assign(current_user, e)]
     # The filter form has loaded the teams the user can see: the active ones among them, without a second query.
     user = current_user._get_current_object()  # once, not through the proxy for each of 200 teams
@@ -46,6 +48,7 @@ def index():
     return render_template(
         "whitelist/index.html",
         lights=lights,
+        project_counts=project_counts,
         form=form,
         page=page,
         sort=request.args.get("sort", "updated"),
@@ -58,19 +61,6 @@ def index():
             **{k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"},
         ),
     )
-
-
-def project_summary(entry_id: int, today) -> dict:
-    """The entry's projects with their lights, for its page."""
-    from crm.projects.lights import lights_for as project_lights_for
-    from crm.projects.services import projects_of
-
-    projects = projects_of(entry_id)
-    return {
-        "projects": projects,
-        "project_lights": project_lights_for(projects, today),
-        "live_projects": sum(1 for p in projects if p.state != "terminated"),
-    }
 
 
 def page_number() -> int:

@@ -87,7 +87,7 @@ def test_a_verified_month_is_locked_and_corrected_by_an_adjustment(filed):
     with pytest.raises(DomainError):  # submitted: waiting for the city
         returns.add_arrival(p["lead"], project, ArrivalData(month=NOV, fixed=1), SIGNED_AT, TODAY)
     returns.verify(p["manager"], ret, SIGNED_AT)
-    with pytest.raises(DomainError, match="调整|adjustment"):
+    with pytest.raises(DomainError, match="更正报告"):
         returns.add_arrival(p["lead"], project, ArrivalData(month=NOV, fixed=1), SIGNED_AT, TODAY)
     with pytest.raises(DomainError):
         returns.remove_arrival(p["lead"], line)
