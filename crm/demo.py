@@ -12,6 +12,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from crm.auth.models import User
+from crm.demo_projects import seed_projects
 from crm.demo_teams import TEAM_USERS, seed_teams
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import CategoryChoice, EnterpriseData, add_contact, create_enterprise
@@ -163,6 +164,7 @@ def seed_demo(now: datetime) -> None:
         _drive(entry, state, users, region_code, start, teams, rng)
         entries.append(entry)
     _demo_reassignment(users, entries, now - timedelta(days=3))
+    seed_projects(users, entries, now, rng)
     _follow_up_due_today(users["member1"], entries, now)
 
 
