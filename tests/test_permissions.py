@@ -200,15 +200,15 @@ MATRIX = {
         {"in": answers(200, 200, 200, 200, 403), "out": answers(404, 404, 404, 200, 403)},
     ),
     "projects.submit": (
-        "POST", "/projects/returns/{return}/submit", {"version": "0"},
+        "POST", "/projects/returns/filed/{return}/submit", {"version": "0"},
         {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
     ),
     "projects.verify": (
-        "POST", "/projects/returns/{return}/verify", {"version": "0"},
+        "POST", "/projects/returns/filed/{return}/verify", {"version": "0"},
         {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)},
     ),
     "projects.send_back": (
-        "POST", "/projects/returns/{return}/send-back", {"reason": "", "version": "0"},
+        "POST", "/projects/returns/filed/{return}/send-back", {"reason": "", "version": "0"},
         {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)},
     ),
     "projects.adjust": (

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from crm.auth.models import User
 from crm.auth.permissions import roles_required
 from crm.extensions import db
-from crm.parsing import form_version
+from crm.parsing import form_version, parse_int
 from crm.plans.models import FundArrival
 from crm.plans.views import upload_dir
 from crm.projects import bp, returns
@@ -142,7 +142,7 @@ def _back(ret_or_region: FundReturn | int, month: date | None = None):
 def add_line(region_id: int, month: str):
     day = _month_or_404(month)
     form = ArrivalForm()
-    project = get_project_or_404(current_user, request.form.get("project_id", type=int) or 0)
+    project = get_project_or_404(current_user, parse_int(request.form.get("project_id"), 0) or 0)
     if project.region_id != region_id:
         abort(404)
     form.project_id.choices = [(project.id, project.name)]
@@ -188,7 +188,7 @@ def _return_or_404(return_id: int) -> FundReturn:
     return ret
 
 
-@bp.route("/returns/<int:return_id>/submit", methods=["POST"])
+@bp.route("/returns/filed/<int:return_id>/submit", methods=["POST"])
 @roles_required(*FILERS)
 def submit(return_id: int):
     ret = _return_or_404(return_id)
@@ -199,7 +199,7 @@ def submit(return_id: int):
     return _back(ret)
 
 
-@bp.route("/returns/<int:return_id>/verify", methods=["POST"])
+@bp.route("/returns/filed/<int:return_id>/verify", methods=["POST"])
 @roles_required(Role.MANAGER)
 def verify(return_id: int):
     ret = _return_or_404(return_id)
@@ -210,7 +210,7 @@ def verify(return_id: int):
     return _back(ret)
 
 
-@bp.route("/returns/<int:return_id>/send-back", methods=["POST"])
+@bp.route("/returns/filed/<int:return_id>/send-back", methods=["POST"])
 @roles_required(Role.MANAGER)
 def send_back(return_id: int):
     ret = _return_or_404(return_id)

@@ -111,14 +111,19 @@ def test_verification_over_http_and_the_own_return_refusal(signed, make_user, lo
     returns.add_arrival(p["lead"], project, ArrivalData(month=TODAY, fixed=900), SIGNED_AT, TODAY)
     ret = db.session.scalar(select(FundReturn))
     client = login(p["manager"])
-    assert client.post(f"/projects/returns/{ret.id}/submit", data={"version": ret.version}).status_code == 302
+    assert (
+        client.post(f"/projects/returns/filed/{ret.id}/submit", data={"version": ret.version}).status_code
+        == 302
+    )
     db.session.refresh(ret)
-    response = client.post(f"/projects/returns/{ret.id}/verify", data={"version": ret.version}, follow_redirects=True)
+    response = client.post(
+        f"/projects/returns/filed/{ret.id}/verify", data={"version": ret.version}, follow_redirects=True
+    )
     assert "另一位" in response.data.decode()
     db.session.refresh(ret)
     assert ret.status == "submitted"
     client = login(make_user("manager", username="boss2"))
-    client.post(f"/projects/returns/{ret.id}/verify", data={"version": ret.version})
+    client.post(f"/projects/returns/filed/{ret.id}/verify", data={"version": ret.version})
     db.session.refresh(ret)
     assert ret.status == "verified"
     page = client.get(f"/projects/{project.id}").data.decode()

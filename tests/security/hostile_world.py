@@ -193,6 +193,7 @@ def _work(b: Builder) -> None:
     )
     b.post("manager", f"/plans/entries/{e2}/funds", arrived_on=today, fixed_amount="1000",
            note=payload("fund_arrivals.note"))  # fmt: skip
+    _project(b, e2)
     b.post("lead", f"/whitelist/{e2}/reassign", team_id=str(ids["team_b"]), owner_id="0",
            reason=payload("assignments.reason"), move_tasks="y", version=version(e2))  # fmt: skip
     # What the scheduler writes: a 督办 to the lead, and an email it failed to send.
@@ -209,6 +210,38 @@ def _work(b: Builder) -> None:
     # Another county claims the enterprise (its proposal screen would not show it to them).
     enterprise = db.session.get(Enterprise, ids["enterprise_id"])
     wf.propose(users["other_lead"], enterprise, wf.EntryData(region_id=region("371503").id), utcnow())
+
+
+def _project(b: Builder, e2: int) -> None:
+    """A second project with a hostile name, a hostile line in its county's return, the return sent back with a
+    hostile reason, and the project terminated with one."""
+    from crm.plans.models import FundArrival
+    from crm.projects.models import FundReturn, Project
+
+    ids, today = b.world.ids, b.world.today
+    region_id = db.session.get(WhitelistEntry, e2).region_id
+    b.post("manager", f"/projects/new/{e2}", name=payload("projects.name"), region_id=str(region_id),
+           agreement="contract", signed_on=today, contract_amount="100")  # fmt: skip
+    project = db.session.scalar(select(Project).where(Project.entry_id == e2).order_by(Project.id.desc()))
+    month = str(today)[:7]
+    b.post("lead", f"/projects/returns/{region_id}/{month}/lines", project_id=str(project.id), fixed="5",
+           note=payload("fund_arrivals.note (return line)"))  # fmt: skip
+    line = db.session.scalar(select(FundArrival).where(FundArrival.project_id == project.id))
+    ret = db.session.get(FundReturn, line.return_id)
+    b.post("lead", f"/projects/returns/filed/{ret.id}/submit", version=str(ret.version))
+    db.session.refresh(ret)
+    b.post("manager", f"/projects/returns/filed/{ret.id}/send-back", reason=payload("fund_returns.return_reason"),
+           version=str(ret.version))  # fmt: skip
+    db.session.refresh(project)
+    b.post("manager", f"/projects/{project.id}/terminate", reason=payload("projects.terminated_reason"),
+           version=str(project.version))  # fmt: skip
+    ids |= {
+        "project_id": project.id,
+        "arrival_id": line.id,
+        "return_id": ret.id,
+        "region_id": region_id,
+        "month": month,
+    }
 
 
 def _import_and_merge(b: Builder) -> None:

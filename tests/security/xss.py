@@ -97,6 +97,11 @@ FIELDS = [
     F("tasks.title (added step)", 200, "add-step form", f"enterprises.detail {PLAN_PAGES}"),
     F("template_steps.name", 64, "plan template form (becomes a step)", f"plans.template {PLAN_PAGES}"),
     F("fund_arrivals.note", 200, "funds form", "whitelist.detail"),
+    F("projects.name", 200, "add-project form",
+      "projects.index projects.detail projects.export projects.return_detail whitelist.detail"),
+    F("projects.terminated_reason", 1000, "terminate form", "projects.detail"),
+    F("fund_arrivals.note (return line)", 200, "return line form", "projects.return_detail"),
+    F("fund_returns.return_reason", 1000, "send-back form", "projects.return_detail"),
     F("escalations.note", 2000, "acknowledge form", "enterprises.detail reminders.escalations whitelist.detail"),
     F("teams.name", 64, "team form",
       f"{DASHBOARD} dashboard.ranking enterprises.detail inbox.index plans.log_contact plans.team_board "
