@@ -324,3 +324,16 @@ def test_terminated_projects_have_no_light(counties, api, now):
         and body["terminated_reason"] == "企业战略调整"
     )
     assert db.session.get(Project, b2.id).state == "terminated"
+
+
+def test_list_queries_do_not_grow_with_rows(counties, api):
+    from tests.test_query_counts import count_queries
+
+    caller = api(counties["manager"])
+    caller.get("/api/v1/projects")  # the token's first use writes last_used_at
+    db.session.expunge_all()  # the request loads everything itself
+    with count_queries() as one:
+        assert len(caller.get("/api/v1/projects?per_page=1").get_json()["items"]) == 1
+    with count_queries() as five:
+        assert len(caller.get("/api/v1/projects?per_page=100").get_json()["items"]) == 5
+    assert len(five) == len(one) <= 12, "\n\n".join(s[:160] for s in five)
