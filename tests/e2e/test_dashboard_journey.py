@@ -49,7 +49,21 @@ A4 = {"viewport": {"width": 794, "height": 1123}}
 CHARTS = ("funnel", "weekly", "region")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?!s)")
-DRILL_KEYS = {"phase", "milestone", "min_investment", "flag", "chain", "reached", "escalated"}
+DRILL_KEYS = {
+    "phase",
+    "milestone",
+    "min_investment",
+    "flag",
+    "chain",
+    "reached",
+    "escalated",
+    "counted",
+    "funds",
+}
+LISTS = (
+    "/whitelist/",
+    "/projects/",
+)  # figures that count targets open the first, those that count projects the other
 
 # Projects the test signs this year, on top of the demo data:
 # (name, county, industry, campaign, mode, planned investment 万元, tags, team, owner, contact kinds, final state,
@@ -200,12 +214,12 @@ def number(link: Locator) -> int:
 
 def drill_args(link: Locator) -> dict[str, str]:
     href = link.get_attribute("href")
-    assert href and urlsplit(href).path == "/whitelist/", f"a drill link not to the whitelist: {href!r}"
+    assert href and urlsplit(href).path in LISTS, f"a drill link to neither list: {href!r}"
     return {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
 
 
 def list_total(page: Page) -> int:
-    count = page.get_by_test_id("result-count")
+    count = page.get_by_test_id("result-count").first  # the project list repeats it under the table
     expect(count).to_be_visible()
     return int(count.get_attribute("data-total"))
 
@@ -215,7 +229,7 @@ def follow(page: Page, link: Locator) -> int:
     href = link.get_attribute("href")
     args = drill_args(link)
     link.click()
-    expect(page).to_have_url(re.compile(r"/whitelist/\?"))
+    expect(page).to_have_url(re.compile(r"/(whitelist|projects)/\?"))
     assert page.url.endswith(href), f"{page.url} is not the link's {href}"
     total = list_total(page)
     if DRILL_KEYS & args.keys():  # conditions the list's own filters lack are named in a banner
@@ -270,7 +284,8 @@ def test_manager_reads_the_dashboard_and_every_number_opens_its_list(
         if signed_this_year:
             assert max(float(t) for t in indexes.all_inner_texts()) > 0, f"no activity in the {key} ranking"
 
-    # A funnel count (the table sits in a <details>): 已签约 holds the test's two unlanded signings at least.
+    # A funnel count (the table sits in a <details>): 已签约 holds the test's two unlanded signings' projects at
+    # least; the stages before it count targets.
     page.locator("details:has([data-testid=funnel]) > summary").click()
     funnel = page.get_by_test_id("funnel")
     expect(funnel.locator("tr[data-state]")).to_have_count(len(PIPELINE))
@@ -319,7 +334,7 @@ def test_manager_reads_the_dashboard_and_every_number_opens_its_list(
     )
     box = chart.bounding_box()  # the bar's middle, in the page's viewport
     page.mouse.click(box["x"] + bar["x"] + bar["width"] / 2, box["y"] + bar["y"] + bar["height"] / 2)
-    expect(page).to_have_url(re.compile(r"/whitelist/\?"))
+    expect(page).to_have_url(re.compile(r"/projects/\?"))  # the bar counts projects signed, where they land
     assert page.url.endswith(url)
     assert list_total(page) == value
     assert not errors, f"console errors: {errors}"
