@@ -9,11 +9,13 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
+from crm.extensions import db
 from crm.plans.models import FundArrival
 from crm.projects.models import FundReturn, Project
 from crm.refdata.models import CategoryTag, Industry
 from crm.scope import counted_project_scope, project_scope
-from crm.vocab import AGREEMENTS, PROJECT_STATES
+from crm.teams.models import Team
+from crm.vocab import AGREEMENTS, CAMPAIGNS, MODES, PROJECT_STATES
 from crm.whitelist.drill import NONE, code_or_none
 from crm.whitelist.models import WhitelistEntry
 
@@ -218,4 +220,23 @@ def describe(f: ProjectFilters) -> list[str]:
     if f.reached:
         words.append({"landed": _("Has landed"), "started": _("Construction has started"),
                       "producing": _("In production")}.get(f.reached, f.reached))  # fmt: skip
+    words.extend(_breakdown_words(f))
+    return words
+
+
+def _breakdown_words(f: ProjectFilters) -> list[str]:
+    """The dashboard breakdowns' conditions the list's form has no field for, in words."""
+    words = []
+    if f.industry == NONE:
+        words.append(_("Industry: %(name)s", name=_("Not filled in")))
+    if f.campaign:
+        words.append(_("Campaign: %(name)s", name=CAMPAIGNS.get(f.campaign) or _("Not filled in")))
+    if f.mode:
+        words.append(_("Promotion mode: %(name)s", name=MODES.get(f.mode) or _("Not filled in")))
+    if f.team:
+        team = db.session.get(Team, f.team) if f.team != NONE else None
+        words.append(_("Team: %(name)s", name=team.name if team else _("No team yet")))
+    if f.tag:
+        tag = db.session.get(CategoryTag, f.tag) if f.tag != NONE else None
+        words.append(_("Category: %(name)s", name=tag.name if tag else _("No category")))
     return words

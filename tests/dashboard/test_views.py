@@ -69,6 +69,27 @@ def test_the_goals_drill_down_to_projects_and_pending_funds_show_beside_them(wor
     assert all(f"region={region_id}" in url for url, _n in drill_links(other) if url.startswith("/projects/"))
 
 
+def test_a_breakdown_cell_opens_the_projects_of_its_team_and_says_so(world, login):
+    p, teams, _e = world
+    client = login(p["manager"])
+    page = client.get("/dashboard/?year=2026").data.decode()
+    table = page[page.index('data-testid="breakdown-team"') :]
+    row = re.search(
+        rf"<tr><td>{teams['B'].name}</td>(.*?)</tr>", table[: table.index("</table>")], re.S
+    ).group(1)
+    links = drill_links(row)
+    assert [u.split("?")[0] for u, _n in links] == ["/whitelist/", "/whitelist/", "/projects/", "/projects/",
+                                                    "/whitelist/", "/projects/"]  # fmt: skip
+    url, count = links[3]  # team B's projects signed this year: P2, P2b (in 茌平区) and P10
+    assert count == 3
+    listing = client.get(url).data.decode()
+    banner = listing[listing.index('data-testid="drill"') :]
+    assert teams["B"].name in banner[: banner.index("</div>")]
+    for name in ("P2测试项目", "P2b测试项目", "P10测试项目"):
+        assert name in listing
+    assert "P10f测试项目" not in listing  # a framework agreement is not a signing
+
+
 def test_the_county_head_sees_only_their_county(world, login):
     p, _teams, _e = world
     page = login(p["head"]).get("/dashboard/?year=2026").data.decode()
