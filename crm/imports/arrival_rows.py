@@ -26,15 +26,13 @@ class ArrivalRows:
         self.actor, self.today = actor, today
         keys = {values.project_key(r.get("project")) for r in rows} - {""}
         names = {r.get("project", "") for r in rows} - {""}
-        ids: set[int] = set()
+        found: dict[int, str] = {}  # id → name of the visible projects named exactly as in the file
         for chunk in chunks(names):
-            ids |= set(
-                db.session.scalars(select(Project.id).where(project_scope(actor), Project.name.in_(chunk)))
-            )
-        found = {
-            values.project_key(n) for n in db.session.scalars(select(Project.name).where(Project.id.in_(ids)))
-        }
-        if keys - found:  # names written differently from the record: compare every visible name's key
+            query = select(Project.id, Project.name).where(project_scope(actor), Project.name.in_(chunk))
+            found.update(db.session.execute(query).all())
+        ids = set(found)
+        if keys - {values.project_key(n) for n in found.values()}:
+            # names written differently from the record: compare the key of every visible project's name
             rows_on_file = db.session.execute(select(Project.id, Project.name).where(project_scope(actor)))
             ids |= {i for i, name in rows_on_file if values.project_key(name) in keys}
         self.by_key: dict[str, list[Project]] = defaultdict(list)

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, event, select, update
 
 from crm.auth.models import User
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.imports.models import ImportBatch, ImportItem
-from crm.imports.rows import LedgerRow
+from crm.imports.rows import LedgerRow, chunks
 from crm.plans.models import CANCELLED, OPEN, FundArrival, Task
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.projects.returns import EDITABLE, add_arrival
@@ -71,11 +71,19 @@ def _restore(entry: WhitelistEntry, snapshot: dict) -> None:
 class Writer:
     """Writes the accepted rows of one import; `finish` turns what they did into the import items' JSON."""
 
-    def __init__(self, actor: User, now: datetime) -> None:
+    def __init__(self, actor: User, now: datetime, rows: list[LedgerRow]) -> None:
         self.actor, self.now, self.today = actor, now, local_date(now)
-        self.entries: dict[
-            int, tuple[dict, dict, list[int]]
-        ] = {}  # id → (its item, snapshot, open plan steps)
+        self.entries: dict[int, tuple[dict, dict, list[int]]] = {}  # id → (its item, snapshot, open steps)
+        # The targets and projects the rows write to, read in a few queries and held for the whole import.
+        self.loaded: dict[tuple[type, int], object] = {}
+        for model, ids in ((WhitelistEntry, {r.entry_id for r in rows if r.project is not None}),
+                           (Project, {r.project_id for r in rows if r.arrival is not None})):  # fmt: skip
+            for chunk in chunks(ids - {None}):
+                for record in db.session.scalars(select(model).where(model.id.in_(chunk))):
+                    self.loaded[model, record.id] = record
+
+    def _get(self, model: type, record_id: int):
+        return self.loaded.get((model, record_id)) or db.session.get(model, record_id)
 
     def write(self, row: LedgerRow) -> dict:
         item = {"row_number": row.number, "action": "created", "entry_id": row.entry_id, "before": {}}
@@ -86,7 +94,7 @@ class Writer:
         return item
 
     def _project(self, row: LedgerRow, item: dict) -> None:
-        entry = db.session.get(WhitelistEntry, row.entry_id)
+        entry = self._get(WhitelistEntry, row.entry_id)
         item["enterprise_id"] = entry.enterprise_id
         if entry.id not in self.entries:
             steps = []
@@ -102,7 +110,7 @@ class Writer:
                           "events": [e.id for e in new[Event]], "tasks": [t.id for t in new[Task]]}  # fmt: skip
 
     def _arrival(self, row: LedgerRow, item: dict) -> None:
-        project = db.session.get(Project, row.project_id)
+        project = self._get(Project, row.project_id)
         item["enterprise_id"] = project.entry.enterprise_id
         with _created(Event, FundReturn) as new:
             line = add_arrival(self.actor, project, row.arrival, self.now, self.today, commit=False)
@@ -136,64 +144,75 @@ def revert(batch: ImportBatch, items: list[ImportItem]) -> None:
     if batch.kind == "arrivals" and (problems := _submitted_lines(done)):
         raise DomainError(_("Rows %(rows)s are in a return that has been submitted or verified since, so the "
                             "import cannot be reverted.", rows="、".join(map(str, problems[:20]))))  # fmt: skip
-    events = [i for _item, d in done for i in d.get("events", [])]
-    db.session.execute(delete(Event).where(Event.id.in_(events)), execution_options=BULK)
+    _delete(Event, Event.id, {i for _item, d in done for i in d.get("events", [])})
     if batch.kind == "projects":
         _remove_projects(done)
     else:
         _remove_lines(done)
 
 
+def _delete(model: type, column, ids: set[int]) -> None:
+    for chunk in chunks(ids):
+        db.session.execute(delete(model).where(column.in_(chunk)), execution_options=BULK)
+
+
+def _values(query_for, ids: set[int]) -> list:
+    """The rows of `query_for(chunk)` over `ids`, a chunk at a time (an IN list stays within SQLite's limit)."""
+    return [row for chunk in chunks(ids) for row in db.session.execute(query_for(chunk))]
+
+
 def _moved_projects(done: list[tuple[ImportItem, dict]], imported_at: datetime) -> list[int]:
-    ids = [d["project_id"] for _i, d in done]
-    ours = [e for _i, d in done for e in d["events"]]
-    versions = dict(db.session.execute(select(Project.id, Project.version).where(Project.id.in_(ids))).all())
-    busy = set(
-        db.session.scalars(select(Event.project_id).where(Event.project_id.in_(ids), Event.id.notin_(ours)))
-    )
-    busy |= set(db.session.scalars(select(FundArrival.project_id).where(FundArrival.project_id.in_(ids))))
-    busy |= set(
-        db.session.scalars(select(Task.project_id).where(Task.project_id.in_(ids), Task.status != OPEN))
-    )
-    rows = [
+    """Rows whose project was moved on, edited, reported on or worked on in any way since the import (an event
+    the import did not write), or whose target the import signed and that changed since (its version, or a
+    project added by hand)."""
+    ids = {d["project_id"] for _i, d in done}
+    ours = {e for _i, d in done for e in d["events"]}
+    versions = dict(_values(lambda c: select(Project.id, Project.version).where(Project.id.in_(c)), ids))
+    busy = {p for e, p in _values(lambda c: select(Event.id, Event.project_id).where(Event.project_id.in_(c)), ids)
+            if e not in ours}  # fmt: skip
+    busy |= {
+        p
+        for (p,) in _values(
+            lambda c: select(FundArrival.project_id).where(FundArrival.project_id.in_(c)), ids
+        )
+    }
+    busy |= {p for (p,) in _values(lambda c: select(Task.project_id).where(Task.project_id.in_(c),
+                                                                         Task.status != OPEN), ids)}  # fmt: skip
+    rows = {
         i.row_number
         for i, d in done
         if versions.get(d["project_id"]) != d["version"] or d["project_id"] in busy
-    ]
-    for item, d in done:
-        if "entry" not in d:
-            continue
-        entry = db.session.get(WhitelistEntry, item.entry_id)
-        others = db.session.scalar(
-            select(func.count()).where(  # projects added by hand since the import
-                Project.entry_id == item.entry_id, Project.id.notin_(ids), Project.created_at >= imported_at
-            )
-        )
-        if entry is None or entry.version != d["entry_version"] or others:
-            rows.append(item.row_number)
-    return sorted(set(rows))
+    }
+    signed = {item.entry_id: (item, d) for item, d in done if "entry" in d}
+    entry_versions = dict(_values(lambda c: select(WhitelistEntry.id, WhitelistEntry.version)
+                                  .where(WhitelistEntry.id.in_(c)), set(signed)))  # fmt: skip
+    added = {e for e, p in _values(lambda c: select(Project.entry_id, Project.id).where(  # added by hand since
+        Project.entry_id.in_(c), Project.created_at >= imported_at), set(signed)) if p not in ids}  # fmt: skip
+    for entry_id, (item, d) in signed.items():
+        if entry_versions.get(entry_id) != d["entry_version"] or entry_id in added:
+            rows.add(item.row_number)
+    return sorted(rows)
 
 
 def _remove_projects(done: list[tuple[ImportItem, dict]]) -> None:
-    ids = [d["project_id"] for _i, d in done]
-    db.session.execute(delete(Task).where(Task.project_id.in_(ids)), execution_options=BULK)
-    db.session.execute(delete(FundPlan).where(FundPlan.project_id.in_(ids)), execution_options=BULK)
-    db.session.execute(delete(Project).where(Project.id.in_(ids)), execution_options=BULK)
-    for item, d in done:
-        if "entry" in d:
-            _restore(db.session.get(WhitelistEntry, item.entry_id), d["entry"])
-            db.session.execute(
-                update(Task).where(Task.id.in_(d["steps"]), Task.status == CANCELLED)
-                .values(status=OPEN, version=Task.version + 1), execution_options=BULK,
-            )  # fmt: skip
+    ids = {d["project_id"] for _i, d in done}
+    _delete(Task, Task.project_id, ids)
+    _delete(FundPlan, FundPlan.project_id, ids)
+    _delete(Project, Project.id, ids)
+    signed = {item.entry_id: d for item, d in done if "entry" in d}
+    for chunk in chunks(set(signed)):
+        for entry in db.session.scalars(select(WhitelistEntry).where(WhitelistEntry.id.in_(chunk))):
+            _restore(entry, signed[entry.id]["entry"])
+    for chunk in chunks({step for d in signed.values() for step in d["steps"]}):
+        db.session.execute(update(Task).where(Task.id.in_(chunk), Task.status == CANCELLED)
+                           .values(status=OPEN, version=Task.version + 1), execution_options=BULK)  # fmt: skip
 
 
 def _submitted_lines(done: list[tuple[ImportItem, dict]]) -> list[int]:
-    ids = [d["arrival_id"] for _i, d in done]
-    status = dict(db.session.execute(
-        select(FundArrival.id, FundReturn.status).join(FundReturn, FundReturn.id == FundArrival.return_id)
-        .where(FundArrival.id.in_(ids))
-    ).all())  # fmt: skip
+    ids = {d["arrival_id"] for _i, d in done}
+    status = dict(_values(lambda c: select(FundArrival.id, FundReturn.status)
+                          .join(FundReturn, FundReturn.id == FundArrival.return_id)
+                          .where(FundArrival.id.in_(c)), ids))  # fmt: skip
     return [
         i.row_number for i, d in done if d["arrival_id"] in status and status[d["arrival_id"]] not in EDITABLE
     ]
@@ -202,12 +221,9 @@ def _submitted_lines(done: list[tuple[ImportItem, dict]]) -> list[int]:
 def _remove_lines(done: list[tuple[ImportItem, dict]]) -> None:
     """The lines go (one a county removed by hand since is simply gone); a draft return the import opened goes too
     when nothing else was reported in it."""
-    ids = [d["arrival_id"] for _i, d in done]
-    db.session.execute(delete(FundArrival).where(FundArrival.id.in_(ids)), execution_options=BULK)
+    _delete(FundArrival, FundArrival.id, {d["arrival_id"] for _i, d in done})
     opened = {d["return_id"] for _i, d in done if d.get("new_return")}
-    empty = select(FundReturn.id).where(
-        FundReturn.id.in_(opened), FundReturn.status == "draft",
-        ~select(FundArrival.id).where(FundArrival.return_id == FundReturn.id).exists(),
-    )  # fmt: skip
-    db.session.execute(delete(FundReturn).where(FundReturn.id.in_(list(db.session.scalars(empty)))),
-                       execution_options=BULK)  # fmt: skip
+    empty = _values(lambda c: select(FundReturn.id).where(
+        FundReturn.id.in_(c), FundReturn.status == "draft",
+        ~select(FundArrival.id).where(FundArrival.return_id == FundReturn.id).exists()), opened)  # fmt: skip
+    _delete(FundReturn, FundReturn.id, {i for (i,) in empty})

@@ -95,7 +95,7 @@ def commit(
     db.session.add(batch)
     db.session.flush()
     items: list[dict] = []
-    writer = ledger.Writer(actor, now) if plan.kind in ledger_rows.KINDS else None
+    writer = ledger.Writer(actor, now, plan.rows) if plan.kind in ledger_rows.KINDS else None
     try:
         for row in plan.rows:
             if row.action == DUPLICATE and not include_flagged:
