@@ -150,8 +150,7 @@ class ProjectQuery(PageQuery):
     band = Choice(
         BANDS, load_default="", metadata={"description": "planned investment: <1, 1–10, 10–50, ≥50 亿元"}
     )
-    industry = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
-                              metadata={"description": "industry id (its sub-industries included)"})  # fmt: skip
+    industry = _filter_id("industry id (its sub-industries included)")
     light = Choice(["red", "yellow", "green"], load_default="")
     milestone = Choice([*PROJECT_DATES, "funds"], load_default="",
                        metadata={"description": "a milestone date (or verified funds) within from–to"})  # fmt: skip
@@ -161,7 +160,10 @@ class ProjectQuery(PageQuery):
                                     metadata={"description": "万元"})  # fmt: skip
     flag = Choice(PROJECT_FLAGS, load_default="")
     chain = fields.Boolean(load_default=False)
-    campaign = Choice(CAMPAIGNS, load_default="")
+    campaign = Choice([*CAMPAIGNS, NONE_CODE], load_default="")
+    mode = Choice([*MODES, NONE_CODE], load_default="")
+    team = _filter_id("the target's team id")
+    tag = _filter_id("category tag id of the target's enterprise")
     counted = fields.Boolean(
         load_default=False, metadata={"description": "only agreements that count as a signing"}
     )

@@ -31,7 +31,8 @@ def project_filters(args: dict) -> ProjectFilters:
         band=args["band"], industry=args["industry"] or None, light=args["light"], milestone=args["milestone"],
         period_from=args["period_from"], period_to=args["period_to"], min_investment=args["min_investment"],
         flag=args["flag"], chain=args["chain"], campaign=args["campaign"], counted=args["counted"],
-        funds=args["funds"], reached=args["reached"], entry=args["entry"] or None,
+        funds=args["funds"], reached=args["reached"], entry=args["entry"] or None, team=args["team"] or None,
+        tag=args["tag"] or None, mode=args["mode"],
     )  # fmt: skip
 
 

@@ -67,7 +67,15 @@ def counties(make_user, make_entry, now):
     }  # fmt: skip
     services.advance(manager, projects["a2"], "landed", services.Evidence(on=today, uscc=USCC), now, today)
     users = {code: users for code, (users, _team) in staff.items()}
-    return {"users": users, "manager": manager, "proposer": proposer, "a": a, "b": b, "projects": projects}
+    return {
+        "users": users,
+        "manager": manager,
+        "proposer": proposer,
+        "a": a,
+        "b": b,
+        "projects": projects,
+        "team": staff["371502"][1],
+    }
 
 
 def with_funds(c: dict, now) -> None:
@@ -109,6 +117,10 @@ def cases(c: dict) -> list[tuple[str, ProjectFilters]]:
         ("milestone=funds&funds=pending", ProjectFilters(milestone="funds", funds="pending")),
         ("min_investment=100000", ProjectFilters(min_investment=100_000)),
         ("campaign=jinwei&chain=1", ProjectFilters(campaign="jinwei", chain=True)),
+        ("campaign=none&mode=none", ProjectFilters(campaign="none", mode="none")),
+        ("industry=-1&team=-1", ProjectFilters(industry=-1, team=-1)),
+        (f"team={c['team'].id}", ProjectFilters(team=c["team"].id)),
+        ("tag=-1", ProjectFilters(tag=-1)),
         ("flag=manufacturing", ProjectFilters(flag="manufacturing")),
     ]  # fmt: skip
 
@@ -337,3 +349,21 @@ def test_list_queries_do_not_grow_with_rows(counties, api):
     with count_queries() as five:
         assert len(caller.get("/api/v1/projects?per_page=100").get_json()["items"]) == 5
     assert len(five) == len(one) <= 12, "\n\n".join(s[:160] for s in five)
+
+
+def test_the_query_string_takes_every_filter_of_the_list_page():
+    """A dashboard figure's `args` (ProjectFilters.args()) can be sent to GET /projects as they are."""
+    from crm.api.inputs import ProjectQuery
+    from crm.projects.queries import KEYS
+
+    names = {field.data_key or name for name, field in ProjectQuery().fields.items()}
+    assert names == {*KEYS, "page", "per_page"}
+    args = ProjectFilters(q="甲", region=3, state="signed", agreement="contract", band="ge50", industry=2, light="red",
+                          milestone="funds", period_from=date(2026, 1, 1), period_to=date(2026, 12, 31),
+                          min_investment=10_000, flag="emerging", chain=True, campaign="jinwei", counted=True,
+                          funds="pending", reached="landed", entry=7, team=-1, tag=4, mode="none").args()  # fmt: skip
+    assert set(args) == set(KEYS)
+    from crm.api.project_views import project_filters
+
+    loaded = ProjectQuery().load({k: str(v) for k, v in args.items()})
+    assert project_filters(loaded).args() == args
