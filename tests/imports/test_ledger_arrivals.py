@@ -213,3 +213,20 @@ def test_the_screens_take_a_monthly_funds_sheet(world, login, monkeypatch):
     assert response.status_code == 302 and count(FundArrival) == 4
     batch_page = client.get(response.headers["Location"]).data.decode()
     assert "年产10万套精密轴承(一期)项目" in batch_page and "2027-01" in batch_page and "6200" in batch_page
+
+
+def test_a_return_submitted_between_the_check_and_the_confirmation_stops_the_whole_file(world):
+    p, _t, pr = world
+    plan = dry(p["head"], "arrivals", HEADERS, MESSY)  # checked while every month was open
+    march = returns.add_arrival(p["head"], pr["park"], returns.ArrivalData(date(2027, 3, 1), fixed=1), LEDGER_NOW,
+                                TODAY)  # fmt: skip
+    returns.submit(p["manager"], db.session.get(FundReturn, march.return_id), LEDGER_NOW)
+    before = (count(FundArrival), count(FundReturn), count(Event))
+    with pytest.raises(DomainError) as refused:
+        services.commit(p["head"], plan, "到位资金.xlsx", LEDGER_NOW)
+    reason = gettext("The county's return for %(month)s has been submitted and awaits verification.",
+                     month="2027-03")  # fmt: skip
+    assert str(refused.value) == gettext(
+        "Row %(row)d: %(reason)s Nothing was imported.", row=4, reason=reason
+    )
+    assert (count(FundArrival), count(FundReturn), count(Event), count(ImportBatch)) == before + (0,)

@@ -256,3 +256,23 @@ def test_revert_is_refused_once_a_project_moved_on_or_the_target_took_another_pr
     assert str(refused.value) == gettext(MOVED_ON, rows="2")
     db.session.rollback()
     assert count(Project) == 4
+
+
+def test_a_crash_midway_writes_nothing(targets, monkeypatch):
+    p, t = targets
+    plan = dry(p["head"], "projects", HEADERS, MESSY[:2])
+    real, calls = projects.add_project, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("crm.imports.ledger.add_project", flaky)
+    with pytest.raises(RuntimeError):
+        services.commit(p["head"], plan, "台账.xlsx", LEDGER_NOW)
+    db.session.expire_all()
+    assert (count(Project), count(ImportBatch), count(Event, Event.action == "project_add")) == (0, 0, 0)
+    assert t["bearing"].state == State.NEGOTIATING and count(Task, Task.entry_id == t["bearing"].id,
+                                                             Task.status == OPEN) > 0  # fmt: skip
