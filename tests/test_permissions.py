@@ -166,6 +166,7 @@ MATRIX = {
     "projects.export": ("GET", "/projects/export.xlsx", None, {"in": CAMPAIGN}),
     "projects.detail": ("GET", "/projects/{project}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
     "projects.new": ("GET", "/projects/new/{signed}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "projects.edit": ("GET", "/projects/{project}/edit", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
     "projects.advance": (
         "POST", "/projects/{project}/stage", {"target": "landed", "on": "2026-03-02", "uscc": "bad",
                                                "version": "{prversion}"},

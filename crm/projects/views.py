@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.extensions import db
-from crm.parsing import form_version
+from crm.parsing import form_version, parse_int
 from crm.plans import policy
 from crm.plans.logs import Upload
 from crm.plans.models import FundArrival
@@ -155,6 +155,38 @@ def new(entry_id: int):
         flash(_("Please correct the marked fields."), "danger")
     return render_template("projects/new.html", form=form, entry=entry,
                            projects=services.projects_of(entry.id)), 200 if request.method == "GET" else 422  # fmt: skip
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required(*CAMPAIGN_ROLES)
+def edit(project_id: int):
+    from crm.projects.editing import edit_project
+
+    project = get_project_or_404(current_user, project_id)
+    if not policy.can_advance(current_user, project.entry) or project.state == "terminated":
+        abort(403)
+    form = ProjectForm(obj=project if request.method == "GET" else None)
+    if request.method == "GET":
+        form.industry_id.data, form.campaign.data, form.mode.data = (
+            project.industry_id or 0,
+            project.campaign or "",
+            project.mode or "",
+        )
+    if form.validate_on_submit():
+        data = services.ProjectData(
+            name=form.name.data, region_id=form.region_id.data, agreement=form.agreement.data,
+            signed_on=form.signed_on.data, contract_amount=form.contract_amount.data,
+            planned_investment=form.planned_investment.data, industry_id=form.industry_id.data or None,
+            campaign=form.campaign.data or None, mode=form.mode.data or None,
+        )  # fmt: skip
+        version = parse_int(request.form.get("version"))
+        if attempt(lambda: edit_project(current_user, project, data, utcnow(), local_date(utcnow()), version),
+                   _("Project saved.")):  # fmt: skip
+            return redirect(url_for("projects.detail", project_id=project.id))
+    elif request.method == "POST":
+        flash(_("Please correct the marked fields."), "danger")
+    status = 200 if request.method == "GET" else 422
+    return render_template("projects/edit.html", form=form, project=project), status
 
 
 @bp.route("/<int:project_id>/stage", methods=["POST"])

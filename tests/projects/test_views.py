@@ -128,3 +128,35 @@ def test_verification_over_http_and_the_own_return_refusal(signed, make_user, lo
     assert ret.status == "verified"
     page = client.get(f"/projects/{project.id}").data.decode()
     assert "已核验" in page
+
+
+def test_correcting_a_project_writes_what_changed_and_refuses_a_stale_form(signed, login):
+    from crm.whitelist.models import Event
+
+    p, _teams, _entry, project = signed
+    client = login(p["lead"])
+    page = client.get(f"/projects/{project.id}/edit").data.decode()
+    assert project.name in page
+    form = {"name": "示例新材料一期（修正）", "region_id": str(zone().id), "agreement": "contract",
+            "signed_on": "2026-10-12", "contract_amount": "52000", "version": str(project.version)}  # fmt: skip
+    assert client.post(f"/projects/{project.id}/edit", data=form).status_code == 302
+    db.session.refresh(project)
+    assert (project.name, project.contract_amount, project.region_id) == ("示例新材料一期（修正）", 52000, zone().id)
+    event = db.session.scalar(select(Event).where(Event.project_id == project.id, Event.action == "project_edit"))
+    assert "签约金额(万元): 50000 → 52000" in event.detail and "落地县区" in event.detail
+    stale = client.post(f"/projects/{project.id}/edit", data={**form, "contract_amount": "1"})
+    assert stale.status_code == 422 and "刷新" in stale.data.decode()
+    db.session.refresh(project)
+    assert project.contract_amount == 52000
+    # Once funds are reported in the zone's returns, the project cannot move to another county.
+    returns.add_arrival(p["lead"], project, ArrivalData(month=TODAY, fixed=10), SIGNED_AT, TODAY)
+    db.session.refresh(project)
+    moved = client.post(f"/projects/{project.id}/edit", data={**form, "region_id": str(entry_region(project)),
+                                                              "version": str(project.version)})  # fmt: skip
+    assert moved.status_code == 422
+    db.session.refresh(project)
+    assert project.region_id == zone().id
+
+
+def entry_region(project) -> int:
+    return project.entry.region_id
