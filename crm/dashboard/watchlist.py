@@ -8,7 +8,7 @@ be kept between requests (crm.dashboard.cache), where a session-bound object wou
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm.auth.models import User
@@ -16,9 +16,9 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.lights import Light, light_clause, lights_for
-from crm.plans.models import Task
-from crm.projects import lights as project_lights_sql
-from crm.projects.models import Project
+from crm.plans.models import FundArrival, Task
+from crm.projects.lights import Cutoffs, cutoffs
+from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import Region
 from crm.reminders.models import Escalation
 from crm.scope import counted_project_scope, entry_scope
@@ -185,22 +185,57 @@ def open_orders(user: User) -> Orders:
     return Orders(total, Figure(entries, {"escalated": "1"}), rows)
 
 
+def _late(c: Cutoffs, colour: str, plans, verified) -> ColumnElement[bool]:
+    """crm.projects.lights._late over grouped rows: the plan and the verified funds of every project are summed
+    once (two hash joins) instead of by two correlated subqueries per project, which took seconds at 150,000
+    projects. tests/dashboard/test_figures.py holds it to light_clause and lights_for."""
+    late = [
+        and_(Project.state == "signed", Project.signed_on <= c.register[colour]),
+        and_(Project.state == "landed", Project.landed_on <= c.start[colour]),
+    ]
+    if c.funds[colour] is not None:
+        late.append(and_(plans.c[f"due_{colour}"] > 0,
+                         plans.c[f"planned_{colour}"] > func.coalesce(verified.c.total, 0)))  # fmt: skip
+    return or_(*late)
+
+
 def project_lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str, Figure]:
-    """Red and yellow projects among those that count in the user's dashboard (crm.projects.lights.light_clause,
-    the project list's light filter), in one pass. Red implies late for yellow too, so yellow is what is neither
-    green nor red: two evaluations of the lateness rules per project instead of three."""
-    cal = cal or WorkCalendar.load()
-    live, green, red = db.session.execute(
-        select(
-            func.count(),
-            func.count(case((project_lights_sql.light_clause("green", today, cal), 1))),
-            func.count(case((project_lights_sql.light_clause("red", today, cal), 1))),
+    """Red and yellow projects among those that count in the user's dashboard, by the rules of
+    crm.projects.lights (the project list's light filter), in one pass. Late for red is late for yellow too (its
+    cut-offs are earlier), so yellow = late for yellow − red."""
+    c = cutoffs(today, cal or WorkCalendar.load())
+    money = FundArrival.fixed_amount + FundArrival.other_amount
+    verified = (
+        select(FundArrival.project_id, func.sum(money).label("total"))
+        .join(FundReturn, FundReturn.id == FundArrival.return_id)
+        .where(FundReturn.status == "verified")
+        .group_by(FundArrival.project_id)
+        .subquery()
+    )
+    due = {colour: c.funds[colour] for colour in COLOURS if c.funds[colour] is not None}
+    plans = None
+    if due:
+        sums = []
+        for colour, month in due.items():
+            upto = FundPlan.month <= month
+            sums.append(func.count(case((upto, 1))).label(f"due_{colour}"))
+            sums.append(func.coalesce(func.sum(case((upto, FundPlan.amount))), 0).label(f"planned_{colour}"))
+        plans = (
+            select(FundPlan.project_id, *sums)
+            .where(FundPlan.month <= max(due.values()))
+            .group_by(FundPlan.project_id)
+            .subquery()
         )
-        .select_from(Project)
-        .where(counted_project_scope(user), Project.state != "terminated")
+    red, late = _late(c, "red", plans, verified), _late(c, "yellow", plans, verified)
+    query = select(func.count(case((red, 1))), func.count(case((late, 1)))).select_from(Project)
+    query = query.outerjoin(verified, verified.c.project_id == Project.id)
+    if plans is not None:
+        query = query.outerjoin(plans, plans.c.project_id == Project.id)
+    red_n, late_n = db.session.execute(
+        query.where(counted_project_scope(user), Project.state != "terminated")
     ).one()
     scope = scope_args(user)
     return {
-        "red": project_figure(red, {"light": "red", **scope}),
-        "yellow": project_figure(live - green - red, {"light": "yellow", **scope}),
+        "red": project_figure(red_n, {"light": "red", **scope}),
+        "yellow": project_figure(late_n - red_n, {"light": "yellow", **scope}),
     }

@@ -278,6 +278,32 @@ def test_project_lights_agree_with_the_project_list_filter(world, projects):
     assert other["red"].args == {"light": "red", "region": region("371503").id}
 
 
+@pytest.mark.parametrize(
+    "day", [date(2026, 4, 20), date(2026, 7, 15), date(2026, 12, 21), date(2027, 1, 20), date(2027, 6, 1)]
+)
+def test_project_light_counts_match_the_list_filter_on_other_days(world, projects, day):
+    """The dashboard counts the lights from grouped plans and funds; the list filters with light_clause."""
+    from crm.projects.lights import light_clause as project_light
+    from crm.projects.lights import lights_for as project_lights_for
+    from crm.projects.models import Project
+    from crm.scope import counted_project_scope
+
+    p, _teams, _e = world
+    shown = project_lights_for(list(projects.values()), day)
+    for who in ("manager", "head", "other_head"):
+        lit = watchlist.project_lights(p[who], day)
+        for colour in ("red", "yellow"):
+            in_sql = db.session.scalar(
+                select(func.count()).select_from(Project)
+                .where(counted_project_scope(p[who]), project_light(colour, day))
+            )  # fmt: skip
+            assert lit[colour].value == in_sql, (who, colour, day)
+    for colour in ("red", "yellow"):
+        assert watchlist.project_lights(p["manager"], day)[colour].value == sum(
+            1 for light in shown.values() if light.colour == colour
+        )
+
+
 def test_open_orders(world):
     p, _teams, _e = world
     orders = watchlist.open_orders(p["manager"])
