@@ -24,6 +24,7 @@ from crm.plans.models import CANCELLED, OPEN, FundArrival, Task
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.projects.returns import EDITABLE, add_arrival
 from crm.projects.services import add_project
+from crm.refdata.models import Region
 from crm.types import local_date
 from crm.vocab import State
 from crm.whitelist.models import Event, WhitelistEntry
@@ -76,6 +77,9 @@ class Writer:
         self.entries: dict[int, tuple[dict, dict, list[int]]] = {}  # id → (its item, snapshot, open steps)
         # The targets and projects the rows write to, read in a few queries and held for the whole import.
         self.loaded: dict[tuple[type, int], object] = {}
+        self.regions = list(
+            db.session.scalars(select(Region))
+        )  # held, so the service's look-ups hit the session
         for model, ids in ((WhitelistEntry, {r.entry_id for r in rows if r.project is not None}),
                            (Project, {r.project_id for r in rows if r.arrival is not None})):  # fmt: skip
             for chunk in chunks(ids - {None}):
@@ -123,12 +127,14 @@ class Writer:
         """Keep, on the first row that touched each target, how the target was before the import when the import
         changed it (its stage, dates, amount; the plan steps that signing cancelled)."""
         db.session.flush()
-        for entry_id, (item, snapshot, steps) in self.entries.items():
-            entry = db.session.get(WhitelistEntry, entry_id)
+        steps = {step for _item, _snapshot, open_steps in self.entries.values() for step in open_steps}
+        cancelled = {i for chunk in chunks(steps) for i in db.session.scalars(
+            select(Task.id).where(Task.id.in_(chunk), Task.status == CANCELLED))}  # fmt: skip
+        for entry_id, (item, snapshot, open_steps) in self.entries.items():
+            entry = self._get(WhitelistEntry, entry_id)
             if _snapshot(entry) != snapshot:
-                cancelled = list(db.session.scalars(select(Task.id).where(Task.id.in_(steps),
-                                                                          Task.status == CANCELLED)))  # fmt: skip
-                item["before"].update(entry=snapshot, entry_version=entry.version, steps=cancelled)
+                item["before"].update(entry=snapshot, entry_version=entry.version,
+                                      steps=[s for s in open_steps if s in cancelled])  # fmt: skip
         for item in items:
             item["before"] = json.dumps(item["before"], ensure_ascii=False)
 
