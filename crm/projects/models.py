@@ -30,8 +30,8 @@ class Project(db.Model):
     mode: Mapped[str | None] = mapped_column(String(20))
     # Where the project lands (a county or a functional zone): its figures count there.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    # Indexed for the project list's band and agreement filters (their counts at 150,000 projects: bench/projects.py).
-    planned_investment: Mapped[int | None] = mapped_column(index=True)  # 计划总投资, 万元
+    planned_investment: Mapped[int | None]  # 计划总投资, 万元
+    # Indexed for the project list's agreement filter (its count read all 150,000 projects: bench/projects.py).
     agreement: Mapped[str] = mapped_column(String(20), index=True)  # crm.vocab.AGREEMENTS
     contract_amount: Mapped[int | None]  # 签约金额, 万元
     signed_on: Mapped[date] = mapped_column(Date, index=True)
