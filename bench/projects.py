@@ -20,7 +20,8 @@ bench/dashboard.py and bench/pages.py: bench/results/before-projects/{dashboard,
 
 BENCH_DATABASE_URL's database is emptied and rebuilt (every table is dropped) unless --reuse finds a campaign of
 this size there (then only the migrations added since are applied, and ANALYZE runs again). Options: --entries,
---logs, --projects (default 1.5 per entry), --runs, --warmup, --explain, --output.
+--logs, --projects (default 1.5 per entry), --runs, --warmup, --explain, --output, --only (pages whose label contains one of
+the comma-separated words).
 Writes bench/results/projects-<dialect>.json; docs/PERFORMANCE.md records the figures."""
 
 import argparse
@@ -144,6 +145,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", default=os.environ.get("BENCH_REUSE") == "1")
     parser.add_argument("--sqlite", type=Path, help="a SQLite file to keep (instead of a temporary one)")
     parser.add_argument("--output", type=Path, help="where to write the results (default bench/results/…)")
+    parser.add_argument(
+        "--only", help="time only the pages whose label contains one of these (comma-separated)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL")
@@ -200,7 +204,10 @@ def main() -> None:
     before = before_figures(dialect)
     rows, profile = [], []
     load_before = os.getloadavg()
+    wanted = [w.strip() for w in (args.only or "").split(",") if w.strip()]
     for label, who, pattern, compare in PAGES:
+        if wanted and not any(w in label for w in wanted):
+            continue
         target = pattern.format(year=today.year)
         cached = label.endswith(CACHED)
         app.config["DASHBOARD_CACHE_SECONDS"] = 3600 if cached else 0
