@@ -12,12 +12,11 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
@@ -26,7 +25,38 @@ from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROV
 from crm.whitelist.drill import NONE
 
 REQUIRED = _l("This field is required.")
-MONEY = NumberRange(min=1, max=100_000_000, message=_l("Give a positive amount in 万元."))
+
+
+class MoneyField(StringField):
+    """万元 typed as a clerk types it — 50,000 · ５００００ · 5万 · 1.5亿 — read as an integer number of 万元. The text
+    stays as typed for a re-displayed form; a value that is not an amount gets one message saying why."""
+
+    def __init__(self, label=None, validators=None, negative: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.negative = negative
+        self.typed: str | None = None
+
+    def process_formdata(self, valuelist):
+        from crm.imports.values import amount
+
+        self.typed = valuelist[0] if valuelist else ""
+        self.data = None
+        parsed = amount(self.typed, negative=self.negative)  # a ValueError becomes the field's error
+        if parsed is None:
+            return
+        value, rounded = parsed
+        if rounded:
+            raise ValueError(_("Amounts are whole 万元: %(value)s has a fraction.", value=self.typed))
+        if value == 0 and not self.negative:
+            raise ValueError(_("Give a positive amount in 万元."))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.typed is not None:
+            return self.typed
+        return "" if self.data is None else str(self.data)
+
+
 # "2026-12 5000", "2027年1月：3000", "2027/02, 1,500" — one month per line.
 SCHEDULE_LINE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*[:：,，\s]\s*([\d,，]+)\s*$")
 MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]?\s*(\d{1,2})\s*月?\s*$")
@@ -65,10 +95,8 @@ class ProjectForm(FlaskForm):
                             validators=[DataRequired(message=REQUIRED)])  # fmt: skip
     agreement = SelectField(_l("Agreement type"), choices=list(AGREEMENTS.items()), default="investment")
     signed_on = DateField(_l("Signing date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
-    contract_amount = IntegerField(
-        _l("Contract amount (万元)"), validators=[DataRequired(message=REQUIRED), MONEY]
-    )
-    planned_investment = IntegerField(_l("Planned total investment (万元)"), validators=[Optional(), MONEY])
+    contract_amount = MoneyField(_l("Contract amount (万元)"), validators=[InputRequired(message=REQUIRED)])
+    planned_investment = MoneyField(_l("Planned total investment (万元)"), validators=[Optional()])
     industry_id = SelectField(_l("Industry"), coerce=int, validators=[Optional()])
     campaign = SelectField(_l("Campaign (攻坚行动)"), validators=[Optional()])
     mode = SelectField(_l("Mode (招商方式)"), validators=[Optional()])
@@ -117,10 +145,8 @@ class ScheduleForm(FlaskForm):
 
 class ArrivalForm(FlaskForm):
     project_id = SelectField(_l("Project"), coerce=int, validators=[DataRequired(message=REQUIRED)])
-    fixed = IntegerField(_l("Fixed-asset investment (万元)"), default=0,
-                         validators=[Optional(), NumberRange(min=-100_000_000, max=100_000_000)])  # fmt: skip
-    other = IntegerField(_l("Other funds (万元)"), default=0,
-                         validators=[Optional(), NumberRange(min=-100_000_000, max=100_000_000)])  # fmt: skip
+    fixed = MoneyField(_l("Fixed-asset investment (万元)"), negative=True, default=0, validators=[Optional()])
+    other = MoneyField(_l("Other funds (万元)"), negative=True, default=0, validators=[Optional()])
     out_of_province = BooleanField(_l("From outside the province (省外资金)"))
     source_province = SelectField(_l("Source province"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -95,8 +95,12 @@ def _held_ids(user: User, region_id: int) -> set[int] | None:
 @bp.route("/returns/<int:region_id>/<month>")
 @roles_required(*FILERS)
 def return_detail(region_id: int, month: str):
+    return _render_return(region_id, _month_or_404(month))
+
+
+def _render_return(region_id: int, day: date, form: ArrivalForm | None = None, status: int = 200):
+    """A county's return for a month; `form` is a rejected line, shown again with what was typed."""
     region = db.session.get(Region, region_id) or abort(404)
-    day = _month_or_404(month)
     held = _held_ids(current_user, region_id)
     if held is not None and not held:
         abort(404)
@@ -115,7 +119,7 @@ def return_detail(region_id: int, month: str):
     if held is not None:
         projects = [p for p in projects if p.id in held]
     reported = {p.id for s in sheets for _r, p in s["lines"]}
-    form = ArrivalForm(formdata=None)
+    form = form or ArrivalForm(formdata=None)
     form.project_id.choices = [(p.id, f"{p.name}（{p.entry.enterprise.name}）") for p in projects]
     open_ret = returns.open_return(region_id, day)
     first = found[0] if found and found[0].seq == 0 else None
@@ -126,7 +130,7 @@ def return_detail(region_id: int, month: str):
         adjustable=first is not None and first.status == "verified" and open_ret is None
         and not any(s["ret"].status == "submitted" for s in sheets), partial=held is not None,
         deadline=day.replace(day=get_int("return_deadline_day")),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 def _back(ret_or_region: FundReturn | int, month: date | None = None):
@@ -147,11 +151,12 @@ def add_line(region_id: int, month: str):
         abort(404)
     form.project_id.choices = [(project.id, project.name)]
     if form.validate_on_submit():
-        attempt(lambda: returns.add_arrival(current_user, project, read_arrival(form, day), utcnow(),
-                                            local_date(utcnow()), upload_dir()), _("Line added."))  # fmt: skip
+        if attempt(lambda: returns.add_arrival(current_user, project, read_arrival(form, day), utcnow(),
+                                               local_date(utcnow()), upload_dir()), _("Line added.")):  # fmt: skip
+            return _back(region_id, day)
     else:
         flash(_("Please correct the marked fields."), "danger")
-    return _back(region_id, day)
+    return _render_return(region_id, day, form, 422)
 
 
 def _line_or_404(arrival_id: int) -> tuple[FundArrival, Project]:

@@ -108,7 +108,11 @@ def export():
 @bp.route("/<int:project_id>")
 @roles_required(*CAMPAIGN_ROLES)
 def detail(project_id: int):
-    project = get_project_or_404(current_user, project_id)
+    return _render_detail(get_project_or_404(current_user, project_id))
+
+
+def _render_detail(project: Project, arrival: ArrivalForm | None = None, status: int = 200):
+    """The project's page; `arrival` is a rejected funds line, shown again with what was typed."""
     today = local_date(utcnow())
     arrivals = db.session.execute(
         select(FundArrival, FundReturn).join(FundReturn, FundReturn.id == FundArrival.return_id)
@@ -119,14 +123,14 @@ def detail(project_id: int):
     stage = StageForm(formdata=None, target=services.next_state(project), version=project.version)
     schedule = ScheduleForm(formdata=None, version=project.version,
                             schedule="\n".join(f"{p.month:%Y-%m} {p.amount}" for p in project.plan))  # fmt: skip
-    arrival = ArrivalForm(formdata=None)
+    arrival = arrival or ArrivalForm(formdata=None)
     arrival.project_id.choices = [(project.id, project.name)]
     return render_template(
         "projects/detail.html", project=project, light=lights.lights_for([project], today).get(project.id),
         arrivals=arrivals, events=events, may=may, may_report=returns.may_add(current_user, project),
         stage=stage, schedule=schedule, terminate=TerminateForm(formdata=None, version=project.version),
         arrival=arrival, next_state=services.next_state(project), today=today,
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.route("/new/<int:entry_id>", methods=["GET", "POST"])
@@ -253,9 +257,10 @@ def add_arrival(project_id: int):
     if month is None:
         flash(_("Choose the month."), "danger")
     elif form.validate_on_submit():
-        attempt(lambda: returns.add_arrival(current_user, project, read_arrival(form, month), utcnow(),
-                                            local_date(utcnow()), upload_dir()),
-                _("Funds added to the county's return; they count once the city verifies it."))  # fmt: skip
+        done = _("Funds added to the county's return; they count once the city verifies it.")
+        if attempt(lambda: returns.add_arrival(current_user, project, read_arrival(form, month), utcnow(),
+                                               local_date(utcnow()), upload_dir()), done):  # fmt: skip
+            return redirect(url_for("projects.detail", project_id=project.id) + "#funds")
     else:
         flash(_("Please correct the marked fields."), "danger")
-    return redirect(url_for("projects.detail", project_id=project.id) + "#funds")
+    return _render_detail(project, form, 422)

@@ -161,7 +161,7 @@ def wan(text: str) -> int:
 
 
 def list_total(page: Page) -> int:
-    count = page.get_by_test_id("result-count").first  # the heading's; the pagination repeats it
+    count = page.get_by_test_id("result-count").first
     expect(count).to_be_visible()
     return int(count.get_attribute("data-total"))
 

@@ -5,9 +5,10 @@ from datetime import date
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.plans.models import FundArrival
 from crm.projects import returns, services
 from crm.projects.forms import parse_schedule
 from crm.projects.models import FundReturn, Project
@@ -141,8 +142,14 @@ def test_correcting_a_project_writes_what_changed_and_refuses_a_stale_form(signe
             "signed_on": "2026-10-12", "contract_amount": "52000", "version": str(project.version)}  # fmt: skip
     assert client.post(f"/projects/{project.id}/edit", data=form).status_code == 302
     db.session.refresh(project)
-    assert (project.name, project.contract_amount, project.region_id) == ("示例新材料一期（修正）", 52000, zone().id)
-    event = db.session.scalar(select(Event).where(Event.project_id == project.id, Event.action == "project_edit"))
+    assert (project.name, project.contract_amount, project.region_id) == (
+        "示例新材料一期（修正）",
+        52000,
+        zone().id,
+    )
+    event = db.session.scalar(
+        select(Event).where(Event.project_id == project.id, Event.action == "project_edit")
+    )
     assert "签约金额(万元): 50000 → 52000" in event.detail and "落地县区" in event.detail
     stale = client.post(f"/projects/{project.id}/edit", data={**form, "contract_amount": "1"})
     assert stale.status_code == 422 and "刷新" in stale.data.decode()
@@ -160,3 +167,32 @@ def test_correcting_a_project_writes_what_changed_and_refuses_a_stale_form(signe
 
 def entry_region(project) -> int:
     return project.entry.region_id
+
+
+def test_amounts_typed_as_clerks_type_them(signed, login):
+    p, _teams, entry, _project = signed
+    client = login(p["lead"])
+    form = {"name": "三期项目", "region_id": str(zone().id), "agreement": "contract", "signed_on": "2026-10-12",
+            "contract_amount": "５０,０００", "planned_investment": "1.5亿"}  # fmt: skip
+    assert client.post(f"/projects/new/{entry.id}", data=form).status_code == 302
+    project = db.session.scalar(select(Project).where(Project.name == "三期项目"))
+    assert (project.contract_amount, project.planned_investment) == (50_000, 15_000)
+    bad = client.post(f"/projects/new/{entry.id}", data={**form, "name": "四期项目", "contract_amount": "五万",
+                                                          "planned_investment": "1.5"})  # fmt: skip
+    page = bad.data.decode()
+    assert bad.status_code == 422 and "五万" in page and page.count("invalid-feedback") == 2
+    assert "必填" not in page  # the amount was given, just not readable
+
+
+def test_a_rejected_return_line_keeps_what_was_typed(signed, login):
+    p, _teams, _entry, project = signed
+    client = login(p["lead"])
+    url = f"/projects/returns/{project.region_id}/2026-10/lines"
+    response = client.post(url, data={"project_id": str(project.id), "fixed": "3,000", "other": "x百",
+                                      "note": "首期设备款"})  # fmt: skip
+    page = response.data.decode()
+    assert response.status_code == 422 and "3,000" in page and "x百" in page and "首期设备款" in page
+    assert not db.session.scalar(select(func.count()).select_from(FundArrival))
+    response = client.post(url, data={"project_id": str(project.id), "fixed": "3,000", "other": "200"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(FundArrival.fixed_amount + FundArrival.other_amount)) == 3200
