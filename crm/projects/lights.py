@@ -57,12 +57,27 @@ def cutoffs(today: date, cal: WorkCalendar | None = None) -> Cutoffs:
     )  # fmt: skip
 
 
-def _verified_total():
-    return (
-        select(func.coalesce(func.sum(FundArrival.fixed_amount + FundArrival.other_amount), 0))
+def _behind(due: date):
+    """Ids of the projects whose verified funds are below their plan up to `due`: an uncorrelated IN over two
+    grouped passes (a correlated sum per project read every project's plan and funds once each, ~1 s at 150,000)."""
+    planned = (
+        select(FundPlan.project_id.label("pid"), func.sum(FundPlan.amount).label("planned"))
+        .where(FundPlan.month <= due)
+        .group_by(FundPlan.project_id)
+        .subquery()
+    )
+    verified = (
+        select(FundArrival.project_id.label("pid"),
+               func.sum(FundArrival.fixed_amount + FundArrival.other_amount).label("got"))
         .join(FundReturn, FundReturn.id == FundArrival.return_id)
-        .where(FundArrival.project_id == Project.id, FundReturn.status == "verified")
-        .scalar_subquery()
+        .where(FundReturn.status == "verified")
+        .group_by(FundArrival.project_id)
+        .subquery()
+    )  # fmt: skip
+    return (
+        select(planned.c.pid)
+        .outerjoin(verified, verified.c.pid == planned.c.pid)
+        .where(planned.c.planned > func.coalesce(verified.c.got, 0))
     )
 
 
@@ -73,13 +88,7 @@ def _late(c: Cutoffs, colour: str) -> ColumnElement[bool]:
     ]
     due = c.funds[colour]
     if due is not None:
-        planned = (
-            select(func.coalesce(func.sum(FundPlan.amount), 0))
-            .where(FundPlan.project_id == Project.id, FundPlan.month <= due)
-            .scalar_subquery()
-        )
-        has_plan = select(FundPlan.project_id).where(FundPlan.month <= due)
-        clauses.append(and_(Project.id.in_(has_plan), planned > _verified_total()))
+        clauses.append(Project.id.in_(_behind(due)))
     return or_(*clauses)
 
 
