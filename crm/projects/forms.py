@@ -25,6 +25,7 @@ from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROV
 from crm.whitelist.drill import NONE
 
 REQUIRED = _l("This field is required.")
+MAX_WAN = 10**9  # 万元: beyond any project, within the INTEGER columns
 
 
 class MoneyField(StringField):
@@ -85,7 +86,10 @@ def parse_schedule(text: str | None) -> dict[date, int]:
         month = int(match[2]) if match else 0
         if not match or not 1 <= month <= 12 or not 2000 <= int(match[1]) <= 2100:
             raise ValueError(_("Line %(n)d: write a month and an amount, e.g. 2027-01 5000.", n=number))
-        schedule[date(int(match[1]), month, 1)] = int(match[3].replace(",", "").replace("，", ""))
+        amount = int(match[3].replace(",", "").replace("，", ""))
+        if amount > MAX_WAN:
+            raise ValueError(_("Line %(n)d: the amount is too large for 万元.", n=number))
+        schedule[date(int(match[1]), month, 1)] = amount
     return schedule
 
 

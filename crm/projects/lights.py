@@ -33,12 +33,12 @@ class Cutoffs:
 def _month_due(cal: WorkCalendar, today: date, grace: int) -> date | None:
     """The last month whose end, plus `grace` working days, lies before today."""
     month = today.replace(day=1)
-    for _i in range(3):
+    for _i in range(60):  # the settings allow up to 700 working days: under three years
         month = (month - timedelta(days=1)).replace(day=1)
         end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         if cal.add_workdays(end, grace) < today:
             return month
-    return month
+    return None
 
 
 def cutoffs(today: date, cal: WorkCalendar | None = None) -> Cutoffs:

@@ -10,7 +10,9 @@ from datetime import date, datetime
 from pathlib import Path, PureWindowsPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from crm.auth.models import User
 from crm.errors_domain import DomainError, Forbidden
@@ -84,8 +86,15 @@ def _return_for_lines(actor: User, region_id: int, month: date, now: datetime) -
     if first is None:
         ret = FundReturn(region_id=region_id, month=month_start(month), seq=0, status="draft",
                          created_by_id=actor.id, created_at=now)  # fmt: skip
-        db.session.add(ret)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # another clerk may open the month's return at the same moment
+                db.session.add(ret)
+        except IntegrityError:
+            ret = the_return(region_id, month)
+            if ret is None or ret.status not in EDITABLE:
+                raise DomainError(
+                    _("Someone else changed this return%(who)s: reload the page.", who="")
+                ) from None
         return ret
     if first.status == "submitted":
         raise DomainError(_("The county's return for %(month)s has been submitted and awaits verification.",
@@ -111,7 +120,15 @@ def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime,
     ret = _return_for_lines(actor, project.region_id, month, now)
     if ret.is_adjustment:
         _require(data.fixed + data.other != 0, _("Give the correction in 万元 (negative to reduce)."))
+        reported = _month_total(project.id, month, ret.id)
+        _require(reported + data.fixed + data.other >= 0,
+                 _("The correction would leave %(name)s below zero for %(month)s (%(n)d 万元 reported).",
+                   name=project.name, month=f"{month:%Y-%m}", n=reported))  # fmt: skip
     else:
+        _require(
+            project.state != "terminated",
+            _("The project has been terminated: correct its funds by an adjustment."),
+        )
         _require(data.fixed >= 0 and data.other >= 0 and data.fixed + data.other > 0,
                  _("Give the amount that arrived, in 万元."))  # fmt: skip
     province = (data.source_province or "").strip() or None
@@ -129,16 +146,18 @@ def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime,
         row.attachment_path = f"{uuid.uuid4().hex}.{ext}"
         row.attachment_name = PureWindowsPath(data.attachment.filename).name[:200]
     db.session.add(row)
+    _touch(ret)
     record_event(enterprise_id=project.entry.enterprise_id, entry_id=project.entry_id, project_id=project.id,
                  actor=actor, at=now, action=Action.FUNDS,
                  detail=_("%(name)s, %(month)s: %(amount)s reported (awaiting verification)", name=project.name,
                           month=f"{month:%Y-%m}", amount=wan(data.fixed + data.other)))  # fmt: skip
-    db.session.flush()
-    if ext and upload_dir is not None:
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        (upload_dir / row.attachment_path).write_bytes(data.attachment.content)
-    if commit:
-        db.session.commit()
+    with stale_guard():  # a submit that won the race: this line does not slip into a submitted return
+        db.session.flush()
+        if ext and upload_dir is not None:
+            upload_dir.mkdir(parents=True, exist_ok=True)
+            (upload_dir / row.attachment_path).write_bytes(data.attachment.content)
+        if commit:
+            db.session.commit()
     return row
 
 
@@ -150,7 +169,9 @@ def remove_arrival(actor: User, row: FundArrival) -> None:
     if not (files_for(actor, ret.region_id) or row.created_by_id == actor.id):
         raise Forbidden(_("Only the county's head and leads, or whoever added it, remove a line."))
     db.session.delete(row)
-    db.session.commit()
+    with stale_guard():
+        _touch(ret)
+        db.session.commit()
 
 
 def _check(ret: FundReturn, expected_version: int | None) -> None:
@@ -181,6 +202,9 @@ def verify(actor: User, ret: FundReturn, now: datetime, expected_version: int | 
     _check(ret, expected_version)
     _require(ret.status == "submitted", _("Only a submitted return can be verified."))
     _require(ret.submitted_by_id != actor.id, _("You submitted this return: another manager must verify it."))
+    wrote = db.session.scalar(select(func.count()).where(FundArrival.return_id == ret.id,
+                                                         FundArrival.created_by_id == actor.id))  # fmt: skip
+    _require(not wrote, _("You reported lines of this return: another manager must verify it."))
     with stale_guard():
         ret.status, ret.verified_by_id, ret.verified_at, ret.return_reason = "verified", actor.id, now, None
         for row, project in lines(ret):
@@ -231,6 +255,22 @@ def _pending(region_id: int, month: date) -> bool:
         select(func.count()).where(FundReturn.region_id == region_id, FundReturn.month == month_start(month),
                                    FundReturn.status == "submitted")
     ))  # fmt: skip
+
+
+def _touch(ret: FundReturn) -> None:
+    """A line added or removed changes the return: its version moves on, so a submit or verification made from
+    a page that did not show the line is refused as stale, and a line racing a submit fails instead of slipping in."""
+    flag_modified(ret, "status")
+
+
+def _month_total(project_id: int, month: date, open_return_id: int) -> int:
+    """What the project's verified returns and the open adjustment say arrived in the month."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(FundArrival.fixed_amount + FundArrival.other_amount), 0))
+        .join(FundReturn, FundReturn.id == FundArrival.return_id)
+        .where(FundArrival.project_id == project_id, FundReturn.month == month_start(month),
+               or_(FundReturn.status == "verified", FundReturn.id == open_return_id))
+    )  # fmt: skip
 
 
 def lines(ret: FundReturn) -> list[tuple[FundArrival, Project]]:

@@ -299,8 +299,8 @@ def follow_entry(actor: User, entry: WhitelistEntry, target: State, now: datetim
     moves on from its own page."""
     live = [p for p in projects_of(entry.id) if p.state != "terminated"]
     if target == State.SIGNED:
-        if live:
-            return
+        if any(p.agreement in counted_agreements() for p in live):
+            return  # signed by a counted project already (then the entry moved by itself)
         project = Project(
             entry_id=entry.id, name=f"{entry.enterprise.name}项目"[:200], region_id=entry.region_id,
             agreement="contract", signed_on=entry.signed_on, contract_amount=entry.contract_amount,
@@ -329,3 +329,17 @@ def follow_entry(actor: User, entry: WhitelistEntry, target: State, now: datetim
     _close_tasks(project, DONE, now, actor)
     if step == "landed":
         _milestone_task(project, entry, "started", project.landed_on, actor)
+
+
+def terminate_with_target(actor: User, entry: WhitelistEntry, reason: str, now: datetime) -> None:
+    """A dropped target's live projects end with it (the drop's reason), so they stop lighting up and their
+    counties stop owing returns for them. Their signings still count in the year they were made."""
+    for project in projects_of(entry.id):
+        if project.state == "terminated":
+            continue
+        record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, project_id=project.id, actor=actor,
+                     at=now, action=Action.PROJECT_TERMINATE, from_state=project.state, to_state="terminated",
+                     reason=reason, detail=project.name)  # fmt: skip
+        project.state, project.terminated_reason = "terminated", reason
+        project.state_changed_at = project.updated_at = now
+        _close_tasks(project, CANCELLED, now, actor)

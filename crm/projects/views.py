@@ -183,7 +183,7 @@ def edit(project_id: int):
             planned_investment=form.planned_investment.data, industry_id=form.industry_id.data or None,
             campaign=form.campaign.data or None, mode=form.mode.data or None,
         )  # fmt: skip
-        version = parse_int(request.form.get("version"))
+        version = parse_int(request.form.get("version"), -1)
         if attempt(lambda: edit_project(current_user, project, data, utcnow(), local_date(utcnow()), version),
                    _("Project saved.")):  # fmt: skip
             return redirect(url_for("projects.detail", project_id=project.id))

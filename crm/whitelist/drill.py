@@ -92,9 +92,17 @@ def milestone_clause(milestone: str, start: date | None, end: date | None) -> Co
         lower, upper = local_bounds(start, end)
         return _between(WhitelistEntry.whitelisted_at, lower, upper)
     if milestone == "funds":
-        arrived = select(FundArrival.id).where(
-            FundArrival.entry_id == WhitelistEntry.id, _between(FundArrival.arrived_on, start, end)
-        )
+        from crm.projects.models import FundReturn
+
+        arrived = (
+            select(FundArrival.id)
+            .join(FundReturn, FundReturn.id == FundArrival.return_id)
+            .where(
+                FundArrival.entry_id == WhitelistEntry.id,
+                FundReturn.status == "verified",
+                _between(FundArrival.arrived_on, start, end),
+            )
+        )  # fmt: skip  (only verified funds count, as on the dashboard)
         return exists(arrived)
     return true()
 

@@ -266,5 +266,8 @@ def drop(
         reason = _require_reason(reason)
         entry.review_stage = None
         _move(entry, actor, now, Action.DROP, State.DROPPED, reason=reason)
+        from crm.projects.services import terminate_with_target
+
+        terminate_with_target(actor, entry, reason, now)
         db.session.commit()
     return entry
