@@ -138,11 +138,16 @@ def industry_clause(industry_id: int) -> ColumnElement[bool]:
 def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if f.q.strip():
-        like = f"%{f.q.strip()}%"
+        q = f.q.strip()
+        like = f"%{q}%"
+
+        # A term without case (Chinese, digits) matches the same with LIKE, which does not case-fold every name
+        # (as crm.whitelist.queries does: about half the time over 150,000 project and 100,000 enterprise names).
+        def match(column):
+            return column.like(like) if q.lower() == q.upper() else column.ilike(like)
+
         names = select(WhitelistEntry.id).join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
-        out.append(
-            or_(Project.name.ilike(like), Project.entry_id.in_(names.where(Enterprise.name.ilike(like))))
-        )
+        out.append(or_(match(Project.name), Project.entry_id.in_(names.where(match(Enterprise.name)))))
     if f.region:
         out.append(Project.region_id == f.region)
     if f.state in PROJECT_STATES:
