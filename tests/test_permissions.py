@@ -182,7 +182,8 @@ MATRIX = {
     ),
     "projects.add_arrival": (
         "POST", "/projects/{project}/arrivals", {"month": "2099-01", "fixed": "100"},
-        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 302, 403)},
+        # a month in the future: the page comes back with what was typed and why (422)
+        {"in": answers(422, 422, 422, 422, 403), "out": answers(404, 404, 404, 422, 403)},
     ),
     "projects.returns_index": ("GET", "/projects/returns", None, {"in": FILERS}),
     "projects.return_detail": (
@@ -190,7 +191,8 @@ MATRIX = {
     ),
     "projects.add_line": (
         "POST", "/projects/returns/{region}/2026-03/lines", {"project_id": "{project}", "fixed": "0"},
-        {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
+        # no amount: the return comes back with what was typed and why (422)
+        {"in": answers(403, 422, 422, 422, 403), "out": answers(403, 404, 404, 422, 403)},
     ),
     "projects.remove_line": (
         "POST", "/projects/returns/lines/{line}/delete", {},

@@ -63,7 +63,10 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
     _require(ev.on is not None, _("Give the date."))
     _require(ev.on <= today, _("The date cannot be in the future."))
     _require(sane_date(ev.on), _("The date is out of range."))
-    dates = (entry.plan_start, entry.signed_on, entry.landed_on, entry.started_on)
+    # The plan starts on the first working day after the assignment: a target assigned and signed on a Saturday
+    # has a plan start after its signing, which does not make the signing early.
+    plan_start = entry.plan_start if entry.plan_start and entry.plan_start <= today else None
+    dates = (plan_start, entry.signed_on, entry.landed_on, entry.started_on)
     previous = max((d for d in dates if d), default=None)
     if previous and ev.on < previous:
         raise DomainError(

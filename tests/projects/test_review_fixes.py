@@ -112,3 +112,22 @@ def test_the_edit_form_without_its_version_is_stale(signed, login):
     assert response.status_code == 422
     db.session.refresh(project)
     assert project.name != "改名"
+
+
+def test_a_target_assigned_and_signed_on_a_saturday(campaign, tmp_path):
+    """The plan starts on Monday; a signing on the Saturday of the assignment is not 'before the plan'."""
+    from datetime import UTC, datetime
+
+    from crm.plans import logs
+    from crm.teams import assignment
+
+    p, teams, whitelisted = campaign
+    saturday = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    entry = whitelisted("周末签约企业有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], saturday)
+    assert entry.plan_start == date(2026, 12, 7)
+    logs.record_log(p["member"], entry, logs.LogData(saturday, "visit", "周末上门拜访"), saturday, tmp_path)
+    advance(p["member"], entry, State.NEGOTIATING, StageEvidence(), saturday, date(2026, 12, 5))
+    advance(p["member"], entry, State.SIGNED, StageEvidence(on=date(2026, 12, 5), amount=1000), saturday,
+            date(2026, 12, 5))  # fmt: skip
+    assert entry.state == State.SIGNED and services.projects_of(entry.id)[0].signed_on == date(2026, 12, 5)

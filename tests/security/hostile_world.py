@@ -48,7 +48,8 @@ class Builder:
         """One request as `role`; follows a redirect once to see the flashed message; checks both pages."""
         use_session(self.client, self.cookies[role])
         response = self.client.open(url, method=method, **kwargs)
-        page = response.data.decode()[:800]
+        page = response.data.decode()
+        page = page[page.find("<main") :][:1500] if "<main" in page else page[:800]
         assert response.status_code in expect, (method, url, response.status_code, page)
         self.check(f"{method} {url} as {role}", response)
         if response.status_code == 302 and response.location.startswith("/"):
@@ -170,7 +171,8 @@ def _work(b: Builder) -> None:
     its acknowledgement, and another county's claim on the hostile enterprise (a conflict for the city)."""
     ids, users, today = b.world.ids, b.world.users, b.world.today
     e1, e2 = ids["entry_id"], ids["signed_entry"]
-    log = {"occurred_on": today, "occurred_time": "09:00", "kind": "visit", "summary": payload("contact_logs.summary"),
+    # 00:00 local: a log at 09:00 today is in the future between midnight and nine in Beijing (16:00–01:00 UTC).
+    log = {"occurred_on": today, "occurred_time": "00:00", "kind": "visit", "summary": payload("contact_logs.summary"),
            "outcome": payload("contact_logs.outcome"), "next_step": payload("contact_logs.next_step"),
            "next_date": today, "new_contact_name": payload("contacts.name (log form)"), "new_contact_title": "总经理",
            "attachment": (io.BytesIO(b"%PDF-1.7 x"), payload("contact_logs.attachment_name") + ".pdf")}  # fmt: skip
@@ -280,7 +282,7 @@ def _api(b: Builder) -> None:
     b.world.api_token = re.search(r"crm_[A-Za-z0-9_-]{20,}", page).group(0)
     b.world.ids["token_id"] = db.session.scalar(select(ApiToken.id))
     b.client.delete_cookie("session")
-    body = {"occurred_at": f"{b.world.today}T10:00:00", "kind": "phone",
+    body = {"occurred_at": f"{b.world.today}T00:00:00", "kind": "phone",
             "summary": payload("contact_logs.summary (API)")}  # fmt: skip
     headers = {"Authorization": f"Bearer {b.world.api_token}"}
     response = b.client.post(f"/api/v1/entries/{b.world.ids['entry_id']}/logs", headers=headers, json=body)
