@@ -148,9 +148,17 @@ def no_horizontal_scroll(page: Page) -> bool:
 def nav(page: Page, href: str) -> None:
     """Follow a link of the navigation bar, opening the collapsed menu first on a phone."""
     toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible():
+    link = page.locator(f'#mainnav a.nav-link[href="{href}"]')
+    # On a loaded machine the first tap can land before Bootstrap's script has bound the toggler: tap again.
+    for _attempt in range(3):
+        if not toggler.is_visible() or link.is_visible():
+            break
         toggler.click()
-    page.locator(f'#mainnav a.nav-link[href="{href}"]').click()
+        try:
+            expect(link).to_be_visible(timeout=3000)
+        except AssertionError:
+            continue
+    link.click()
 
 
 def wan(text: str) -> int:

@@ -86,7 +86,7 @@ def test_the_same_write_with_its_token_goes_through(app, client, world, csrf_on)
     member = inside["users"][Role.MEMBER].id
     theirs = sorted(db.session.scalars(db.select(InboxItem.id).where(InboxItem.user_id == member)))
     assert extra["item"] in theirs  # the member's messages: the assignments of both their targets
-    assert changes(before, snapshot()) == [f"inbox_items ({i},): read_at" for i in theirs]
+    assert sorted(changes(before, snapshot())) == sorted(f"inbox_items ({i},): read_at" for i in theirs)
 
 
 def test_a_get_on_a_write_only_rule_is_405_and_changes_nothing(app, client, world):  # noqa: F811
