@@ -6,58 +6,16 @@ cell cannot be read.
 """
 
 import re
-import unicodedata
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+# The cell readers shared with the screens' amount fields live in crm.money (a lower layer than imports).
+from crm.money import MAX_WAN, amount, compact, plain  # noqa: E402, F401
+
+# The readers shared with the screens' amount fields live in crm.money (below both features).
 from crm.parsing import sane_date
 from crm.vocab import AGREEMENTS, PROVINCES
-
-MAX_WAN = 10**9  # 万元: far beyond any project, within the INTEGER columns
-
-
-def plain(text: str | None) -> str:
-    """Full-width digits, letters, brackets and spaces folded to their ASCII forms, then trimmed."""
-    return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def compact(text: str | None) -> str:
-    """`plain` without any white space (the bureau's sheets pad names with spaces, full-width ones too)."""
-    return re.sub(r"\s+", "", plain(text))
-
-
-# --- amounts (万元) ---
-
-AMOUNT = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)(亿元|亿|万元|万)?$")
-
-
-def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
-    """Integer 万元 from "15000", "15,000", "１５０００", "1.5亿", "1.5亿元", "15000万元"; (value, rounded) where
-    `rounded` says a fraction of a 万元 was rounded off. None for a blank cell."""
-    text = compact(raw).replace(",", "").replace("¥", "").replace("￥", "")
-    if not text:
-        return None
-    match = AMOUNT.match(text)
-    if not match:
-        raise ValueError(_("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw))
-    sign, digits, unit = match.groups()
-    try:
-        number = Decimal(digits) * (10000 if unit and unit.startswith("亿") else 1)
-    except InvalidOperation as error:  # pragma: no cover - the pattern only lets digits through
-        raise ValueError(
-            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw)
-        ) from error
-    value = int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if sign == "-":
-        if not negative:
-            raise ValueError(_("The amount cannot be negative."))
-        value = -value
-    if abs(value) > MAX_WAN:
-        raise ValueError(_("%(value)s is too large for an amount in 万元.", value=raw))
-    return value, value != number * (-1 if sign == "-" else 1)
-
 
 # --- dates and months ---
 

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from crm.money import MAX_WAN, amount, plain
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
 from crm.refdata.choices import industry_choices, region_choices
@@ -25,7 +26,6 @@ from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROV
 from crm.whitelist.drill import NONE
 
 REQUIRED = _l("This field is required.")
-MAX_WAN = 10**9  # 万元: beyond any project, within the INTEGER columns
 
 
 class MoneyField(StringField):
@@ -38,8 +38,6 @@ class MoneyField(StringField):
         self.typed: str | None = None
 
     def process_formdata(self, valuelist):
-        from crm.imports.values import amount
-
         self.typed = valuelist[0] if valuelist else ""
         self.data = None
         parsed = amount(self.typed, negative=self.negative)  # a ValueError becomes the field's error
@@ -63,13 +61,8 @@ SCHEDULE_LINE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*[:：,�
 MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]?\s*(\d{1,2})\s*月?\s*$")
 
 
-def to_halfwidth(text: str) -> str:
-    """Full-width digits and punctuation (１２, ：) as their ASCII forms, as a clerk's IME often types them."""
-    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
-
-
 def parse_month(text: str | None) -> date | None:
-    match = MONTH.match(to_halfwidth(text or ""))
+    match = MONTH.match(plain(text or ""))
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
@@ -82,14 +75,14 @@ def parse_schedule(text: str | None) -> dict[date, int]:
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        match = SCHEDULE_LINE.match(to_halfwidth(line))
+        match = SCHEDULE_LINE.match(plain(line))
         month = int(match[2]) if match else 0
         if not match or not 1 <= month <= 12 or not 2000 <= int(match[1]) <= 2100:
             raise ValueError(_("Line %(n)d: write a month and an amount, e.g. 2027-01 5000.", n=number))
-        amount = int(match[3].replace(",", "").replace("，", ""))
-        if amount > MAX_WAN:
+        planned = int(match[3].replace(",", "").replace("，", ""))
+        if planned > MAX_WAN:
             raise ValueError(_("Line %(n)d: the amount is too large for 万元.", n=number))
-        schedule[date(int(match[1]), month, 1)] = amount
+        schedule[date(int(match[1]), month, 1)] = planned
     return schedule
 
 

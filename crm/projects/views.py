@@ -133,6 +133,16 @@ def _render_detail(project: Project, arrival: ArrivalForm | None = None, status:
     ), status  # fmt: skip
 
 
+def project_data(form: ProjectForm, schedule: dict | None = None) -> services.ProjectData:
+    """The project's facts from the add or edit form (blank industry, campaign, mode: the target's)."""
+    return services.ProjectData(
+        name=form.name.data, region_id=form.region_id.data, agreement=form.agreement.data,
+        signed_on=form.signed_on.data, contract_amount=form.contract_amount.data,
+        planned_investment=form.planned_investment.data, industry_id=form.industry_id.data or None,
+        campaign=form.campaign.data or None, mode=form.mode.data or None, schedule=schedule or {},
+    )  # fmt: skip
+
+
 @bp.route("/new/<int:entry_id>", methods=["GET", "POST"])
 @roles_required(*CAMPAIGN_ROLES)
 def new(entry_id: int):
@@ -144,13 +154,7 @@ def new(entry_id: int):
         form.region_id.data = entry.region_id
         form.planned_investment.data = None
     if form.validate_on_submit():
-        data = services.ProjectData(
-            name=form.name.data, region_id=form.region_id.data, agreement=form.agreement.data,
-            signed_on=form.signed_on.data, contract_amount=form.contract_amount.data,
-            planned_investment=form.planned_investment.data, industry_id=form.industry_id.data or None,
-            campaign=form.campaign.data or None, mode=form.mode.data or None,
-            schedule=parse_schedule(form.schedule.data),
-        )  # fmt: skip
+        data = project_data(form, parse_schedule(form.schedule.data))
         created = []
         if attempt(lambda: created.append(services.add_project(current_user, entry, data, utcnow(),
                                                                local_date(utcnow()))), _("Project added.")):  # fmt: skip
@@ -177,12 +181,7 @@ def edit(project_id: int):
             project.mode or "",
         )
     if form.validate_on_submit():
-        data = services.ProjectData(
-            name=form.name.data, region_id=form.region_id.data, agreement=form.agreement.data,
-            signed_on=form.signed_on.data, contract_amount=form.contract_amount.data,
-            planned_investment=form.planned_investment.data, industry_id=form.industry_id.data or None,
-            campaign=form.campaign.data or None, mode=form.mode.data or None,
-        )  # fmt: skip
+        data = project_data(form)
         version = parse_int(request.form.get("version"), -1)
         if attempt(lambda: edit_project(current_user, project, data, utcnow(), local_date(utcnow()), version),
                    _("Project saved.")):  # fmt: skip
