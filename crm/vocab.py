@@ -251,7 +251,13 @@ SEVERITY_LABELS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红
 SEVERITY_COLOURS = {"blue": "primary", "yellow": "warning", "red": "danger"}
 OUTBOX_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"inbox": "站内消息", "email": "电子邮件", "webhook": "群机器人"}
-JOB_LABELS = {"scan": "扫描提醒", "deliver": "发送消息", "reclaim": "回收滞留消息", "digest": "每日汇总"}
+JOB_LABELS = {
+    "scan": "扫描提醒",
+    "deliver": "发送消息",
+    "reclaim": "回收滞留消息",
+    "digest": "每日汇总",
+    "standing": "核对项目到位资金",
+}
 
 # Projects (招商项目): their lifecycle after signing, and the agreement that was signed.
 PROJECT_STATES = {

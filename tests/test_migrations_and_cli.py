@@ -1,5 +1,7 @@
 """The migrations match the models, and the `flask crm` commands behave."""
 
+from datetime import date
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -298,3 +300,53 @@ def test_projects_migration_moves_signings_and_funds_and_comes_back(old_schema_a
 
         upgrade(revision=PROJECTS)
         _check_projects(entries)
+
+
+STANDING = "b7d4e1f2a9c3"
+
+
+def test_standing_migration_fills_each_projects_funds_standing_and_comes_back(old_schema_app):
+    """b7d4e1f2a9c3 with data: each project's verified total and first month behind its plan, computed by the
+    migration as crm.projects.standing computes them; down drops the two derived columns, up fills them again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from crm.projects import standing
+    from crm.refdata.seed import seed_reference
+
+    with old_schema_app.app_context():
+        upgrade(revision=PREVIOUS)
+        seed_reference()
+        with db.engine.begin() as conn:
+            _insert_old_world(conn)
+        db.session.commit()
+        upgrade(revision=PROJECTS)
+        ids = dict(_rows("SELECT entry_id, id FROM projects"))
+        plans = [
+            (1, "2026-02-01", 2000),
+            (1, "2026-03-01", 1000),
+            (2, "2026-02-01", 1500),
+            (3, "2026-01-01", 10),
+        ]
+        db.session.execute(
+            text("INSERT INTO fund_plans (project_id, month, amount) VALUES (:p, :m, :a)"),
+            [{"p": ids[e], "m": date.fromisoformat(m), "a": a} for e, m, a in plans],
+        )
+        db.session.commit()
+        expected = [
+            (1, 2100, "2026-03-01"),  # 2,000 planned by February is covered, 3,000 by March is not
+            (2, 2000, None),  # ahead of its plan
+            (3, 0, "2026-01-01"),  # nothing verified
+            (4, 100, None),  # no plan
+        ]
+        standing_row = "SELECT entry_id, funds_verified, funds_behind_from FROM projects ORDER BY entry_id"
+        for _round in range(2):
+            upgrade(revision=STANDING)
+            assert _rows(standing_row) == expected
+            assert standing.refresh() == 0  # the app's rule agrees with the migration's
+            db.session.commit()
+            downgrade(revision="5c2e7a9d1f03")
+            with db.engine.connect() as conn:
+                columns = {c["name"] for c in inspect(conn).get_columns("projects")}
+            assert not {"funds_verified", "funds_behind_from"} & columns
+            db.session.commit()

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, or_
 
-from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
-from crm.plans.models import FundArrival
-from crm.projects.models import FundPlan, FundReturn, Project
+from crm.projects.models import Project
 from crm.settings import get_ints
 
 
@@ -57,32 +55,16 @@ def cutoffs(today: date, cal: WorkCalendar | None = None) -> Cutoffs:
     )  # fmt: skip
 
 
-def _behind(due: date):
-    """Ids of the projects whose verified funds are below their plan up to `due`: one grouped pass over the plan rows
-    due and the verified arrivals, an uncorrelated IN computed once per statement (a correlated sum per project read
-    every project's plan and funds once each, ~1 s at 150,000). Not a join of the two grouped sets: PostgreSQL
-    estimated that join at 1.5 million rows, too many to hash, and scanned it once per project (21 s at 150,000
-    projects; bench/projects.py). A project without a plan row due has no planned sum and is never behind."""
-    rows = union_all(
-        select(
-            FundPlan.project_id.label("pid"), FundPlan.amount.label("planned"), literal(0).label("got")
-        ).where(FundPlan.month <= due),
-        select(FundArrival.project_id, literal(0), FundArrival.fixed_amount + FundArrival.other_amount)
-        .join(FundReturn, FundReturn.id == FundArrival.return_id)
-        .where(FundReturn.status == "verified", FundArrival.project_id.isnot(None)),
-    ).subquery("funds_due")
-    planned = func.sum(rows.c.planned)
-    return select(rows.c.pid).group_by(rows.c.pid).having(planned > 0, planned > func.sum(rows.c.got))
-
-
 def _late(c: Cutoffs, colour: str) -> ColumnElement[bool]:
     clauses = [
         and_(Project.state == "signed", Project.signed_on <= c.register[colour]),
-        and_(Project.state == "landed", Project.landed_on <= c.start[colour]),
+        and_(Project.state == "landed", Project.landed_on.isnot(None), Project.landed_on <= c.start[colour]),
     ]
     due = c.funds[colour]
     if due is not None:
-        clauses.append(Project.id.in_(_behind(due)))
+        # Behind the schedule at `due` (crm.projects.standing keeps the first month the plan runs ahead). Never
+        # NULL, so that "not red" keeps the projects that are not behind at all.
+        clauses.append(and_(Project.funds_behind_from.isnot(None), Project.funds_behind_from <= due))
     return or_(*clauses)
 
 
@@ -105,26 +87,15 @@ class Light:
 
 
 def lights_for(projects: list[Project], today: date, cal: WorkCalendar | None = None) -> dict[int, Light]:
-    """The light of each project on a page, with the reasons in words (two queries for the whole page)."""
+    """The light of each project on a page, with the reasons in words (from the projects' own columns and their
+    schedule, loaded with them: no query of its own)."""
     live = [p for p in projects if p.state != "terminated"]
     if not live:
         return {}
     c = cutoffs(today, cal)
-    ids = [p.id for p in live]
-    verified = dict(
-        db.session.execute(
-            select(FundArrival.project_id, func.sum(FundArrival.fixed_amount + FundArrival.other_amount))
-            .join(FundReturn, FundReturn.id == FundArrival.return_id)
-            .where(FundArrival.project_id.in_(ids), FundReturn.status == "verified")
-            .group_by(FundArrival.project_id)
-        ).all()
-    )
-    plans: dict[int, list[tuple[date, int]]] = {}
-    for pid, month, amount in db.session.execute(
-        select(FundPlan.project_id, FundPlan.month, FundPlan.amount).where(FundPlan.project_id.in_(ids))
-    ):
-        plans.setdefault(pid, []).append((month, amount))
-    return {p.id: _light(p, c, verified.get(p.id, 0), plans.get(p.id, [])) for p in live}
+    return {
+        p.id: _light(p, c, p.funds_verified or 0, [(row.month, row.amount) for row in p.plan]) for p in live
+    }
 
 
 def _light(p: Project, c: Cutoffs, verified: int, plan: list[tuple[date, int]]) -> Light:
@@ -138,7 +109,7 @@ def _light(p: Project, c: Cutoffs, verified: int, plan: list[tuple[date, int]]) 
             )
         due = c.funds[colour]
         planned = sum(a for m, a in plan if due is not None and m <= due)
-        if planned and planned > verified:
+        if due is not None and p.funds_behind_from is not None and p.funds_behind_from <= due:
             found[colour].append(_("Verified funds %(got)d 万元 behind the planned %(planned)d 万元 up to %(month)s",
                                    got=verified, planned=planned, month=f"{due:%Y-%m}"))  # fmt: skip
     if found["red"]:

@@ -41,6 +41,10 @@ class Project(db.Model):
     producing_on: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(20), default="signed")  # crm.vocab.PROJECT_STATES
     terminated_reason: Mapped[str | None] = mapped_column(Text)
+    # The 到位资金 standing its light reads (crm.projects.standing keeps them): verified funds so far, 万元, and the
+    # first planned month whose running total they fall short of (None: not behind the schedule).
+    funds_verified: Mapped[int] = mapped_column(default=0, server_default="0")
+    funds_behind_from: Mapped[date | None] = mapped_column(Date, index=True)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,6 +21,7 @@ from crm.history import record_event, stale_guard
 from crm.plans import policy
 from crm.plans.logs import Upload, check_attachment
 from crm.plans.models import FundArrival
+from crm.projects import standing
 from crm.projects.models import FundReturn, Project
 from crm.templating import wan
 from crm.vocab import PROVINCES, Action, Role
@@ -207,7 +208,9 @@ def verify(actor: User, ret: FundReturn, now: datetime, expected_version: int | 
     _require(not wrote, _("You reported lines of this return: another manager must verify it."))
     with stale_guard():
         ret.status, ret.verified_by_id, ret.verified_at, ret.return_reason = "verified", actor.id, now, None
-        for row, project in lines(ret):
+        reported = lines(ret)
+        standing.refresh({project.id for _row, project in reported})
+        for row, project in reported:
             record_event(enterprise_id=project.entry.enterprise_id, entry_id=project.entry_id, project_id=project.id,
                          actor=actor, at=now, action=Action.FUNDS,
                          detail=_("%(name)s, %(month)s: %(amount)s verified", name=project.name,

@@ -20,6 +20,7 @@ from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import CANCELLED, DONE, OPEN, Task
+from crm.projects import standing
 from crm.projects.models import FundPlan, Project
 from crm.refdata.models import Region
 from crm.settings import get_int, get_setting
@@ -107,6 +108,7 @@ def add_project(actor: User, entry: WhitelistEntry, data: ProjectData, now: date
         created_at=now, updated_at=now,
     )  # fmt: skip
     project.plan = [FundPlan(month=m, amount=a) for m, a in sorted(data.schedule.items()) if a]
+    standing.restate(project)
     db.session.add(project)
     db.session.flush()
     record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, project_id=project.id, actor=actor, at=now,
@@ -206,6 +208,7 @@ def set_schedule(actor: User, project: Project, schedule: dict[date, int], now: 
             _require(amount >= 0, _("Planned funds must not be negative."))
         before = "; ".join(f"{p.month:%Y-%m} {p.amount}" for p in project.plan) or "—"
         project.plan = [FundPlan(month=m, amount=a) for m, a in sorted(schedule.items()) if a]
+        standing.restate(project)
         after = "; ".join(f"{m:%Y-%m} {a}" for m, a in sorted(schedule.items()) if a) or "—"
         project.updated_at = now
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, project_id=project.id, actor=actor,

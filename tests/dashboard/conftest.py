@@ -43,6 +43,7 @@ from sqlalchemy import select
 from crm.enterprises.models import EnterpriseCategory
 from crm.extensions import db
 from crm.plans.models import ContactLog, FundArrival, Task
+from crm.projects import standing
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import CategoryTag
 from crm.reminders.models import Escalation
@@ -244,4 +245,5 @@ def add_projects(p: dict, entries: dict[str, WhitelistEntry]) -> dict[str, Proje
             db.session.add(FundArrival(entry_id=found[project].entry_id, project_id=found[project].id,
                                        return_id=ret.id, arrived_on=_day(month), fixed_amount=fixed,
                                        other_amount=other, created_by_id=heads[county].id))  # fmt: skip
+    standing.refresh([project.id for project in found.values()])  # as the services keep it (written directly here)
     return found
