@@ -245,5 +245,7 @@ def add_projects(p: dict, entries: dict[str, WhitelistEntry]) -> dict[str, Proje
             db.session.add(FundArrival(entry_id=found[project].entry_id, project_id=found[project].id,
                                        return_id=ret.id, arrived_on=_day(month), fixed_amount=fixed,
                                        other_amount=other, created_by_id=heads[county].id))  # fmt: skip
-    standing.refresh([project.id for project in found.values()])  # as the services keep it (written directly here)
+    standing.refresh(
+        [project.id for project in found.values()]
+    )  # as the services keep it (written directly here)
     return found
