@@ -56,7 +56,7 @@ def list_projects(user: User, args: dict):
             selectinload(WhitelistEntry.region).options(lazyload("*")),
             lazyload("*"),
         ),
-        lazyload(Project.plan),
+        selectinload(Project.plan),  # the lights read the schedule
     )  # fmt: skip
     result = page(query, args)
     _with_lights(result["items"], today)

@@ -56,7 +56,7 @@ def index():
             selectinload(Project.entry).options(
                 selectinload(WhitelistEntry.enterprise).options(lazyload("*")), lazyload("*")
             ),
-            lazyload(Project.plan),
+            selectinload(Project.plan),  # the lights read the schedule (crm.projects.lights)
         ),
         page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False, count=False,
     )  # fmt: skip

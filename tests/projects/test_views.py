@@ -196,3 +196,25 @@ def test_a_rejected_return_line_keeps_what_was_typed(signed, login):
     response = client.post(url, data={"project_id": str(project.id), "fixed": "3,000", "other": "200"})
     assert response.status_code == 302
     assert db.session.scalar(select(FundArrival.fixed_amount + FundArrival.other_amount)) == 3200
+
+
+def test_the_list_reads_a_fixed_number_of_statements_however_many_scheduled_projects(signed, login):
+    """Each project's light reads its schedule: loaded for the whole page in one statement, not one per row."""
+    from tests.test_query_counts import count_queries
+
+    p, _teams, entry, _first = signed
+
+    def add(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            data = ProjectData(f"排期项目{i}", zone().id, "investment", TODAY, 1000,
+                               schedule={date(2026, 11, 1): 500, date(2026, 12, 1): 500})  # fmt: skip
+            services.add_project(p["member"], entry, data, SIGNED_AT, TODAY)
+
+    client = login(p["head"])
+    add(0, 2)
+    with count_queries() as few:
+        assert "排期项目1" in client.get("/projects/").data.decode()
+    add(2, 8)
+    with count_queries() as many:
+        assert "排期项目9" in client.get("/projects/").data.decode()
+    assert len(many) == len(few), "\n".join(s[:150] for s in many)
