@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -27,3 +27,21 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def pg_only_index(name: str, column: str, using: str, ops: str) -> Index:
+    """An index that exists on PostgreSQL only (e.g. a pg_trgm GIN index): not created on SQLite, and left out of
+    the schema comparison there (`include_object`)."""
+    return Index(
+        name, column, postgresql_using=using, postgresql_ops={column: ops}, info={"dialect": "postgresql"}
+    ).ddl_if(dialect="postgresql")
+
+
+def include_object(dialect: str):
+    """For Alembic's autogenerate and the schema test: skip objects meant for another database."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        wanted = getattr(obj, "info", {}).get("dialect")
+        return wanted is None or wanted == dialect
+
+    return include

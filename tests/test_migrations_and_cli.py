@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from config import ProdConfig
 from crm.auth.models import User
 from crm.cli import crm_cli
-from crm.extensions import db
+from crm.extensions import db, include_object
 from crm.vocab import State
 from crm.whitelist.models import WhitelistEntry
 
@@ -18,7 +18,8 @@ from crm.whitelist.models import WhitelistEntry
 def test_migrated_schema_matches_the_models(app):
     """The session's database was built by `flask db upgrade`; autogenerate must find nothing left to do."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

@@ -15,7 +15,7 @@ from crm.extensions import db
 from crm.plans.models import FundArrival
 from crm.projects import lights, returns
 from crm.projects.models import FundReturn, Project
-from crm.projects.queries import ProjectFilters, project_query
+from crm.projects.queries import ProjectFilters, list_order, project_query
 from crm.scope import get_project_or_404
 from crm.types import local_date, utcnow
 from crm.whitelist.models import Event, WhitelistEntry
@@ -47,9 +47,8 @@ def _with_lights(projects: list[Project], today) -> list[Project]:
            query=ProjectQuery, response=ps.ProjectPageSchema, roles=CAMPAIGN_ROLES)  # fmt: skip
 def list_projects(user: User, args: dict):
     today = local_date(utcnow())
-    query = project_query(user, project_filters(args), today).order_by(
-        Project.signed_on.desc(), Project.id.desc()
-    )
+    filters = project_filters(args)
+    query = project_query(user, filters, today).order_by(*list_order(filters))
     query = query.options(
         selectinload(Project.entry).options(
             selectinload(WhitelistEntry.enterprise).options(lazyload("*")),

@@ -5,12 +5,16 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import db, pg_only_index
 from crm.types import UTCDateTime, utcnow
 
 
 class Enterprise(db.Model):
     __tablename__ = "enterprises"
+    __table_args__ = (
+        # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
+        pg_only_index("ix_enterprises_name_trgm", "name", "gin", "gin_trgm_ops"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), index=True)

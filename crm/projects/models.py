@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import db, pg_only_index
 from crm.types import UTCDateTime, utcnow
 
 
@@ -20,6 +20,8 @@ class Project(db.Model):
     __table_args__ = (
         Index("ix_projects_state_region", "state", "region_id"),
         Index("ix_projects_region_signed", "region_id", "signed_on"),
+        # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
+        pg_only_index("ix_projects_name_trgm", "name", "gin", "gin_trgm_ops"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
@@ -146,8 +146,15 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
         def match(column):
             return column.like(like) if q.lower() == q.upper() else column.ilike(like)
 
-        names = select(WhitelistEntry.id).join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
-        out.append(or_(match(Project.name), Project.entry_id.in_(names.where(match(Enterprise.name)))))
+        # The projects named so, and those of enterprises named so: a UNION of two index searches (trigram
+        # indexes on PostgreSQL, migration c3e8f0a1b2d4), where an OR of the two read every project.
+        by_enterprise = (
+            select(Project.id)
+            .join(WhitelistEntry, WhitelistEntry.id == Project.entry_id)
+            .join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
+            .where(match(Enterprise.name))
+        )
+        out.append(Project.id.in_(union(select(Project.id).where(match(Project.name)), by_enterprise)))
     if f.region:
         out.append(Project.region_id == f.region)
     if f.state in PROJECT_STATES:
@@ -195,6 +202,19 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
     if f.entry:
         out.append(Project.entry_id == f.entry)
     return out
+
+
+def list_order(f: ProjectFilters) -> list:
+    """The list's order: newest signing first. With a red or yellow filter the sort key is wrapped so PostgreSQL
+    does not walk the signing-date index from the newest end: late projects are old ones, and it read 124,000
+    recent projects to find 20 (bench/projects.py, a county head's red page 85 → 31 ms); it collects the matching
+    projects through their indexes and sorts those instead."""
+    key = (
+        func.coalesce(Project.signed_on, Project.signed_on)
+        if f.light in ("red", "yellow")
+        else Project.signed_on
+    )
+    return [key.desc(), Project.id.desc()]
 
 
 def project_query(user: User, f: ProjectFilters, today: date, counting: bool = False) -> Select:

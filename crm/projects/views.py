@@ -26,7 +26,7 @@ from crm.projects.forms import (
     parse_schedule,
 )
 from crm.projects.models import FundReturn, Project
-from crm.projects.queries import describe, project_query
+from crm.projects.queries import describe, list_order, project_query
 from crm.scope import get_entry_or_404, get_project_or_404
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
@@ -52,7 +52,7 @@ def index():
     query = project_query(current_user, filters, today)
     total = db.session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True))
     page = db.paginate(
-        query.order_by(Project.signed_on.desc(), Project.id.desc()).options(
+        query.order_by(*list_order(filters)).options(
             selectinload(Project.entry).options(
                 selectinload(WhitelistEntry.enterprise).options(lazyload("*")), lazyload("*")
             ),

@@ -64,6 +64,7 @@ def test_the_list_filters_and_exports_what_it_shows(signed, login):
     assert total("") == 2
     assert total("band=ge50") == 1 and total("agreement=contract") == 1 and total(f"region={zone().id}") == 1
     assert total("q=超大") == 1 and total("state=landed") == 0 and total("band=junk") == 2
+    assert total("q=示例）新材料") == 2 and total("q=一期") == 1  # by the enterprise's name, by the project's
     book = load_workbook(BytesIO(client.get("/projects/export.xlsx?band=ge50").data))
     rows = list(book.active.values)
     assert rows[0][0] == "项目名称" and [r[0] for r in rows[1:]] == [big.name]
