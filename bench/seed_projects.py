@@ -174,6 +174,7 @@ class Signings:
             "id": None, "entry_id": row["id"], "name": name[:200], "industry_id": industry,
             "campaign": row["campaign"] if rng.random() < 0.8 else None,
             "mode": row["mode"] if rng.random() < 0.8 else None, "region_id": region,
+            "held_region_id": row["region_id"],
             "planned_investment": planned, "agreement": agreement, "contract_amount": amount, "landed_uscc": None,
             **dates, "state": state, "terminated_reason": None, "state_changed_at": camp.at(last, 15),
             "created_by_id": None, "created_at": camp.at(dates["signed_on"], 11),

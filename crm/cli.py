@@ -109,7 +109,9 @@ def scheduler_command() -> None:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
     start = datetime.now(ZoneInfo(app.config["TIMEZONE"]))
-    for job in jobs.job_definitions(app.config["SCAN_INTERVAL_MINUTES"], get_int("digest_hour")):
+    for job in jobs.job_definitions(
+        app.config["SCAN_INTERVAL_MINUTES"], get_int("digest_hour"), app.config["DASHBOARD_SNAPSHOT_MINUTES"]
+    ):
         first = (
             {"next_run_time": start} if job.trigger == "interval" else {}
         )  # interval jobs also run at start

@@ -45,3 +45,12 @@ def include_object(dialect: str):
         return wanted is None or wanted == dialect
 
     return include
+
+
+def dialect_insert(table):
+    """The database's own INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

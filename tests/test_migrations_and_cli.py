@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config import ProdConfig
 from crm.auth.models import User
@@ -350,4 +350,33 @@ def test_standing_migration_fills_each_projects_funds_standing_and_comes_back(ol
             with db.engine.connect() as conn:
                 columns = {c["name"] for c in inspect(conn).get_columns("projects")}
             assert not {"funds_verified", "funds_behind_from"} & columns
+            db.session.commit()
+
+
+def test_held_region_migration_copies_each_targets_county_and_comes_back(old_schema_app):
+    """e5b2c7d9f0a4 with data: every project gets its entry's county (a project landing in a zone included)."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from crm.refdata.seed import seed_reference
+
+    with old_schema_app.app_context():
+        upgrade(revision=PREVIOUS)
+        seed_reference()
+        with db.engine.begin() as conn:
+            _insert_old_world(conn)
+        db.session.commit()
+        upgrade(revision=PROJECTS)
+        db.session.execute(text("UPDATE projects SET region_id = (SELECT id FROM regions WHERE code = '371503')"
+                                " WHERE entry_id = 1"))  # fmt: skip
+        db.session.commit()
+        held = "SELECT p.entry_id, p.held_region_id = w.region_id, p.region_id = w.region_id FROM projects p " \
+               "JOIN whitelist_entries w ON w.id = p.entry_id ORDER BY p.entry_id"  # fmt: skip
+        for _round in range(2):
+            upgrade(revision="e5b2c7d9f0a4")
+            assert _rows(held) == [(1, True, False), (2, True, True), (3, True, True), (4, True, True)]
+            db.session.commit()
+            downgrade(revision="d4f9a2b6c8e1")
+            with db.engine.connect() as conn:
+                assert "held_region_id" not in {c["name"] for c in inspect(conn).get_columns("projects")}
             db.session.commit()

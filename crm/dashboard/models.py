@@ -1,8 +1,8 @@
-"""The year's campaign goals, one row per year, edited by the bureau."""
+"""The year's campaign goals, one row per year, edited by the bureau; the figures computed ahead per scope."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import Date, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -34,3 +34,19 @@ class YearGoal(db.Model):
     @property
     def mega_target(self) -> int:
         return self.mega_baseline * 2
+
+
+class DashboardSnapshot(db.Model):
+    """The dashboard's figures for one scope ("city", "county:<id>"), year and day, computed ahead by the scheduler
+    (crm.dashboard.snapshots) and shared by every web worker."""
+
+    __tablename__ = "dashboard_snapshots"
+    __table_args__ = (UniqueConstraint("scope", "year", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    day: Mapped[date] = mapped_column(Date)  # the local day the lights and the ranking week were read for
+    payload: Mapped[str] = mapped_column(Text)  # the figures as JSON (crm.dashboard.snapshots.encode)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seconds: Mapped[float] = mapped_column(Float)  # how long computing them took

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
-from crm.dashboard import bp, goals, rankings
+from crm.dashboard import bp, goals, rankings, snapshots
 from crm.dashboard.cache import REFRESH_MIN_SECONDS, ttl
 from crm.dashboard.export import dashboard_sheets
 from crm.dashboard.figures import PROJECTS, WHITELIST
@@ -118,11 +118,16 @@ def chart_data(dash, drill: Callable[..., str], printable: bool = False) -> dict
     }
 
 
+def _kept() -> bool:
+    """Figures may be older than the request (in-process cache or snapshots): the page offers to refresh them."""
+    return ttl() > 0 or snapshots.max_age() > 0
+
+
 @bp.route("/")
 @roles_required(*REVIEWER_ROLES)
 def index():
     year = _year()
-    if request.args.get("refresh") and ttl() > 0:
+    if request.args.get("refresh") and _kept():
         # Compute again (unless the figures are only seconds old), then show the page at its usual address.
         dash = dashboard(current_user, year, local_date(utcnow()), refresh=True)
         if dash.cached:
@@ -132,7 +137,7 @@ def index():
     dash = dashboard(current_user, year, local_date(utcnow()))
     links = drill_links()
     return render_template("dashboard/index.html", dash=dash, charts=chart_data(dash, links), drill=links,
-                           formula=rankings.formula_words(), cache_on=ttl() > 0)  # fmt: skip
+                           formula=rankings.formula_words(), cache_on=_kept())  # fmt: skip
 
 
 @bp.route("/print")

@@ -8,11 +8,12 @@ reported them; only rows of verified returns count toward the goals.
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from crm.extensions import db, pg_only_index
 from crm.types import UTCDateTime, utcnow
+from crm.whitelist.models import WhitelistEntry
 
 
 class Project(db.Model):
@@ -20,6 +21,7 @@ class Project(db.Model):
     __table_args__ = (
         Index("ix_projects_state_region", "state", "region_id"),
         Index("ix_projects_region_signed", "region_id", "signed_on"),
+        Index("ix_projects_held_region", "held_region_id", "region_id"),
         # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
         pg_only_index("ix_projects_name_trgm", "name", "gin", "gin_trgm_ops"),
     )
@@ -32,6 +34,9 @@ class Project(db.Model):
     mode: Mapped[str | None] = mapped_column(String(20))
     # Where the project lands (a county or a functional zone): its figures count there.
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    # The county of its target (the entry's region_id), copied so that "held or hosted by my county" is two index
+    # lookups (crm.scope.project_scope); kept in step by the listeners at the end of this module.
+    held_region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     planned_investment: Mapped[int | None]  # 计划总投资, 万元
     # Indexed for the project list's agreement filter (its count read all 150,000 projects: bench/projects.py).
     agreement: Mapped[str] = mapped_column(String(20), index=True)  # crm.vocab.AGREEMENTS
@@ -54,7 +59,7 @@ class Project(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     entry = relationship("WhitelistEntry", lazy="joined", innerjoin=True)
-    region = relationship("Region", lazy="joined", innerjoin=True)
+    region = relationship("Region", lazy="joined", innerjoin=True, foreign_keys=[region_id])
     industry = relationship("Industry", lazy="joined")
     plan = relationship("FundPlan", order_by="FundPlan.month", lazy="selectin", cascade="all, delete-orphan")
 
@@ -112,3 +117,29 @@ class FundReturn(db.Model):
     @property
     def locked(self) -> bool:
         return self.status in ("submitted", "verified")
+
+
+# -- the held county, kept in step with the entry ------------------------------------------------------------------
+
+
+@event.listens_for(Project, "before_insert")
+def _held_by_the_entrys_county(mapper, connection, project: Project) -> None:
+    """A new project is held by its target's county."""
+    if project.held_region_id is None:
+        project.held_region_id = connection.scalar(
+            select(WhitelistEntry.region_id).where(WhitelistEntry.id == project.entry_id)
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _follow_an_entry_that_moves_county(session: Session, _context, _instances) -> None:
+    """An entry moved to another county (crm.whitelist.services.edit) takes its projects' holder with it."""
+    for obj in session.dirty:
+        if not isinstance(obj, WhitelistEntry):
+            continue
+        added = inspect(obj).attrs.region_id.history.added
+        if not added:
+            continue
+        with session.no_autoflush:
+            for project in session.scalars(select(Project).where(Project.entry_id == obj.id)):
+                project.held_region_id = added[0]

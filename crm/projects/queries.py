@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
@@ -146,15 +146,12 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
         def match(column):
             return column.like(like) if q.lower() == q.upper() else column.ilike(like)
 
-        # The projects named so, and those of enterprises named so: a UNION of two index searches (trigram
-        # indexes on PostgreSQL, migration c3e8f0a1b2d4), where an OR of the two read every project.
-        by_enterprise = (
-            select(Project.id)
-            .join(WhitelistEntry, WhitelistEntry.id == Project.entry_id)
-            .join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
-            .where(match(Enterprise.name))
-        )
-        out.append(Project.id.in_(union(select(Project.id).where(match(Project.name)), by_enterprise)))
+        # By the project's name or its enterprise's (the enterprise side through a trigram index on PostgreSQL,
+        # migration c3e8f0a1b2d4). Kept an OR: written as a UNION of two index searches the count was faster
+        # (62 → 38 ms at 150,000 projects) but the page slower (15 → 73 ms: PostgreSQL joined the ids back by
+        # reading every project).
+        names = select(WhitelistEntry.id).join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
+        out.append(or_(match(Project.name), Project.entry_id.in_(names.where(match(Enterprise.name)))))
     if f.region:
         out.append(Project.region_id == f.region)
     if f.state in PROJECT_STATES:

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.dashboard.services import refresh_snapshots
 from crm.extensions import db
 from crm.projects import standing
 from crm.reminders import outbox
@@ -28,13 +29,14 @@ class JobDef:
     options: dict = field(default_factory=dict)
 
 
-def job_definitions(scan_minutes: int, digest_hour: int) -> list[JobDef]:
+def job_definitions(scan_minutes: int, digest_hour: int, figures_minutes: int = 5) -> list[JobDef]:
     return [
         JobDef("scan", "crm.reminders.jobs:run_scan", "interval", {"minutes": scan_minutes}),
         JobDef("deliver", "crm.reminders.jobs:run_delivery", "interval", {"minutes": 1}),
         JobDef("reclaim", "crm.reminders.jobs:run_reclaim", "interval", {"minutes": 5}),
         JobDef("digest", "crm.reminders.jobs:run_digest", "cron", {"hour": digest_hour, "minute": 0}),
         JobDef("standing", "crm.reminders.jobs:run_standing", "cron", {"hour": 2, "minute": 30}),
+        JobDef("figures", "crm.reminders.jobs:run_figures", "interval", {"minutes": figures_minutes}),
     ]
 
 
@@ -109,6 +111,11 @@ def run_standing() -> None:
         return _("%(n)d projects' funds standing corrected", n=changed)
 
     _run("standing", work)
+
+
+def run_figures() -> None:
+    """The dashboard's figures of every scope computed ahead (crm.dashboard.snapshots)."""
+    _run("figures", lambda now: _("%(n)d dashboards computed", n=refresh_snapshots(now)))
 
 
 def heartbeats() -> dict[str, Heartbeat]:

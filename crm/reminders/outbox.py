@@ -6,16 +6,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 
-from crm.extensions import db
+from crm.extensions import db, dialect_insert
 from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Notification
-
-
-def _insert(table):
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def insert_ignoring_duplicates(table, rows: list[dict]) -> int:
@@ -28,7 +20,11 @@ def insert_ignoring_duplicates(table, rows: list[dict]) -> int:
     rows = [{key: row.get(key) for key in columns} for row in rows]
     new = 0
     for start in range(0, len(rows), 1000):
-        stmt = _insert(table).on_conflict_do_nothing().returning(table.c[next(iter(table.primary_key)).name])
+        stmt = (
+            dialect_insert(table)
+            .on_conflict_do_nothing()
+            .returning(table.c[next(iter(table.primary_key)).name])
+        )
         new += len(db.session.execute(stmt, rows[start : start + 1000]).all())
     return new
 

@@ -27,8 +27,14 @@ def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # The operator class lives in the extension's schema, which need not be on the search path (a database whose
+    # extension was created in public, migrated here under another schema).
+    schema = op.get_bind().exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    ).scalar()
     for name, table in INDEXES.items():
-        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (name gin_trgm_ops)")
+        op.execute(f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (name "{schema}".gin_trgm_ops)')
 
 
 def downgrade():
