@@ -1,10 +1,14 @@
-"""each project carries its target's county (held_region_id) for the county's project list
+"""each project carries its target's county (held_region_id) for the county's project list; the list's order
+indexed whole
 
 A county head sees the projects that land in the county and those its targets hold elsewhere. The second half was
 "its entry is in my county", a subquery inside an OR that made PostgreSQL read all 150,000 projects for the list's
 count (bench/projects.py: 48 ms, where the whitelist list's county count takes 2). With the entry's county on the
 project the scope is `region_id = r OR held_region_id = r`, two index lookups (13 ms). Filled from the entries;
 downgrade drops the column (derived: nothing is lost).
+
+The list is ordered by signing date, then id; with an index on the date alone PostgreSQL read and sorted every
+project of the latest signing day for a page of 20 (5,281 rows, 9 ms). The index now holds (signed_on, id).
 
 Revision ID: e5b2c7d9f0a4
 Revises: d4f9a2b6c8e1
@@ -33,11 +37,15 @@ def upgrade():
         batch_op.alter_column('held_region_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_index('ix_projects_held_region', ['held_region_id', 'region_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_projects_held_region_id_regions'), 'regions', ['held_region_id'], ['id'])
+        batch_op.drop_index('ix_projects_signed_on')
+        batch_op.create_index('ix_projects_signed_on_id', ['signed_on', 'id'], unique=False)
     op.execute("ANALYZE projects")
 
 
 def downgrade():
     with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index('ix_projects_signed_on_id')
+        batch_op.create_index('ix_projects_signed_on', ['signed_on'], unique=False)
         batch_op.drop_constraint(batch_op.f('fk_projects_held_region_id_regions'), type_='foreignkey')
         batch_op.drop_index('ix_projects_held_region')
         batch_op.drop_column('held_region_id')
