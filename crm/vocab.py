@@ -257,7 +257,7 @@ JOB_LABELS = {
     "reclaim": "回收滞留消息",
     "digest": "每日汇总",
     "standing": "核对项目到位资金",
-    "figures": "预先计算看板数据",
+    "figures": "计算看板数据",
 }
 
 # Projects (招商项目): their lifecycle after signing, and the agreement that was signed.

@@ -25,6 +25,9 @@ class Project(db.Model):
         # The list's order (newest signing, then newest id): many projects share a signing date, and an index on
         # the date alone made PostgreSQL sort a whole day's projects for a page of 20.
         Index("ix_projects_signed_on_id", "signed_on", "id"),
+        # The lights' "signed and not registered by date X" (crm.projects.lights): 94,000 signed projects read one
+        # by one to test their date, on SQLite, without it (the red count 104 → 24 ms at 150,000 projects).
+        Index("ix_projects_state_signed", "state", "signed_on"),
         # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
         pg_only_index("ix_projects_name_trgm", "name", "gin", "gin_trgm_ops"),
     )

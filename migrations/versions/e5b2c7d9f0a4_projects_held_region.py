@@ -9,6 +9,8 @@ downgrade drops the column (derived: nothing is lost).
 
 The list is ordered by signing date, then id; with an index on the date alone PostgreSQL read and sorted every
 project of the latest signing day for a page of 20 (5,281 rows, 9 ms). The index now holds (signed_on, id).
+And (state, signed_on) for the lights' "signed, not registered since X": SQLite read the 94,000 signed projects one
+by one to test their date (the red filter's count 104 → 24 ms).
 
 Revision ID: e5b2c7d9f0a4
 Revises: d4f9a2b6c8e1
@@ -39,11 +41,13 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_projects_held_region_id_regions'), 'regions', ['held_region_id'], ['id'])
         batch_op.drop_index('ix_projects_signed_on')
         batch_op.create_index('ix_projects_signed_on_id', ['signed_on', 'id'], unique=False)
+        batch_op.create_index('ix_projects_state_signed', ['state', 'signed_on'], unique=False)
     op.execute("ANALYZE projects")
 
 
 def downgrade():
     with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index('ix_projects_state_signed')
         batch_op.drop_index('ix_projects_signed_on_id')
         batch_op.create_index('ix_projects_signed_on', ['signed_on'], unique=False)
         batch_op.drop_constraint(batch_op.f('fk_projects_held_region_id_regions'), type_='foreignkey')
