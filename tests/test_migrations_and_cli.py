@@ -271,6 +271,20 @@ def _check_projects(before_entries: list[tuple]) -> None:
     assert verified == [(4200,)]
 
 
+def _old_world_with_projects() -> None:
+    """The five targets at the revision before projects, then migrated to it (for the migrations after it)."""
+    from flask_migrate import upgrade
+
+    from crm.refdata.seed import seed_reference
+
+    upgrade(revision=PREVIOUS)
+    seed_reference()
+    with db.engine.begin() as conn:
+        _insert_old_world(conn)
+    db.session.commit()
+    upgrade(revision=PROJECTS)
+
+
 def test_projects_migration_moves_signings_and_funds_and_comes_back(old_schema_app):
     """209735a7cf45 with data, up, down and up again, on a database of its own built at the revision before."""
     from flask_migrate import downgrade, upgrade
@@ -313,15 +327,9 @@ def test_standing_migration_fills_each_projects_funds_standing_and_comes_back(ol
     from sqlalchemy import inspect, text
 
     from crm.projects import standing
-    from crm.refdata.seed import seed_reference
 
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        db.session.commit()
-        upgrade(revision=PROJECTS)
+        _old_world_with_projects()
         ids = dict(_rows("SELECT entry_id, id FROM projects"))
         plans = [
             (1, "2026-02-01", 2000),
@@ -358,15 +366,8 @@ def test_held_region_migration_copies_each_targets_county_and_comes_back(old_sch
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import inspect
 
-    from crm.refdata.seed import seed_reference
-
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        db.session.commit()
-        upgrade(revision=PROJECTS)
+        _old_world_with_projects()
         db.session.execute(text("UPDATE projects SET region_id = (SELECT id FROM regions WHERE code = '371503')"
                                 " WHERE entry_id = 1"))  # fmt: skip
         db.session.commit()
