@@ -96,6 +96,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the packages' __init__, so models and services import without cycles.
+    from crm.admin import alias_views as _alias_views  # noqa: F401
     from crm.admin import bp as admin_bp
     from crm.admin import views as _admin_views  # noqa: F401
     from crm.api import bp as api_bp

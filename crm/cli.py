@@ -138,7 +138,9 @@ def scan_once_command() -> None:
         f"reclaimed {reclaimed}; delivered {delivered.sent} of {delivered.claimed} ({delivered.failed} failed)"
     )
     for year in found.uncovered_years:
-        click.echo(f"warning: no holiday schedule for {year}; Monday–Friday assumed")
+        click.echo(
+            f"warning: the {year} holiday schedule is provisional (statutory holidays only); confirm it"
+        )
 
 
 def _describe(outcome) -> str:

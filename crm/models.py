@@ -8,12 +8,13 @@ from crm.imports.models import ImportBatch, ImportItem
 from crm.inbox.models import InboxItem
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
 from crm.projects.models import FundPlan, FundReturn, Project
-from crm.refdata.models import CategoryTag, Industry, Region, Setting
+from crm.refdata.models import Alias, CategoryTag, Industry, Region, Setting
 from crm.reminders.models import ChannelPreference, Escalation, Heartbeat, Mute, Notification
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "Alias",
     "ApiToken",
     "EnterpriseMerge",
     "ImportBatch",

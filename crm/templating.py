@@ -7,6 +7,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup, escape
 
 from crm import vocab
+from crm.plans.calendar import request_calendar
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -58,5 +59,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["inbox_unread"] = _inbox_unread
+    app.jinja_env.globals["work_calendar"] = request_calendar  # which dates are provisional
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

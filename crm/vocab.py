@@ -206,6 +206,7 @@ TAG_GROUPS = {
     "multinational": "跨国公司",
     "leader": "行业领军/链主",
     "growth": "高成长性企业",
+    "other500": "其他500强榜单",
     "other": "其他",
 }
 

@@ -381,3 +381,61 @@ def test_held_region_migration_copies_each_targets_county_and_comes_back(old_sch
             with db.engine.connect() as conn:
                 assert "held_region_id" not in {c["name"] for c in inspect(conn).get_columns("projects")}
             db.session.commit()
+
+
+def test_holiday_years_migration_fills_template_step_offsets_and_comes_back(old_schema_app):
+    """f3b4c5d6e7f8 with data: plan steps get their template step's offset (a step added by hand and a follow-up
+    none), holiday_years appears; down drops both and up again gives the same offsets."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import MetaData, inspect
+
+    from crm.refdata.seed import seed_reference
+
+    at = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+    with old_schema_app.app_context():
+        upgrade(revision=PREVIOUS)
+        seed_reference()
+        with db.engine.begin() as conn:
+            _insert_old_world(conn)
+        upgrade(revision="f2a3b4c5d6e7")
+        with db.engine.begin() as conn:
+            tables = MetaData()
+            tables.reflect(conn, only=["plan_templates", "template_steps", "tasks"])
+            t = tables.tables
+            # The default template is seeded by an earlier migration; a second one shares a step name.
+            seeded = conn.execute(text("SELECT s.name, s.sort, s.offset_workdays FROM template_steps s JOIN "
+                                       "plan_templates p ON p.id = s.template_id WHERE p.is_default "
+                                       "ORDER BY s.sort")).all()[:2]  # fmt: skip
+            conn.execute(t["plan_templates"].insert(), [{"id": 99, "name": "旧模板", "is_default": False,
+                                                         "active": False}])  # fmt: skip
+            conn.execute(t["template_steps"].insert(), [{"id": 99, "template_id": 99, "name": seeded[0][0],
+                         "offset_workdays": 99, "owner_role": "owner", "evidence": "any", "sort": seeded[0][1]}])  # fmt: skip
+            task = {"entry_id": 5, "owner_id": 1, "due_date": date(2027, 1, 4), "status": "open", "kind": "step",
+                    "created_at": at, "version": 1, "notes": None, "evidence": "any"}  # fmt: skip
+            conn.execute(t["tasks"].insert(), [
+                {**task, "id": 1, "title": seeded[0][0], "sort": seeded[0][1], "due_date": date(2026, 12, 11)},
+                {**task, "id": 2, "title": seeded[1][0], "sort": seeded[1][1]},
+                {**task, "id": 3, "title": "项目推介会", "sort": 2},  # added by hand
+                {**task, "id": 4, "title": seeded[0][0], "sort": seeded[0][1], "kind": "followup"},
+            ])  # fmt: skip
+        offsets = "SELECT id, offset_workdays FROM tasks ORDER BY id"
+        for _round in range(2):
+            upgrade(revision="f3b4c5d6e7f8")
+            assert _rows(offsets) == [(1, seeded[0][2]), (2, seeded[1][2]), (3, None), (4, None)]
+            db.session.execute(text("INSERT INTO holiday_years (year, confirmed_by_id, confirmed_at, note) "
+                                    "VALUES (2027, 1, :at, '通知')"), {"at": at})  # fmt: skip
+            db.session.commit()
+            assert _rows("SELECT year, note FROM holiday_years") == [(2027, "通知")]
+            downgrade(revision="f2a3b4c5d6e7")
+            with db.engine.connect() as conn:
+                inspector = inspect(conn)
+                assert "offset_workdays" not in {c["name"] for c in inspector.get_columns("tasks")}
+                assert "holiday_years" not in inspector.get_table_names()
+            assert _rows("SELECT id, title, due_date FROM tasks ORDER BY id")[1] == (
+                2,
+                seeded[1][0],
+                "2027-01-04",
+            )
+            db.session.commit()

@@ -12,6 +12,7 @@ from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.plans import logs
 from crm.plans.models import Holiday, Task
+from crm.refdata.models import Alias
 from crm.reminders.models import Escalation, Notification
 from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
@@ -131,6 +132,9 @@ MATRIX = {
     "plans.holidays": ("GET", "/plans/holidays", None, {"in": ADMIN_ONLY}),
     "plans.delete_holiday": ("POST", "/plans/holidays/2027-01-01/delete", {}, {"in": answers(403, 403, 403, 403, 302)}),
     "plans.template": ("GET", "/plans/template", None, {"in": ADMIN_ONLY}),
+    "plans.confirm_year": ("POST", "/plans/holidays/years", {"year": "2027"}, {"in": answers(403, 403, 403, 403, 302)}),
+    "plans.withdraw_year": ("POST", "/plans/holidays/years/2027/withdraw", {}, {"in": answers(403, 403, 403, 403, 302)}),
+    "plans.replan_steps": ("POST", "/plans/holidays/replan", {}, {"in": answers(403, 403, 403, 403, 302)}),
     "reminders.escalations": ("GET", "/reminders/escalations", None, {"in": CAMPAIGN}),
     "reminders.acknowledge": (
         "POST", "/reminders/escalations/{escalation}/ack", {"note": "马上跟进"}, {"in": answers(302, 404, 404, 404, 403)}
@@ -146,6 +150,12 @@ MATRIX = {
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
     "admin.settings": ("GET", "/admin/settings", None, {"in": ADMIN_ONLY}),
+    "admin.aliases": ("GET", "/admin/aliases/", None, {"in": answers(403, 403, 403, 200, 200)}),
+    "admin.add_alias": (
+        "POST", "/admin/aliases/add", {"kind": "region", "alias": "东昌府老城", "target_id": "{region}"},
+        {"in": answers(403, 403, 403, 403, 302)},
+    ),
+    "admin.delete_alias": ("POST", "/admin/aliases/{alias}/delete", {}, {"in": answers(403, 403, 403, 403, 302)}),
     "dashboard.index": ("GET", "/dashboard/", None, {"in": REVIEWERS}),
     "dashboard.printable": ("GET", "/dashboard/print", None, {"in": REVIEWERS}),
     "dashboard.export": ("GET", "/dashboard/export.xlsx", None, {"in": REVIEWERS}),
@@ -321,7 +331,8 @@ def world(make_user, make_entry, now):
     )
     db.session.add(batch)
     db.session.commit()
-    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id,
+    alias = db.session.scalar(db.select(Alias.id).order_by(Alias.id).limit(1))
+    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id, "alias": alias,
              "batch": batch.id, "upload": stored_upload(outside["users"][L])}  # fmt: skip
     return inside, {"in": inside, "out": outside}, extra
 

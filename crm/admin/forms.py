@@ -3,11 +3,19 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from crm.auth.services import password_problem
-from crm.refdata.choices import industry_choices, region_choices
+from crm.refdata.choices import industry_choices, region_choices, tag_choices
 from crm.vocab import REGION_KINDS, ROLE_LABELS, TAG_GROUPS
 
 
@@ -59,11 +67,16 @@ class RegionForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
+GROUP_FLAGS = _l(
+    "A group's flags follow its sub-industries: set only when every active sub-industry has them."
+)
+
+
 class IndustryForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     parent_id = SelectField(_l("Parent"), coerce=int)
-    is_manufacturing = BooleanField(_l("Manufacturing"))
-    is_emerging = BooleanField(_l("Strategic emerging / future industry"))
+    is_manufacturing = BooleanField(_l("Manufacturing"), description=GROUP_FLAGS)
+    is_emerging = BooleanField(_l("Strategic emerging / future industry"), description=GROUP_FLAGS)
     sort = IntegerField(
         _l("Sort order"), default=0, validators=[Optional(), NumberRange(min=-10000, max=10000)]
     )
@@ -90,3 +103,17 @@ class TagForm(FlaskForm):
         _l("Sort order"), default=0, validators=[Optional(), NumberRange(min=-10000, max=10000)]
     )
     active = BooleanField(_l("Active"), default=True)
+
+
+class AliasForm(FlaskForm):
+    """Another spelling for a county/zone (kind "region") or a category (kind "category")."""
+
+    kind = HiddenField(validators=[DataRequired(), AnyOf(["region", "category"])])
+    alias = StringField(_l("Other spelling"), validators=[DataRequired(), Length(max=64)])
+    target_id = SelectField(_l("Means"), coerce=int)
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = kind or self.kind.data
+        self.kind.data = kind
+        self.target_id.choices = region_choices() if kind == "region" else tag_choices()

@@ -1,13 +1,22 @@
 """Saving reference data: uniqueness and tree checks with Chinese messages."""
 
+import logging
+from datetime import datetime
+
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from crm.auth.models import User
 from crm.auth.services import password_problem
 from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.refdata.models import CategoryTag, Industry, Region
+from crm.refdata import aliases as names_rule
+from crm.refdata.aliases import KINDS, ReferenceNames
+from crm.refdata.industries import derive_group_flags
+from crm.refdata.models import Alias, CategoryTag, Industry, Region
+
+log = logging.getLogger(__name__)
 
 
 def _unique(model, column: str, value, obj_id: int | None, label: str) -> None:
@@ -61,6 +70,8 @@ def save_industry(industry: Industry | None, data: dict) -> Industry:
     for key, value in data.items():
         setattr(industry, key, value)
     db.session.add(industry)
+    db.session.flush()
+    derive_group_flags()  # a group's flags follow its sub-industries (crm.refdata.industries)
     db.session.commit()
     return industry
 
@@ -74,3 +85,38 @@ def save_tag(tag: CategoryTag | None, data: dict) -> CategoryTag:
     db.session.add(tag)
     db.session.commit()
     return tag
+
+
+def add_alias(actor: User, kind: str, target_id: int, text: str, now: datetime) -> Alias:
+    """Another spelling for a county/zone or a category. Refused when the spelling already means something (a
+    name, a code or another alias, compared in the resolver's normal form)."""
+    text = (text or "").strip()
+    spelling = names_rule.key(text)
+    if kind not in KINDS or not spelling or len(text) > 64:
+        raise DomainError(_("Give the other spelling (at most 64 characters)."))
+    model = Region if kind == "region" else CategoryTag
+    target = db.session.get(model, target_id)
+    if target is None or not target.active:
+        raise DomainError(_("Choose what the spelling means."))
+    names = ReferenceNames((kind,))
+    meant = names.keyed[kind].get(spelling, names.aliases[kind].get(spelling))
+    if meant is not None:
+        current = (names.region_names if kind == "region" else names.tag_names)[meant]
+        raise DomainError(_("“%(alias)s” already means %(name)s.", alias=text, name=current))
+    alias = Alias(kind=kind, alias=text, key=spelling, created_by_id=actor.id, created_at=now,
+                  **{"region_id" if kind == "region" else "tag_id": target.id})  # fmt: skip
+    db.session.add(alias)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same spelling added at the same moment by someone else
+        db.session.rollback()
+        raise DomainError(_("“%(alias)s” already means %(name)s.", alias=text, name=target.name)) from None
+    log.info("alias added: %s %r → %s by user %s", kind, text, target.name, actor.id)
+    return alias
+
+
+def delete_alias(actor: User, alias: Alias) -> None:
+    """Remove a spelling: imports and searches no longer understand it (the records it matched keep their ids)."""
+    log.info("alias deleted: %s %r → %s by user %s", alias.kind, alias.alias, alias.target, actor.id)
+    db.session.delete(alias)
+    db.session.commit()

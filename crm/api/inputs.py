@@ -11,6 +11,7 @@ from crm.parsing import MAX_ID, sane_date
 from crm.projects.queries import BANDS
 from crm.projects.queries import FLAGS as PROJECT_FLAGS
 from crm.projects.queries import MILESTONE_DATES as PROJECT_DATES
+from crm.refdata.aliases import ReferenceNames, UnknownReference
 from crm.vocab import AGREEMENTS, CAMPAIGNS, CONTACT_KINDS, MODES, PROJECT_STATES, PROVINCES, State
 from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES
 from crm.whitelist.queries import SORTS
@@ -50,6 +51,33 @@ class SearchQuery(PageQuery):
     q = Text(64, load_default="")
 
 
+class Reference(fields.String):
+    """A county/zone or category given by id (as before) or by name, code or alias as people write them
+    (经开区, 临清, 中国500强): crm.refdata.aliases resolves it to the id. An unknown name is a 422 whose message names
+    the closest valid values. 0 is "any"; -1 (categories) "not filled in"."""
+
+    def __init__(self, kind: str, minimum: int, description: str, **kwargs):
+        self.kind, self.minimum = kind, minimum
+        metadata = {"description": f"{description}: an id, or a name as the bureau writes it", "example": "0"}
+        super().__init__(load_default=0, metadata={**metadata, "maxLength": 64}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > 64:
+            raise ValidationError(str(_l("Not a valid id.")))
+        if re.fullmatch(r"-?[0-9]{1,12}", text):
+            number = int(text)
+            if not self.minimum <= number <= MAX_ID:
+                raise ValidationError(str(_l("Not a valid id.")))
+            return number
+        plain_text(text)
+        names = ReferenceNames((self.kind,))
+        try:
+            return names.region(text) if self.kind == "region" else names.category(text)
+        except UnknownReference as error:
+            raise ValidationError(str(error)) from None
+
+
 def _filter_id(description: str):
     return fields.Integer(load_default=0, validate=validate.Range(min=NONE, max=MAX_ID),
                           metadata={"description": f"{description}; -1: not filled in"})  # fmt: skip
@@ -58,8 +86,8 @@ def _filter_id(description: str):
 class EntryQuery(SearchQuery):
     """The whitelist list's filters (the same names as the list page's query string)."""
 
-    region = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
-    tag = _filter_id("category tag id")
+    region = Reference("region", 0, "county or zone")
+    tag = Reference("category", NONE, "category tag; -1: none")
     industry = _filter_id("industry id (its sub-industries included)")
     team = _filter_id("team id")
     state = Choice([s.value for s in State], load_default="")
@@ -143,8 +171,7 @@ class ProjectQuery(PageQuery):
     """The project list's filters and the dashboard's drill-down arguments (the names of ProjectFilters.args())."""
 
     q = Text(100, load_default="")
-    region = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID),
-                            metadata={"description": "where the project lands"})  # fmt: skip
+    region = Reference("region", 0, "where the project lands (county or zone)")
     state = Choice(PROJECT_STATES, load_default="")
     agreement = Choice(AGREEMENTS, load_default="")
     band = Choice(
@@ -163,7 +190,7 @@ class ProjectQuery(PageQuery):
     campaign = Choice([*CAMPAIGNS, NONE_CODE], load_default="")
     mode = Choice([*MODES, NONE_CODE], load_default="")
     team = _filter_id("the target's team id")
-    tag = _filter_id("category tag id of the target's enterprise")
+    tag = Reference("category", NONE, "category tag of the target's enterprise; -1: none")
     counted = fields.Boolean(
         load_default=False, metadata={"description": "only agreements that count as a signing"}
     )

@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError
 
 from crm.api import bp
 from crm.api.errors import ApiError
-from crm.api.inputs import MAX_PER_PAGE
+from crm.api.inputs import MAX_PER_PAGE, Reference
 from crm.api.tokens import user_for_token
 from crm.auth.models import User
 from crm.extensions import csrf, db
@@ -63,6 +63,10 @@ def bearer_user() -> User:
     return user
 
 
+def _field(schema: type[Schema], data_key: str):
+    return next((f for name, f in schema._declared_fields.items() if (f.data_key or name) == data_key), None)
+
+
 def _load(schema: type[Schema], data, where: str) -> dict:
     try:
         return schema().load(data)
@@ -74,9 +78,10 @@ def _load(schema: type[Schema], data, where: str) -> dict:
                 400, "unknown_parameter", _("Unknown parameter: %(names)s", names=", ".join(unknown))
             ) from None
         names = ", ".join(sorted(str(k) for k in messages))
-        raise ApiError(
-            422, f"invalid_{where}", _("These values are not acceptable: %(names)s", names=names)
-        ) from None
+        message = _("These values are not acceptable: %(names)s", names=names)
+        # A name that resolves to nothing says which names come closest (crm.refdata.aliases).
+        said = [m for k, v in messages.items() if isinstance(_field(schema, k), Reference) for m in v]
+        raise ApiError(422, f"invalid_{where}", " ".join([message, *said])) from None
 
 
 def json_body():

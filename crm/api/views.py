@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from crm.api import bp
 from crm.api import docs_views as _docs_views  # noqa: F401  (openapi.json and the docs page)
@@ -30,6 +30,7 @@ from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES
 from crm.dashboard.services import dashboard as dashboard_figures
 from crm.enterprises.models import Enterprise
+from crm.enterprises.services import enterprise_matches
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.plans import logs
@@ -69,9 +70,7 @@ ENTERPRISES, ENTRIES, TEAMS, WORK, DASHBOARD = (
 def list_enterprises(user: User, args: dict):
     query = select(Enterprise).where(enterprise_scope(user)).order_by(Enterprise.name_initials, Enterprise.id)
     if args["q"].strip():
-        like = f"%{args['q'].strip()}%"
-        query = query.where(or_(Enterprise.name.ilike(like), Enterprise.name_initials.like(like.lower()),
-                                Enterprise.uscc.like(like.upper())))  # fmt: skip
+        query = query.where(enterprise_matches(args["q"].strip()))
     return page(query, args)
 
 

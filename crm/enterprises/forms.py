@@ -8,11 +8,11 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField, Valida
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from crm.enterprises.models import Enterprise
-from crm.enterprises.names import clean_uscc, uscc_error
+from crm.enterprises.names import InvalidCreditCode, normalise_uscc, uscc_key
 from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
 from crm.parsing import parse_int
-from crm.refdata.choices import industry_choices, tags
+from crm.refdata.choices import leaf_industry_choices, tags
 
 
 class EnterpriseFields:
@@ -22,7 +22,7 @@ class EnterpriseFields:
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
     uscc = StringField(
         _l("Unified social credit code"),
-        validators=[Optional(), Length(max=30)],
+        validators=[Optional(), Length(max=64)],
         description=_l("18 characters; leave empty for a foreign company without a Chinese entity."),
     )
     hq = StringField(_l("Headquarters"), validators=[Optional(), Length(max=128)])
@@ -43,14 +43,13 @@ class EnterpriseFields:
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
     def init_enterprise_choices(self) -> None:
-        self.ent_industry_id.choices = industry_choices(blank=_("— not set —"))
+        self.ent_industry_id.choices = leaf_industry_choices(blank=_("— not set —"))
 
     def validate_uscc(self, field) -> None:
-        field.data = clean_uscc(field.data)
-        if field.data:
-            error = uscc_error(field.data)
-            if error:
-                raise ValidationError(error)
+        try:
+            field.data = normalise_uscc(field.data)
+        except InvalidCreditCode as error:
+            raise ValidationError(str(error)) from None
 
     def validate_parent_name(self, field) -> None:
         self.parent = None
@@ -58,9 +57,7 @@ class EnterpriseFields:
         if not text:
             return
         self.parent = db.session.scalar(
-            select(Enterprise)
-            .where(or_(Enterprise.name == text, Enterprise.uscc == clean_uscc(text)))
-            .limit(1)
+            select(Enterprise).where(or_(Enterprise.name == text, Enterprise.uscc == uscc_key(text))).limit(1)
         )
         if self.parent is None:
             raise ValidationError(

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm.auth.models import User
 from crm.enterprises.merge_plan import MOVE_LABELS, MergePreview, _count, preview  # noqa: F401  (preview: re-exported)
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
-from crm.enterprises.names import normalise_name, pinyin_initials
+from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc, pinyin_initials
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_message
@@ -100,6 +100,7 @@ def _carry_out(actor: User, plan: MergePreview, reason: str, now: datetime) -> E
     d.uscc = None
     db.session.flush()
     _take_fields(plan)
+    _normal_code(s)
     _union_categories(s, d)
     db.session.flush()
     _repoint(d.id, s.id)
@@ -117,6 +118,18 @@ def _carry_out(actor: User, plan: MergePreview, reason: str, now: datetime) -> E
     db.session.delete(d)  # its categories go with it; everything else has moved
     db.session.flush()
     return record
+
+
+def _normal_code(s: Enterprise) -> None:
+    """A survivor whose code was kept as typed (a pair the credit-code migration, f2a3b4c5d6e7, found sharing a
+    code) or filled from such a duplicate takes the code's normal form, once no other record holds it."""
+    try:
+        code = normalise_uscc(s.uscc)
+    except InvalidCreditCode:
+        return
+    taken = select(Enterprise.id).where(Enterprise.uscc == code, Enterprise.id != s.id)
+    if code and code != s.uscc and db.session.scalar(taken) is None:
+        s.uscc = code
 
 
 def _take_fields(plan: MergePreview) -> None:

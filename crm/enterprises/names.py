@@ -1,4 +1,4 @@
-"""Name keys for search and duplicate detection: normalised names, pinyin initials, USCC checks."""
+"""Name keys for search and duplicate detection: normalised names, pinyin initials, and the one normal form of credit codes."""
 
 import re
 import unicodedata
@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
+
+from crm.errors_domain import DomainError
 
 # Legal-form words that do not tell two enterprises apart; longest first so 股份有限公司 goes before 有限公司.
 _LEGAL_FORMS_ZH = (
@@ -44,16 +46,51 @@ def pinyin_initials(name: str) -> str:
     return _NOT_WORD.sub("", "".join(parts)).lower()[:64]
 
 
-def clean_uscc(value: str | None) -> str | None:
-    """The code as stored: NFKC (a clerk's full-width ９１… becomes 91…), no spaces, upper case. stdnum accepts
-    full-width digits while it validates, so the form we check must be the form we keep."""
-    if not value:
+class InvalidCreditCode(DomainError, ValueError):
+    """A 统一社会信用代码 that is not valid once cleaned; str() says why in Chinese. A DomainError for services and
+    views, a ValueError for the import's cell readers."""
+
+
+# What clerks' codes carry besides the code: spaces of every kind (U+3000, NBSP … : str.isspace), hyphens and dashes
+# of every kind (Unicode category Pd: - ‐ ‑ ‒ – — ― － …, plus the minus signs), and invisible format characters
+# (category Cf: zero-width space/joiners U+200B–U+200D, word joiner U+2060, BOM U+FEFF, soft hyphen U+00AD).
+_MINUS_SIGNS = frozenset("\u2212\u2796\u02d7\u2043")
+
+
+def _separator(char: str) -> bool:
+    return char.isspace() or char in _MINUS_SIGNS or unicodedata.category(char) in ("Pd", "Cf", "Zs")
+
+
+def uscc_key(value: str | None) -> str:
+    """The cleaning half of `normalise_uscc`, without validation: NFKC (full-width ９１…ＭＡ… becomes 91…MA…),
+    separators and invisible characters removed, upper case. Search uses it as is on a partial code."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(char for char in text if not _separator(char)).upper()
+
+
+def normalise_uscc(value: str | None) -> str | None:
+    """The one normal form of a 统一社会信用代码, used wherever a code enters the system: None for a blank (or only
+    separators), else exactly the 18 ASCII characters that are stored. Raises InvalidCreditCode saying why.
+    stdnum forgives hyphens and full-width digits while it checks, so the code is cleaned first and the cleaned
+    form is both the one validated and the one kept."""
+    code = uscc_key(value)
+    if not code:
         return None
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).upper() or None
+    error = _uscc_error(code)
+    if error:
+        raise InvalidCreditCode(error)
+    return code
 
 
-def uscc_error(value: str) -> str | None:
-    """A Chinese message saying why `value` is not a valid 统一社会信用代码, or None if it is valid."""
+def _uscc_error(value: str) -> str | None:
+    """A Chinese message saying why the cleaned `value` is not a valid 统一社会信用代码, or None if it is valid."""
+    if len(value) != 18:
+        return _("A unified social credit code has 18 characters; this one has %(n)d.", n=len(value))
+    if not value.isascii() or not value.isalnum():
+        return _(
+            "The code contains characters that are not allowed "
+            "(only digits and capital letters except I, O, Z, S, V)."
+        )
     try:
         stdnum_uscc.validate(value)
     except stdnum_errors.InvalidLength:

@@ -4,16 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from rapidfuzz import fuzz, process
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from crm.auth.models import User
+from crm.enterprises.duplicates import SAME, find_matches
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
-from crm.enterprises.names import normalise_name, pinyin_initials, uscc_error
+from crm.enterprises.names import normalise_name, normalise_uscc, pinyin_initials, uscc_key
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_guard
-from crm.settings import get_int
 from crm.vocab import Action
 
 
@@ -44,13 +43,12 @@ class Duplicate:
     enterprise: Enterprise
     reasons: list[str]
     score: int | None = None
+    kind: str = SAME  # or duplicates.GROUP: a strong name match with a different valid credit code
 
 
 def _check(data: EnterpriseData, exclude_id: int | None = None) -> None:
+    data.uscc = normalise_uscc(data.uscc)  # raises InvalidCreditCode (a DomainError) saying why
     if data.uscc:
-        error = uscc_error(data.uscc)
-        if error:
-            raise DomainError(error)
         clash = select(Enterprise.id).where(Enterprise.uscc == data.uscc, Enterprise.id != (exclude_id or 0))
         if db.session.scalar(clash):
             raise DomainError(_("Another enterprise already has this unified social credit code."))
@@ -143,44 +141,24 @@ def add_contact(enterprise: Enterprise, actor: User, now: datetime, **fields) ->
     return contact
 
 
+def enterprise_matches(q: str) -> ColumnElement[bool]:
+    """Name or pinyin initials containing `q`, or a credit code containing it in the normal form (so a code
+    typed full-width, with hyphens or spaces finds the stored one)."""
+    like = f"%{q}%"
+    conds = [Enterprise.name.ilike(like), Enterprise.name_initials.like(like.lower())]
+    if (code := uscc_key(q)).isascii() and code.isalnum():
+        conds.append(Enterprise.uscc.like(f"%{code}%"))
+    return or_(*conds)
+
+
 def find_duplicates(
     name: str, uscc: str | None, parent_id: int | None, exclude_id: int | None = None
 ) -> list[Duplicate]:
-    """Enterprises that may be the same as (or in the same group as) the one described, strongest first."""
-    found: dict[int, Duplicate] = {}
-
-    def note(enterprise: Enterprise, reason: str, score: int | None = None) -> None:
-        dup = found.setdefault(enterprise.id, Duplicate(enterprise, []))
-        if reason not in dup.reasons:
-            dup.reasons.append(reason)
-        if score is not None:
-            dup.score = score
-
-    if uscc:
-        for ent in db.session.scalars(select(Enterprise).where(Enterprise.uscc == uscc)):
-            note(ent, _("same unified social credit code"))
-    if parent_id:
-        same_group = or_(Enterprise.id == parent_id, Enterprise.parent_id == parent_id)
-        for ent in db.session.scalars(select(Enterprise).where(same_group).limit(20)):
-            note(ent, _("same group"))
-    norm = normalise_name(name)
-    if norm:
-        for ent, score in _similar_names(norm):
-            note(ent, _("similar name (%(score)d%%)", score=score), score)
-    found.pop(exclude_id, None)
-    return list(found.values())
-
-
-def _similar_names(norm: str, limit: int = 8) -> list[tuple[Enterprise, int]]:
-    """Enterprises whose normalised name is close to `norm` (rapidfuzz ratio at or above the setting)."""
-    threshold = get_int("name_similarity")
-    names = dict(db.session.execute(select(Enterprise.id, Enterprise.name_norm)).all())
-    matches = process.extract(norm, names, scorer=fuzz.ratio, score_cutoff=threshold, limit=limit)
-    if len(norm) >= 4:  # a short name inside a longer one ('华夏钢铁' in '华夏钢铁聊城') is also a hit
-        contained = [(n, 100, i) for i, n in names.items() if n and len(n) >= 4 and (norm in n or n in norm)]
-        matches = {m[2]: m for m in [*contained[:limit], *matches]}.values()
-    ids = {m[2]: int(m[1]) for m in matches}
-    if not ids:
-        return []
-    rows = db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
-    return sorted(((e, ids[e.id]) for e in rows), key=lambda pair: -pair[1])
+    """Enterprises that may be the same as (or in the same group as) the one described, strongest first: the
+    shared rule of crm.enterprises.duplicates, which the import applies too."""
+    matches = find_matches(name, uscc, parent_id, exclude_id)
+    found = {
+        e.id: e
+        for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_([m.key for m in matches])))
+    }
+    return [Duplicate(found[m.key], m.reasons, m.score or None, m.kind) for m in matches]

@@ -3,16 +3,18 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.enterprises import bp, services
 from crm.enterprises import merge as merging
 from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm, MergeForm
 from crm.enterprises.models import Enterprise, EnterpriseMerge
+from crm.enterprises.services import enterprise_matches
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, paginate, parse_int
+from crm.refdata.choices import leaf_industry_choices
 from crm.scope import enterprise_scope, get_enterprise_or_404
 from crm.types import utcnow
 from crm.vocab import Role
@@ -24,23 +26,13 @@ def can_edit_enterprise(enterprise: Enterprise) -> bool:
     return current_user.role != Role.MEMBER or enterprise.created_by_id == current_user.id
 
 
-def _matches(q: str):
-    """Name, pinyin initials or credit code containing `q`."""
-    like = f"%{q}%"
-    return or_(
-        Enterprise.name.ilike(like),
-        Enterprise.name_initials.like(like.lower()),
-        Enterprise.uscc.like(like.upper()),
-    )
-
-
 @bp.route("/")
 @roles_required(*CAMPAIGN_ROLES)
 def index():
     q = request.args.get("q", "").strip()[:64]
     query = select(Enterprise).where(enterprise_scope(current_user)).order_by(Enterprise.name_initials)
     if q:
-        query = query.where(_matches(q))
+        query = query.where(enterprise_matches(q))
     page = paginate(query)
     return render_template("enterprises/index.html", page=page, q=q)
 
@@ -77,6 +69,7 @@ def edit(enterprise_id: int):
     if not can_edit_enterprise(enterprise):
         abort(403)
     form = EnterpriseForm()
+    form.ent_industry_id.choices = leaf_industry_choices(blank=_("— not set —"), keep=enterprise.industry_id)
     picker = CategoryPicker(request.form if request.method == "POST" else None, enterprise)
     if request.method == "GET":
         form.fill_from_enterprise(enterprise)
@@ -176,7 +169,7 @@ def _render_merge(survivor: Enterprise, duplicate: Enterprise | None, form: Merg
     results = []
     if q and duplicate is None:
         query = select(Enterprise).where(
-            enterprise_scope(current_user), Enterprise.id != survivor.id, _matches(q)
+            enterprise_scope(current_user), Enterprise.id != survivor.id, enterprise_matches(q)
         )
         results = db.session.scalars(query.order_by(Enterprise.name_initials).limit(20)).all()
     suggestions = []

@@ -9,22 +9,16 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
-from crm.enterprises.names import clean_uscc, normalise_name, uscc_error
+from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc, uscc_key
 from crm.extensions import db
 from crm.imports import values
 from crm.imports.rows import CREATE, DUPLICATE, REJECT, LedgerRow, _code, chunks
 from crm.plans import policy
 from crm.projects.models import Project
 from crm.projects.services import PROJECT_ENTRY_STATES, ProjectData
-from crm.refdata.models import Industry, Region
 from crm.scope import entry_scope
 from crm.vocab import CAMPAIGNS, MODES, STATE_LABELS
 from crm.whitelist.models import WhitelistEntry
-
-
-def _industries() -> dict[str, int]:
-    rows = db.session.execute(select(Industry.name, Industry.id).where(Industry.active.is_(True))).all()
-    return {values.compact(name): i for name, i in rows}
 
 
 class ProjectRows:
@@ -33,11 +27,9 @@ class ProjectRows:
 
     def __init__(self, actor: User, rows: list[dict[str, str]], today: date) -> None:
         self.actor, self.today = actor, today
-        regions = db.session.execute(select(Region.code, Region.name, Region.kind, Region.id)
-                                     .where(Region.active.is_(True))).all()  # fmt: skip
-        self.regions = values.RegionNames(regions)
-        self.industries = _industries()
-        usccs = {clean_uscc(r.get("uscc")) for r in rows} - {None}
+        self.refs = values.reference_names()
+        self.regions = values.RegionNames(self.refs)
+        usccs = {uscc_key(r.get("uscc")) for r in rows} - {""}
         typed = {r.get("enterprise", "") for r in rows} - {""}
         names = typed | {values.compact(n) for n in typed}
         norms = {normalise_name(n) for n in typed} - {""}
@@ -70,12 +62,13 @@ class ProjectRows:
         self.allowed: dict[int, bool] = {}
 
     def _enterprise(self, row: LedgerRow, cells: dict[str, str]) -> int | None:
-        uscc, name = clean_uscc(cells.get("uscc")), cells.get("enterprise", "")
-        by_code = None
+        name, by_code = cells.get("enterprise", ""), None
+        try:
+            uscc = normalise_uscc(cells.get("uscc"))
+        except InvalidCreditCode as error:
+            row.reject("uscc", str(error))
+            return None
         if uscc:
-            if error := uscc_error(uscc):
-                row.reject("uscc", error)
-                return None
             by_code = self.by_uscc.get(uscc)
             if by_code is None:
                 row.reject(
@@ -107,7 +100,7 @@ class ProjectRows:
         if cells.get("county"):
             region_id = self.regions.find(cells["county"])
             if region_id is None:
-                row.reject("county", _("No county or zone called %(name)s.", name=cells["county"]))
+                row.reject("county", self.regions.error(cells["county"]))
                 return None
             entries = [e for e in entries if e.region_id == region_id]
             if not entries:
@@ -150,7 +143,7 @@ class ProjectRows:
         if cells.get("region"):
             region_id = self.regions.find(cells["region"])
             if region_id is None:
-                row.reject("region", _("No county or zone called %(name)s.", name=cells["region"]))
+                row.reject("region", self.regions.error(cells["region"]))
         agreement = row.read(cells, "agreement", values.agreement)
         if agreement is None and not cells.get("agreement"):
             row.reject("agreement", _("Choose the agreement type."))
@@ -162,13 +155,11 @@ class ProjectRows:
         contract = self._amount(row, cells, "contract_amount", required=True)
         planned = self._amount(row, cells, "planned_investment")
         industry_id = campaign = mode = None
-        if (
-            cells.get("industry")
-            and (industry_id := self.industries.get(values.compact(cells["industry"]))) is None
-        ):
-            row.reject(
-                "industry", _("No industry called %(name)s in the industry tree.", name=cells["industry"])
-            )
+        if cells.get("industry"):
+            try:
+                industry_id = values.industry(self.refs, cells["industry"])
+            except ValueError as error:
+                row.reject("industry", str(error))
         if cells.get("campaign") and (campaign := _code(cells["campaign"], CAMPAIGNS)) is None:
             row.reject("campaign", _("Unknown campaign %(name)s.", name=cells["campaign"]))
         if cells.get("mode") and (mode := _code(cells["mode"], MODES)) is None:

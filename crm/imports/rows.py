@@ -4,22 +4,18 @@ column and reason in Chinese). Reference data and existing names are loaded once
 import re
 from dataclasses import dataclass, field
 
-import numpy
 from flask_babel import gettext as _
-from rapidfuzz import fuzz, process
-from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.enterprises.models import Enterprise
-from crm.enterprises.names import clean_uscc, normalise_name, uscc_error
+from crm.enterprises.duplicates import DuplicateIndex, Match
+from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc
 from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
+from crm.imports import values
 from crm.imports.columns import BY_KEY
 from crm.parsing import parse_int
 from crm.projects.returns import ArrivalData
 from crm.projects.services import ProjectData
-from crm.refdata.models import CategoryTag, Industry, Region
-from crm.settings import get_int
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES
 from crm.whitelist import policy
 from crm.whitelist.claims import holding_entries
@@ -27,6 +23,9 @@ from crm.whitelist.models import WhitelistEntry
 from crm.whitelist.services import EntryData
 
 CREATE, UPDATE, DUPLICATE, REJECT, UNCHANGED = "create", "update", "duplicate", "reject", "unchanged"
+OUTSIDE = (
+    "outside"  # a row for another county than the importing county head's or lead's: skipped, not an error
+)
 CHUNK = (
     900  # values per IN (…) in the projects and arrivals imports: well inside SQLite's bound-parameter limit
 )
@@ -46,6 +45,13 @@ class RowResult:
     existing_id: int | None = None
     entry: EntryData | None = None
     norm: str = ""
+    uscc_valid: str | None = None  # the credit code when it is valid (what the duplicate check compares)
+    parent_id: int | None = None
+    matches: list[Match] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # what the preview offers (crm.imports.matching)
+    default: str = ""  # the choice taken when the preview sends none
+    decision: str = ""  # the choice the commit applies (services.Plan.decide)
+    outside: str = ""  # the other county's name, for an OUTSIDE row
 
     def reject(self, key: str, message: str) -> None:
         self.errors.append((BY_KEY[key].header, message))
@@ -56,41 +62,10 @@ class Lookups:
     """Everything a row is checked against, read once per import."""
 
     def __init__(self) -> None:
-        self.regions = dict(
-            db.session.execute(select(Region.name, Region.id).where(Region.active.is_(True))).all()
-        )
-        self.industries = dict(
-            db.session.execute(select(Industry.name, Industry.id).where(Industry.active.is_(True))).all()
-        )
-        tags = db.session.execute(select(CategoryTag.name, CategoryTag.code, CategoryTag.id)).all()
-        self.tags = {**{code: i for _n, code, i in tags}, **{name: i for name, _c, i in tags}}
-        rows = db.session.execute(
-            select(Enterprise.id, Enterprise.name, Enterprise.name_norm, Enterprise.uscc)
-        ).all()
-        self.by_uscc = {uscc: i for i, _n, _norm, uscc in rows if uscc}
-        self.by_name = {name: i for i, name, _norm, _u in rows}
-        self.names = {i: name for i, name, _norm, _u in rows}
-        self.threshold = get_int("name_similarity")
-        self.norms = {i: norm for i, _name, norm, _u in rows if norm}
-
-    def flag_similar(self, rows: list["RowResult"]) -> None:
-        """Flag the rows whose name is close to an enterprise on file, all rows at once: rapidfuzz compares the
-        whole batch with every name in C++ (per-row lookups took 20 s for 10,000 rows)."""
-        waiting = [r for r in rows if r.norm]
-        if not waiting or not self.norms:
-            return
-        ids, choices = list(self.norms), list(self.norms.values())
-        for start in range(0, len(waiting), 500):
-            chunk = waiting[start : start + 500]
-            scores = process.cdist([r.norm for r in chunk], choices, scorer=fuzz.ratio, score_cutoff=self.threshold,
-                                   dtype=numpy.uint8, workers=-1)  # fmt: skip
-            best = scores.argmax(axis=1)
-            for i, (row, column) in enumerate(zip(chunk, best, strict=True)):
-                score = int(scores[i, column])
-                if score:
-                    row.action = DUPLICATE
-                    row.notes.append(_("Similar to %(name)s on file (%(score)d%%).", name=self.names[ids[column]],
-                                       score=score))  # fmt: skip
+        self.refs = values.reference_names()  # counties, categories and industries as the bureau writes them
+        self.index = DuplicateIndex.on_file()
+        self.by_name = {r.name: r.key for r in self.index.records.values()}
+        self.names = {r.key: r.name for r in self.index.records.values()}
 
 
 def _code(value: str, names: dict[str, str]) -> str | None:
@@ -122,23 +97,31 @@ def check_row(
     if cells.get("website") and not WEB_ADDRESS.match(cells["website"]):
         # The enterprise page links to it: a javascript: address would run in the reader's browser.
         result.reject("website", _("Start with http:// or https://."))
-    uscc = clean_uscc(cells.get("uscc"))
-    if uscc and (error := uscc_error(uscc)):
-        result.reject("uscc", error)
+    uscc = None
+    try:
+        uscc = normalise_uscc(cells.get("uscc"))
+    except InvalidCreditCode as error:
+        result.reject("uscc", str(error))
+    result.norm, result.uscc_valid = normalise_name(name), uscc
+    if uscc and uscc in seen["uscc"]:
+        result.reject("uscc", _("The same credit code is already in row %(row)d.", row=seen["uscc"][uscc]))
+    elif uscc:
+        seen["uscc"][uscc] = result.number
     industry_id = None
     if cells.get("industry"):
-        industry_id = lookups.industries.get(cells["industry"])
-        if industry_id is None:
-            result.reject(
-                "industry", _("No industry called %(name)s in the industry tree.", name=cells["industry"])
-            )
+        try:
+            industry_id = values.industry(lookups.refs, cells["industry"])
+        except ValueError as error:
+            result.reject("industry", str(error))
     categories = []
     for part in SPLIT.split(cells.get("categories", "")):
         if part.strip():
-            tag = lookups.tags.get(part.strip())
-            if tag is None:
-                result.reject("categories", _("Unknown category %(name)s.", name=part.strip()))
-            elif tag not in [c.tag_id for c in categories]:
+            try:
+                tag = values.category(lookups.refs, part)
+            except ValueError as error:
+                result.reject("categories", str(error))
+                continue
+            if tag not in [c.tag_id for c in categories]:
                 categories.append(CategoryChoice(tag))
     parent_id = None
     if cells.get("parent"):
@@ -147,8 +130,14 @@ def check_row(
             result.reject(
                 "parent", _("No enterprise called %(name)s on file to be the group.", name=cells["parent"])
             )
+    result.parent_id = parent_id
     if proposals:
         _check_entry(result, cells, lookups, actor, industry_id)
+    if result.outside:  # another county's row: listed as skipped, whatever else is wrong with it
+        result.action, result.errors = OUTSIDE, []
+        result.notes.append(_("For %(region)s: skipped, only the rows of your own county are imported.",
+                              region=result.outside))  # fmt: skip
+        return result
     if result.action == REJECT:
         return result
     result.enterprise = EnterpriseData(
@@ -156,29 +145,24 @@ def check_row(
         parent_id=parent_id, industry_id=industry_id, website=cells.get("website") or None,
         notes=cells.get("notes") or None, categories=categories,
     )  # fmt: skip
-    _match(result, uscc, lookups, seen)
-    if result.action != REJECT and proposals and result.existing_id:
-        holding = db.session.scalar(
-            holding_entries([result.existing_id])
-            .where(WhitelistEntry.region_id == result.entry.region_id)
-            .limit(1)
-        )
-        if holding:
-            result.reject("region", _("This enterprise is already on %(region)s's whitelist.",
-                                      region=cells["region"]))  # fmt: skip
+    if parent_id:
+        result.notes.append(_("Joins the group of %(name)s.", name=lookups.names[parent_id]))
     return result
 
 
 def _check_entry(
     result: RowResult, cells: dict, lookups: Lookups, actor: User, industry_id: int | None
 ) -> None:
-    region_id = lookups.regions.get(cells.get("region", ""))
+    region_id = None
     if not cells.get("region"):
         result.reject("region", _("The target county is required when proposing."))
-    elif region_id is None:
-        result.reject("region", _("No county or zone called %(name)s.", name=cells["region"]))
-    elif not policy.can_propose_for(actor, region_id):
-        result.reject("region", _("You can only propose enterprises for your own county."))
+    else:
+        try:
+            region_id = values.region(lookups.refs, cells["region"])
+        except ValueError as error:
+            result.reject("region", str(error))
+    if region_id is not None and not policy.can_propose_for(actor, region_id):
+        result.outside = cells["region"]
     campaign = mode = None
     if cells.get("campaign") and (campaign := _code(cells["campaign"], CAMPAIGNS)) is None:
         result.reject("campaign", _("Unknown campaign %(name)s.", name=cells["campaign"]))
@@ -198,30 +182,20 @@ def _check_entry(
                                  priority=priority)  # fmt: skip
 
 
-def _match(result: RowResult, uscc: str | None, lookups: Lookups, seen: dict) -> None:
-    """Existing enterprise by credit code (an update), or a look-alike (a flagged duplicate), or new."""
-    norm = normalise_name(result.name)
-    if uscc and uscc in seen["uscc"]:
-        result.reject("uscc", _("The same credit code is already in row %(row)d.", row=seen["uscc"][uscc]))
-        return
-    if uscc:
-        seen["uscc"][uscc] = result.number
-    if uscc and uscc in lookups.by_uscc:
-        result.existing_id = lookups.by_uscc[uscc]
-        result.action = UPDATE
-        result.notes.append(_("Same credit code as %(name)s on file: its empty fields are filled, others updated.",
-                              name=lookups.names[result.existing_id]))  # fmt: skip
-        return
-    if norm in seen["name"]:
-        result.action = DUPLICATE
-        result.notes.append(_("Same name as row %(row)d.", row=seen["name"][norm]))
-        return
-    seen["name"][norm] = result.number
-    result.norm = norm  # compared with the names on file for the whole file at once (Lookups.flag_similar)
-    if result.enterprise.parent_id:
-        result.notes.append(
-            _("Joins the group of %(name)s.", name=lookups.names[result.enterprise.parent_id])
-        )
+def check_holdings(rows: list[RowResult], region_names: dict[int, str]) -> None:
+    """Refuse a proposal of an enterprise on file for a county whose whitelist already holds it."""
+    for row in rows:
+        if row.action == UPDATE and row.entry is not None:
+            holding = db.session.scalar(
+                holding_entries([row.existing_id])
+                .where(WhitelistEntry.region_id == row.entry.region_id)
+                .limit(1)
+            )
+            if holding:
+                region = region_names.get(row.entry.region_id, "")
+                row.reject(
+                    "region", _("This enterprise is already on %(region)s's whitelist.", region=region)
+                )
 
 
 @dataclass

@@ -1,22 +1,35 @@
 """Import services: the dry run over a whole file, the all-or-nothing commit and the revert."""
 
+import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
+from crm.enterprises.names import normalise_name
 from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise, update_enterprise
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.imports import ledger, ledger_rows
 from crm.imports.columns import COLUMNS
+from crm.imports.matching import CHOICE_CREATE, CHOICE_SKIP, check_duplicates
 from crm.imports.models import ImportBatch, ImportItem
 from crm.imports.reader import Table
-from crm.imports.rows import DUPLICATE, REJECT, UPDATE, Lookups, RowResult, check_row
+from crm.imports.rows import (
+    CREATE,
+    DUPLICATE,
+    REJECT,
+    Lookups,
+    RowResult,
+    check_holdings,
+    check_row,
+)
 from crm.types import local_date, utcnow
 from crm.vocab import Role, State
 from crm.whitelist import services as whitelist
@@ -24,6 +37,7 @@ from crm.whitelist.models import Event, WhitelistEntry
 
 KINDS = ("enterprises", "proposals", *ledger_rows.KINDS)
 IMPORT_ROLES = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,7 +51,41 @@ class Plan:
 
     @property
     def can_commit(self) -> bool:
-        return not self.missing and not self.count(REJECT) and any(r.action != DUPLICATE for r in self.rows)
+        return not self.missing and not self.count(REJECT) and any(r.choices for r in self.rows)
+
+    def fingerprint(self, data: bytes) -> str:
+        """What the preview showed: the file, and each row's outcome and choices (which name the enterprises on
+        file it matched). The commit refuses decisions made on a preview whose fingerprint differs."""
+        digest = hashlib.sha256(data)
+        digest.update(json.dumps([self.kind, self.missing, [[r.number, r.action, r.choices] for r in self.rows]],
+                                 ensure_ascii=False).encode())  # fmt: skip
+        return digest.hexdigest()[:32]
+
+    def decide(self, decisions: dict[int, str], include_flagged: bool = False) -> None:
+        """Take the preview's choice for each row (the row's default where none was sent); a choice the row was
+        not offered is refused. `include_flagged` creates the possible duplicates no choice was sent for."""
+        for row in self.rows:
+            chosen = decisions.get(row.number)
+            if chosen is None:
+                chosen = CHOICE_CREATE if include_flagged and row.action == DUPLICATE else row.default
+            if chosen not in row.choices and row.choices:
+                raise DomainError(_("Row %(row)d: that choice is not offered for this row. Check the rows again.",
+                                    row=row.number))  # fmt: skip
+            row.decision = chosen if row.choices else CHOICE_SKIP
+        decided = {row.number: row.decision for row in self.rows}
+        for row in self.rows:
+            kind, _sep, target = row.decision.partition(":")
+            if kind == "parent_row" and decided.get(int(target)) != CHOICE_CREATE:
+                raise DomainError(_("Row %(row)d is to join the group of row %(parent)s, which is then to be created "
+                                    "as a new enterprise.", row=row.number, parent=target))  # fmt: skip
+
+
+def _offer_ledger_choices(rows: list[RowResult]) -> None:
+    for row in rows:
+        if row.action == CREATE:
+            row.choices, row.default = [CHOICE_CREATE], CHOICE_CREATE
+        elif row.action == DUPLICATE:
+            row.choices, row.default = [CHOICE_CREATE, CHOICE_SKIP], CHOICE_SKIP
 
 
 def dry_run(
@@ -46,6 +94,7 @@ def dry_run(
     """What every row will do. `today` (Beijing) bounds the dates of projects and arrivals."""
     if kind in ledger_rows.KINDS:
         rows, missing = ledger_rows.check_file(actor, table, mapping, kind, today or local_date(utcnow()))
+        _offer_ledger_choices(rows)
         return Plan(kind, rows, missing)
     proposals = kind == "proposals"
     missing = [
@@ -55,21 +104,27 @@ def dry_run(
     ]
     if missing:
         return Plan(kind, [], missing)
-    lookups, seen = Lookups(), {"uscc": {}, "name": {}}
+    lookups, seen = Lookups(), {"uscc": {}}
     rows = []
     for number, cells in table.rows:
         values = {
             key: cells[index] for key, index in mapping.items() if index is not None and index < len(cells)
         }
         rows.append(check_row(number, values, lookups, actor, proposals, seen))
-    lookups.flag_similar([r for r in rows if r.action == "create"])
+    check_duplicates(rows, lookups.index)
+    check_holdings(rows, lookups.refs.region_names)
     return Plan(kind, rows)
 
 
 def _merged(enterprise: Enterprise, data: EnterpriseData) -> EnterpriseData:
-    """The enterprise as it is, with the imported non-empty values on top and the imported categories added."""
+    """The enterprise as it is, with the imported non-empty values on top and the imported categories added. A
+    name that the name on file contains (the row says 格力电器, the record 珠海格力电器股份有限公司) is the clerk's
+    short name, not a rename: the legal name on file is kept."""
     current = {name: getattr(enterprise, name) for name in EnterpriseData.FIELDS}
     imported = {name: getattr(data, name) for name in EnterpriseData.FIELDS if getattr(data, name)}
+    short = normalise_name(data.name)
+    if short and short != enterprise.name_norm and short in (enterprise.name_norm or ""):
+        imported.pop("name")
     categories = [CategoryChoice(c.tag_id, c.rank, c.list_year) for c in enterprise.categories]
     have = {c.tag_id for c in categories}
     categories += [c for c in data.categories if c.tag_id not in have]
@@ -83,25 +138,36 @@ def _snapshot(enterprise: Enterprise) -> str:
 
 
 def commit(
-    actor: User, plan: Plan, filename: str, now: datetime, include_flagged: bool = False
+    actor: User,
+    plan: Plan,
+    filename: str,
+    now: datetime,
+    include_flagged: bool = False,
+    decisions: dict[int, str] | None = None,
 ) -> ImportBatch:
-    """Write every accepted row, or nothing: one transaction, rolled back on any refusal or crash."""
+    """Write every row as decided (Plan.decide), or nothing: one transaction, rolled back on any refusal or crash."""
     if actor.role not in IMPORT_ROLES:
         raise Forbidden(_("You may not import."))
     if not plan.can_commit:
         raise DomainError(_("Fix the rejected rows (or the column mapping) and upload the file again."))
+    plan.decide(decisions or {}, include_flagged)
+    if all(row.decision == CHOICE_SKIP for row in plan.rows):
+        raise DomainError(_("Every row is skipped, so there is nothing to import."))
     batch = ImportBatch(kind=plan.kind, filename=filename[:200], rows_total=len(plan.rows), created_by_id=actor.id,
                         created_at=now)  # fmt: skip
     db.session.add(batch)
     db.session.flush()
     items: list[dict] = []
+    written: dict[int, int] = {}  # row number → the enterprise it created or updated
     writer = ledger.Writer(actor, now, plan.rows) if plan.kind in ledger_rows.KINDS else None
+    row: RowResult | None = None
     try:
         for row in plan.rows:
-            if row.action == DUPLICATE and not include_flagged:
+            if row.decision == CHOICE_SKIP:
                 batch.skipped_count += 1
             else:
-                items.append(writer.write(row) if writer else _write(actor, row, now))
+                items.append(writer.write(row) if writer else _write(actor, row, now, written))
+        row = None  # what fails from here on is the batch's, not a row's
         if writer:
             writer.finish(items)
         if items:
@@ -111,26 +177,48 @@ def commit(
         db.session.commit()
     except Exception as error:
         db.session.rollback()
+        if isinstance(error, SQLAlchemyError):
+            log.warning("import %s refused by the database: %s", filename, error)
+            error = DomainError(_database_refusal(error))
         if isinstance(error, DomainError):
+            if row is None:
+                raise DomainError(_("%(reason)s Nothing was imported.", reason=str(error))) from error
             raise DomainError(_("Row %(row)d: %(reason)s Nothing was imported.", row=row.number,
                                 reason=str(error))) from error  # fmt: skip
         raise
     return batch
 
 
-def _write(actor: User, row: RowResult, now: datetime) -> dict:
-    """Write one row; returns its import item (inserted with the others at the end)."""
-    item = {"row_number": row.number, "action": "updated" if row.action == UPDATE else "created", "before": None,
+def _database_refusal(error: SQLAlchemyError) -> str:
+    """The database's refusal of a write the dry run let through, in words (the dry run checks what it knows;
+    the database has the last word on lengths, types and references that changed since the preview)."""
+    if isinstance(error, DataError):
+        return _("The database refused a value that is too long for its field or of the wrong kind.")
+    if isinstance(error, IntegrityError):
+        return _("The database refused a value that clashes with a record on file or refers to reference data "
+                 "removed since the preview.")  # fmt: skip
+    return _("The database could not save the import; try again in a moment.")
+
+
+def _write(actor: User, row: RowResult, now: datetime, written: dict[int, int]) -> dict:
+    """Write one row as decided; returns its import item (inserted with the others at the end)."""
+    kind, _sep, target = row.decision.partition(":")
+    data = row.enterprise
+    if kind in ("parent", "parent_row"):  # joins the group of an enterprise on file or of a row above
+        parent_id = int(target) if kind == "parent" else written[int(target)]
+        data = EnterpriseData(**{**{n: getattr(data, n) for n in EnterpriseData.FIELDS}, "parent_id": parent_id},
+                              categories=data.categories)  # fmt: skip
+    item = {"row_number": row.number, "action": "updated" if kind == "update" else "created", "before": None,
             "entry_id": None}  # fmt: skip
-    if row.action == UPDATE:
-        enterprise = db.session.get(Enterprise, row.existing_id)
+    if kind == "update":
+        enterprise = db.session.get(Enterprise, int(target))
         before = json.loads(_snapshot(enterprise))
-        update_enterprise(enterprise, _merged(enterprise, row.enterprise), None, actor, now, commit=False)
+        update_enterprise(enterprise, _merged(enterprise, data), None, actor, now, commit=False)
         db.session.flush()  # the version the revert expects to find
         item["before"] = json.dumps({**before, "_version": enterprise.version}, ensure_ascii=False)
     else:
-        enterprise = create_enterprise(row.enterprise, actor, now, commit=False)
-    item["enterprise_id"] = enterprise.id
+        enterprise = create_enterprise(data, actor, now, commit=False)
+    item["enterprise_id"] = written[row.number] = enterprise.id
     if row.entry is not None:
         item["entry_id"] = whitelist.propose(actor, enterprise, row.entry, now, commit=False).id
     return item

@@ -15,6 +15,7 @@ from crm.money import MAX_WAN, amount, compact, plain  # noqa: E402, F401
 
 # The readers shared with the screens' amount fields live in crm.money (below both features).
 from crm.parsing import sane_date
+from crm.refdata.aliases import ReferenceNames, UnknownReference
 from crm.vocab import AGREEMENTS, PROVINCES
 
 # --- dates and months ---
@@ -136,50 +137,44 @@ def project_key(name: str | None) -> str:
     return text.removesuffix("项目") or text
 
 
-# --- counties and zones ---
+# --- counties, zones, categories and industries (crm.refdata.aliases) ---
 
-ZONE_ALIASES = {
-    "ZONE-HTZ": ("高新区", "高新技术开发区", "高新技术产业开发区", "高新技术产业园区", "聊城高新区", "高新"),
-    "ZONE-ETDZ": (
-        "经开区",
-        "开发区",
-        "经济开发区",
-        "经济技术开发区",
-        "聊城经开区",
-        "聊城开发区",
-        "经济技术开发",
-    ),
-    "ZONE-JBSC": ("度假区", "旅游度假区", "江北水城度假区", "江北水城"),
-}
-CITY_PREFIXES = ("山东省聊城市", "聊城市")
+
+def reference_names() -> ReferenceNames:
+    """The reference names, codes and aliases, read once for a whole file."""
+    return ReferenceNames()
+
+
+def region(names: ReferenceNames, raw: str) -> int:
+    """A county or zone as the bureau writes it: 东昌府区, 东昌府, 聊城市东昌府区, 茌平县 (its old name), 临清, 高新区,
+    经开区, 聊城经济技术开发区（东区）…; ValueError naming the closest ones otherwise."""
+    return names.region(raw)
+
+
+def category(names: ReferenceNames, raw: str) -> int:
+    """A category tag by name, code or alias (中国500强, 民营500强, 专精特新小巨人 …)."""
+    return names.category(raw)
+
+
+def industry(names: ReferenceNames, raw: str) -> int:
+    """A sub-industry by name; a group node of the tree is refused with its sub-industries named."""
+    return names.industry(raw)
 
 
 class RegionNames:
-    """A county or zone from the way the bureau writes it: "东昌府区", "东昌府", "聊城市 东昌府区", "茌平县" (its old
-    name), "高新区", "经开区"/"开发区", "聊城经济技术开发区（东区）" …"""
+    """Counties and zones for the ledger imports: `find` gives the id or None, `error` the message with the
+    closest names."""
 
-    def __init__(self, regions: list[tuple[str, str, str, int]]) -> None:  # (code, name, kind, id)
-        self.ids: dict[str, int] = {}
-        self.names = {region_id: name for _code, name, _kind, region_id in regions}
-        for code, name, kind, region_id in regions:
-            self.ids[compact(name)] = region_id
-            if kind == "county":
-                self.ids.setdefault(self._stem(compact(name)), region_id)
-            for alias in ZONE_ALIASES.get(code, ()):
-                self.ids.setdefault(alias, region_id)
-
-    @staticmethod
-    def _stem(text: str) -> str:
-        return text[:-1] if len(text) > 2 and text[-1] in "区县市" else text
+    def __init__(self, names: ReferenceNames | None = None) -> None:
+        self.refs = names or ReferenceNames(("region",))
+        self.names = self.refs.region_names
 
     def find(self, raw: str | None) -> int | None:
-        """The region's id, or None when no county or zone goes by that name."""
-        text = compact(raw)
-        for prefix in CITY_PREFIXES:
-            text = text.removeprefix(prefix)
-        for candidate in (text, re.sub(r"\(.*?\)", "", text)):
-            if candidate in self.ids:
-                return self.ids[candidate]
-            if self._stem(candidate) in self.ids:
-                return self.ids[self._stem(candidate)]
-        return None
+        return self.refs.find_region(raw)
+
+    def error(self, raw: str) -> str:
+        try:
+            self.refs.region(raw)
+        except UnknownReference as error:
+            return str(error)
+        return ""

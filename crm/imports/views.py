@@ -15,9 +15,10 @@ from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.imports import bp, ledger_rows, services
 from crm.imports.columns import auto_mapping, columns_for, template_sheets
+from crm.imports.matching import choice_labels
 from crm.imports.models import ImportBatch
 from crm.imports.reader import ImportFileError, read_table
-from crm.imports.rows import DUPLICATE, REJECT, UPDATE
+from crm.imports.rows import DUPLICATE, OUTSIDE, REJECT, UPDATE
 from crm.parsing import paginate, parse_int
 from crm.plans.models import FundArrival
 from crm.projects.models import Project
@@ -107,6 +108,15 @@ def _mapping(headers: list[str], kind: str) -> dict[str, int | None]:
     return mapping
 
 
+def _decisions() -> dict[int, str]:
+    """The preview's per-row choices: decision_<row number> = create | skip | update:<id> | parent:<id>."""
+    out = {}
+    for name, value in request.form.items():
+        if name.startswith("decision_") and (number := parse_int(name.removeprefix("decision_"))) is not None:
+            out[number] = value
+    return out
+
+
 @bp.route("/preview/<token>", methods=["GET", "POST"])
 @roles_required(*services.IMPORT_ROLES)
 def preview(token: str):
@@ -114,27 +124,43 @@ def preview(token: str):
     table = read_table(meta["filename"], data)
     mapping = _mapping(table.headers, meta["kind"])
     plan = services.dry_run(current_user, table, mapping, meta["kind"], local_date(utcnow()))
+    fingerprint = plan.fingerprint(data)
     if request.method == "POST" and request.form.get("confirm") == "1":
-        include = request.form.get("include_flagged") == "1"
-        try:
-            batch = services.commit(current_user, plan, meta["filename"], utcnow(), include)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        decisions, sent = _decisions(), request.form.get("fingerprint")
+        if (sent or decisions) and sent != fingerprint:
+            flash(_("The file or the enterprises it matches changed since the rows were checked, so nothing was "
+                    "imported. Check the rows below again and confirm."), "danger")  # fmt: skip
         else:
-            for suffix in (".bin", ".json"):
-                (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
-            flash(_("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.",
-                    created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count),
-                  "success")  # fmt: skip
-            return redirect(url_for("imports.batch", batch_id=batch.id))
-    problems = [r for r in plan.rows if r.action in (REJECT, DUPLICATE)]
+            include = request.form.get("include_flagged") == "1"
+            try:
+                batch = services.commit(current_user, plan, meta["filename"], utcnow(), include, decisions)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+            else:
+                for suffix in (".bin", ".json"):
+                    (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+                flash(_("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.",
+                        created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count),
+                      "success")  # fmt: skip
+                return redirect(url_for("imports.batch", batch_id=batch.id))
+    shown = sorted(plan.rows, key=_preview_order)
     return render_template(
         "imports/preview.html", token=token, meta=meta, table=table, mapping=mapping, plan=plan,
-        columns=columns_for(meta["kind"]),
-        shown=(problems + [r for r in plan.rows if r.action not in (REJECT, DUPLICATE)])[:SHOWN_ROWS],
-        counts={a: plan.count(a) for a in ("create", UPDATE, DUPLICATE, REJECT)},
+        columns=columns_for(meta["kind"]), shown=shown[:SHOWN_ROWS], fingerprint=fingerprint, labels=choice_labels,
+        counts={a: plan.count(a) for a in ("create", UPDATE, DUPLICATE, REJECT, OUTSIDE)},
+        own_region=current_user.region.name if current_user.role != Role.MANAGER and current_user.region else "",
     )  # fmt: skip
+
+
+def _preview_order(row) -> int:
+    """What needs fixing, then what needs a choice (possible duplicates before the rest), then the other counties'
+    rows the import skips, then the plain rows; the file's order within each (the sort is stable)."""
+    if row.action == REJECT:
+        return 0
+    if len(row.choices) > 1:
+        return 1 if row.action == DUPLICATE else 2
+    return 3 if row.action == OUTSIDE else 4
 
 
 def _batches():

@@ -1,17 +1,28 @@
 """Working days under the State Council schedule (调休 included): chinese-calendar for the years it covers, the
-administrator's holiday table for the rest (and for corrections). A year with no data falls back to Monday–Friday
-and says so; nothing here ever raises for a date."""
+administrator's holiday table for the rest (and for corrections).
 
+Each answer has a source: `package` (chinese-calendar knows the year), `confirmed` (an administrator marked that
+year's State Council notice as entered: crm.plans.models.HolidayYear) or `provisional` (neither: the statutory
+holidays of crm.plans.holidays_provisional, the holiday table's rows, Monday–Friday otherwise). Entering one date of
+a year does not confirm it. Nothing here ever raises for a date."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.plans.models import Holiday
+from crm.plans.holidays_provisional import statutory_holidays
+from crm.plans.models import Holiday, HolidayYear
+
+PACKAGE, CONFIRMED, PROVISIONAL = "package", "confirmed", "provisional"
 
 
+@lru_cache(maxsize=256)
 def _package_covers(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
@@ -25,17 +36,34 @@ class WorkCalendar:
     """A snapshot of the holiday table; build one per request or job with WorkCalendar.load()."""
 
     overrides: dict[date, bool] = field(default_factory=dict)
-    uncovered: set[int] = field(default_factory=set)  # years answered by the Monday–Friday fallback
+    confirmed_years: set[int] = field(
+        default_factory=set
+    )  # years whose State Council notice an admin entered
+    uncovered: set[int] = field(default_factory=set)  # years asked about and answered provisionally
     _memo: dict[date, bool] = field(default_factory=dict, repr=False)  # a scan asks about the same days often
 
     @classmethod
     def load(cls) -> "WorkCalendar":
         rows = db.session.execute(select(Holiday.day, Holiday.is_workday)).all()
-        return cls(overrides=dict(rows))
+        years = set(db.session.scalars(select(HolidayYear.year)))
+        return cls(overrides=dict(rows), confirmed_years=years)
 
     def covered(self, year: int) -> bool:
-        """True when the package or the holiday table knows the year's schedule."""
-        return _package_covers(year) or any(d.year == year for d in self.overrides)
+        """True when the year's schedule is known: the package covers it or an administrator confirmed it."""
+        return _package_covers(year) or year in self.confirmed_years
+
+    def source(self, day: date) -> str:
+        """Where the answer for `day` comes from: PACKAGE, CONFIRMED or PROVISIONAL."""
+        if _package_covers(day.year):
+            return PACKAGE
+        return CONFIRMED if day.year in self.confirmed_years else PROVISIONAL
+
+    def provisional(self, day: date | None) -> bool:
+        return day is not None and self.source(day) == PROVISIONAL
+
+    def provisional_years(self, days: Iterable[date | None]) -> list[int]:
+        """The provisional years among `days`, in order (for one notice per year above a list of dates)."""
+        return sorted({d.year for d in days if self.provisional(d)})
 
     def is_workday(self, day: date) -> bool:
         known = self._memo.get(day)
@@ -46,12 +74,13 @@ class WorkCalendar:
     def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
+        if _package_covers(day.year):
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if not any(d.year == day.year for d in self.overrides):
-                self.uncovered.add(day.year)
-            return day.weekday() < 5
+        if day.year not in self.confirmed_years:
+            self.uncovered.add(day.year)
+        # The statutory days are rest days whatever the year's notice adds (it adds bridging and make-up days),
+        # so a confirmed year keeps them too unless the table says otherwise.
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def next_workday(self, day: date) -> date:
         """`day` itself if it is a working day, else the first working day after it."""
@@ -76,3 +105,14 @@ class WorkCalendar:
         if end < start:
             return -self.workdays_between(end, start)
         return sum(1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i)))
+
+
+def request_calendar() -> WorkCalendar:
+    """The current request's calendar, loaded once (its view and templates share it); a fresh one elsewhere.
+    Kept on the request, not on `g`: tests hold one app context across many requests."""
+    if not has_request_context():
+        return WorkCalendar.load()
+    cal = getattr(request, "_work_calendar", None)
+    if cal is None:
+        cal = request._work_calendar = WorkCalendar.load()
+    return cal

@@ -64,7 +64,7 @@ class StageForm(FlaskForm):
     amount = IntegerField(
         _l("Contract amount (10,000 yuan)"), validators=[Optional(), NumberRange(min=1, max=10**9)]
     )
-    uscc = StringField(_l("Credit code of the local entity"), validators=[Optional(), Length(max=30)])
+    uscc = StringField(_l("Credit code of the local entity"), validators=[Optional(), Length(max=64)])
     version = HiddenField()
 
 
@@ -100,3 +100,10 @@ class TemplateStepForm(FlaskForm):
     owner_role = SelectField(_l("Owner"), choices=list(STEP_OWNER_ROLES.items()))
     evidence = SelectField(_l("Completed by"), choices=list(EVIDENCE_LABELS.items()))
     sort = IntegerField(_l("Sort order"), default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
+
+
+class HolidayYearForm(FlaskForm):
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(message=REQUIRED), NumberRange(min=2000, max=2100)]
+    )
+    note = StringField(_l("Note (e.g. the notice's number)"), validators=[Optional(), Length(max=200)])

@@ -3,13 +3,19 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from crm.plans.calendar import WorkCalendar
 from crm.plans.models import Task
 
 
-def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, host: str = "crm.liaocheng") -> bytes:
-    """One all-day VEVENT per open task, with a stable UID so re-importing updates instead of duplicating."""
+def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, work: WorkCalendar,
+                 host: str = "crm.liaocheng") -> bytes:  # fmt: skip
+    """One all-day VEVENT per open task, with a stable UID so re-importing updates instead of duplicating.
+
+    A date in a year whose holiday schedule is provisional says so in its title and description (a re-plan may
+    move it; the UID stays, so importing again updates it)."""
     cal = Calendar()
     cal.add("prodid", "-//Liaocheng investment promotion//target-enterprise CRM//ZH")
     cal.add("version", "2.0")
@@ -23,9 +29,21 @@ def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, host: str = "c
         event.add("dtstamp", now)
         event.add("dtstart", task.due_date)
         event.add("dtend", task.due_date + timedelta(days=1))
-        event.add("summary", f"{task.title} · {task.entry.enterprise.name}")
-        if task.notes:
-            event.add("description", task.notes)
+        summary, notes = f"{task.title} · {task.entry.enterprise.name}", [task.notes] if task.notes else []
+        if work.provisional(task.due_date):
+            summary += _("(provisional)")
+            notes.append(_provisional_note(task.due_date.year))
+        event.add("summary", summary)
+        if notes:
+            event.add("description", "\n".join(notes))
         event.add("status", "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()
+
+
+def _provisional_note(year: int) -> str:
+    return _(
+        "The %(year)d holiday schedule has not been published yet; dates that year are provisional, counted around "
+        "the statutory holidays.",
+        year=year,
+    )

@@ -36,6 +36,9 @@ class Task(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="followup")
     evidence: Mapped[str | None] = mapped_column(String(20))  # 'any' or a contact kind, for plan steps
     sort: Mapped[int] = mapped_column(default=0)
+    # A template step's working days after the plan's start (entry.plan_start): a re-plan after the holidays change
+    # recomputes the due date from it. None for steps added or dated by hand (their date is a person's choice).
+    offset_workdays: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     log_id: Mapped[int | None] = mapped_column(ForeignKey("contact_logs.id"))  # the log that completed it
@@ -156,3 +159,17 @@ class Holiday(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(64))
+
+
+class HolidayYear(db.Model):
+    """A year whose State Council holiday notice an administrator has entered in the holiday table: its dates are
+    confirmed. A year the holiday package does not cover and that has no row here is provisional."""
+
+    __tablename__ = "holiday_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    confirmed_by = relationship("User", lazy="joined")

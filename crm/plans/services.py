@@ -65,6 +65,7 @@ def instantiate_plan(entry: WhitelistEntry, start: date, cal: WorkCalendar, now:
             sort=step.sort,
             created_at=now,
             due_date=cal.add_workdays(start, step.offset_workdays),
+            offset_workdays=step.offset_workdays,
             owner_id=entry.owner_id if step.owner_role == "owner" else entry.team.leader_id,
         )  # fmt: skip
         for step in template.steps
@@ -72,6 +73,15 @@ def instantiate_plan(entry: WhitelistEntry, start: date, cal: WorkCalendar, now:
     db.session.add_all(tasks)
     entry.plan_start = start
     return tasks
+
+
+def preview_plan(start: date, cal: WorkCalendar) -> list[tuple[str, date]]:
+    """The default template's steps and the dates they would get for a plan started on `start`."""
+    template = default_template()
+    if template is None:
+        return []
+    start = cal.next_workday(start)
+    return [(step.name, cal.add_workdays(start, step.offset_workdays)) for step in template.steps]
 
 
 def plan_of(entry_id: int) -> list[Task]:
@@ -134,6 +144,8 @@ def shift_task(
         detail = f"{task.title}: {task.due_date.isoformat()} → {due.isoformat()}"
         if owner.id != task.owner_id:
             detail += f"；{task.owner.full_name} → {owner.full_name}"
+        if due != task.due_date:
+            task.offset_workdays = None  # dated by hand now: a re-plan keeps the lead's date
         task.due_date, task.owner_id = due, owner.id
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.PLAN,
                      detail=detail)  # fmt: skip

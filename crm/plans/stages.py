@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from crm.auth.models import User
-from crm.enterprises.names import clean_uscc, uscc_error
+from crm.enterprises.names import normalise_uscc
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
@@ -80,10 +80,8 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
             "signed on %(date)s, contract amount %(amount)s", date=ev.on.isoformat(), amount=wan(ev.amount)
         )
     if target == State.LANDED:
-        code = clean_uscc(ev.uscc)
+        code = normalise_uscc(ev.uscc)  # raises InvalidCreditCode (a DomainError) saying why
         _require(code is not None, _("Give the credit code of the registered local entity."))
-        error = uscc_error(code)
-        _require(error is None, error or "")
         entry.landed_on, entry.landed_uscc = ev.on, code
         return _("registered on %(date)s as %(code)s", date=ev.on.isoformat(), code=code)
     if target == State.STARTED:

@@ -15,7 +15,7 @@ from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, local_path, parse_int
 from crm.plans import bp, logs, policy, services, stages
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import request_calendar
 from crm.plans.forms import FundsForm, LogForm, StageForm, StepForm
 from crm.plans.ics import tasks_to_ics
 from crm.plans.lights import lights_for
@@ -36,18 +36,17 @@ def upload_dir() -> Path:
 def my_tasks():
     today = local_date(utcnow())
     tasks = my_open_tasks(current_user)
-    cal = WorkCalendar.load()
+    cal = request_calendar()
     lights = lights_for(list({t.entry_id: t.entry for t in tasks}.values()), today, cal)
     return render_template(
-        "plans/my_tasks.html", buckets=task_buckets(tasks, today), lights=lights, today=today,
-        uncovered=[y for y in (today.year, today.year + 1) if not cal.covered(y)],
-    )  # fmt: skip
+        "plans/my_tasks.html", buckets=task_buckets(tasks, today), lights=lights, today=today
+    )
 
 
 @bp.route("/tasks.ics")
 @roles_required(*CAMPAIGN_ROLES)
 def my_tasks_ics():
-    body = tasks_to_ics(my_open_tasks(current_user), _("My tasks"), utcnow())
+    body = tasks_to_ics(my_open_tasks(current_user), _("My tasks"), utcnow(), request_calendar())
     return Response(
         body, mimetype="text/calendar", headers={"Content-Disposition": "attachment; filename=my-tasks.ics"}
     )
@@ -149,7 +148,7 @@ def add_funds(entry_id: int):
 @roles_required(*CAMPAIGN_ROLES)
 def plan_ics(entry_id: int):
     entry = get_entry_or_404(current_user, entry_id)
-    body = tasks_to_ics(services.plan_of(entry.id), entry.enterprise.name, utcnow())
+    body = tasks_to_ics(services.plan_of(entry.id), entry.enterprise.name, utcnow(), request_calendar())
     return Response(
         body,
         mimetype="text/calendar",

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from crm.money import MAX_WAN, amount, plain
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
-from crm.refdata.choices import industry_choices, region_choices
+from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices
 from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROVINCES
 from crm.whitelist.drill import NONE
 
@@ -103,7 +103,7 @@ class ProjectForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.region_id.choices = region_choices(blank=_("— choose —"))
-        self.industry_id.choices = industry_choices(blank=_("— as the target —"))
+        self.industry_id.choices = leaf_industry_choices(blank=_("— as the target —"))
         self.campaign.choices = [("", _("— as the target —"))] + list(CAMPAIGNS.items())
         self.mode.choices = [("", _("— as the target —"))] + list(MODES.items())
 
@@ -119,7 +119,7 @@ class StageForm(FlaskForm):
     version = HiddenField()
     on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     uscc = StringField(
-        _l("Credit code of the registered local entity"), validators=[Optional(), Length(max=40)]
+        _l("Credit code of the registered local entity"), validators=[Optional(), Length(max=64)]
     )
 
 

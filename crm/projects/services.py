@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from crm.auth.models import User
-from crm.enterprises.names import clean_uscc, uscc_error
+from crm.enterprises.names import normalise_uscc
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
@@ -155,10 +155,8 @@ def advance(actor: User, project: Project, target: str, ev: Evidence, now: datet
                 _("The date cannot be before %(date)s, the previous stage's date.", date=previous.isoformat())
             )
         if target == "landed":
-            code = clean_uscc(ev.uscc)
+            code = normalise_uscc(ev.uscc)  # raises InvalidCreditCode (a DomainError) saying why
             _require(code is not None, _("Give the credit code of the registered local entity."))
-            error = uscc_error(code)
-            _require(error is None, error or "")
             project.landed_uscc = code
             detail = _("registered on %(date)s as %(code)s", date=ev.on.isoformat(), code=code)
         elif target == "started":

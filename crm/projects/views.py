@@ -27,6 +27,7 @@ from crm.projects.forms import (
 )
 from crm.projects.models import FundReturn, Project
 from crm.projects.queries import describe, list_order, project_query
+from crm.refdata.choices import leaf_industry_choices
 from crm.scope import get_entry_or_404, get_project_or_404
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
@@ -174,6 +175,7 @@ def edit(project_id: int):
     if not policy.can_advance(current_user, project.entry) or project.state == "terminated":
         abort(403)
     form = ProjectForm(obj=project if request.method == "GET" else None)
+    form.industry_id.choices = leaf_industry_choices(blank=_("— as the target —"), keep=project.industry_id)
     if request.method == "GET":
         form.industry_id.data, form.campaign.data, form.mode.data = (
             project.industry_id or 0,

@@ -1,6 +1,7 @@
 """Select-box choices built from the reference tables."""
 
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from crm.extensions import db
 from crm.refdata.models import CategoryTag, Industry, Region
@@ -40,6 +41,31 @@ def industry_tree(include_inactive: bool = False) -> list[tuple[Industry, int]]:
 def industry_choices(blank: str | None = None) -> list[tuple]:
     head = [(0, blank)] if blank is not None else []
     return head + [(node.id, "　" * depth + node.name) for node, depth in industry_tree()]
+
+
+def leaf_industry_choices(blank: str | None = None, keep: int | None = None) -> list[SelectChoice]:
+    """Choices for the industry a record carries: group nodes are the labels of <optgroup>s, not options, so only
+    a sub-industry can be chosen (crm.refdata.industries: the flags live on the leaves). `keep` is a record's
+    current industry, offered even if it is a group node, so an old record's form still saves unchanged."""
+    tree = industry_tree()
+    groups = {node.parent_id for node, _depth in tree if node.parent_id is not None}
+    names = {node.id: node for node, _depth in tree}
+    out = [SelectChoice(0, blank)] if blank is not None else []
+    for node, _depth in tree:
+        if node.id in groups:
+            if node.id == keep:
+                out.append(SelectChoice(node.id, node.name, optgroup=_group_label(node, names)))
+            continue
+        out.append(SelectChoice(node.id, node.name, optgroup=_group_label(node, names)))
+    return out
+
+
+def _group_label(node: Industry, names: dict[int, Industry]) -> str | None:
+    parts, parent = [], names.get(node.parent_id)
+    while parent is not None:
+        parts.insert(0, parent.name)
+        parent = names.get(parent.parent_id)
+    return " / ".join(parts) or None
 
 
 def industry_with_descendants(industry_id: int) -> list[int]:

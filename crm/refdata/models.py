@@ -1,9 +1,12 @@
 """Reference data an administrator edits: regions, the industry tree, category tags and settings."""
 
-from sqlalchemy import ForeignKey, String, Text
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
+from crm.types import UTCDateTime, utcnow
 
 
 class Region(db.Model):
@@ -60,6 +63,38 @@ class CategoryTag(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Alias(db.Model):
+    """Another way the bureau writes a county/zone or a category (经开区, 临清, 中国500强 …), as an administrator
+    keeps it. `key` is the spelling in the resolver's normal form (crm.refdata.aliases.key), unique per kind."""
+
+    __tablename__ = "ref_aliases"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        CheckConstraint(
+            "(kind = 'region' AND region_id IS NOT NULL AND tag_id IS NULL)"
+            " OR (kind = 'category' AND tag_id IS NOT NULL AND region_id IS NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # region | category
+    alias: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("category_tags.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region = relationship("Region", lazy="joined")
+    tag = relationship("CategoryTag", lazy="joined")
+    created_by = relationship("User", lazy="joined")
+
+    @property
+    def target(self) -> "Region | CategoryTag":
+        return self.region if self.kind == "region" else self.tag
 
 
 class Setting(db.Model):

@@ -75,7 +75,7 @@ def _scan_and_deliver(now: datetime) -> str:
     text = _("%(r)d reminders, %(n)d new messages, %(e)d escalations; sent %(s)d",
              r=found.reminders, n=found.notifications, e=found.escalations, s=sent.sent)  # fmt: skip
     for year in found.uncovered_years:
-        text += "；" + _("no holiday schedule for %(year)d", year=year)
+        text += "；" + _("the %(year)d holiday schedule is provisional", year=year)
     log.info("scan: %s", text)
     return text
 

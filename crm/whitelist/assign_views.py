@@ -10,12 +10,14 @@ from crm.auth.permissions import roles_required
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.parsing import form_version, local_path, parse_int
+from crm.plans import services as plan_services
+from crm.plans.calendar import request_calendar
 from crm.scope import get_entry_or_404, visible_entries
 from crm.teams import assignment, policy
 from crm.teams.forms import AssignForm, ReassignForm
 from crm.teams.models import Team
 from crm.teams.queries import with_details
-from crm.types import utcnow
+from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import Role
 from crm.whitelist import bp
@@ -55,8 +57,14 @@ def assign(entry_id: int):
             return redirect(url_for("whitelist.detail", entry_id=entry.id))
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
+    preview = plan_services.preview_plan(local_date(utcnow()), request_calendar())
     return render_template(
-        "whitelist/assign.html", entry=entry, form=form, suggestions=suggestions, reassign=False
+        "whitelist/assign.html",
+        entry=entry,
+        form=form,
+        suggestions=suggestions,
+        reassign=False,
+        preview=preview,
     )
 
 

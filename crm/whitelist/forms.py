@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.enterprises.forms import EnterpriseFields
 from crm.parsing import parse_int, sane_date
-from crm.refdata.choices import industry_choices, region_choices, tag_choices
+from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices, tag_choices
 from crm.teams.queries import team_options
 from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
 from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
@@ -38,7 +38,7 @@ class EntryFields:
 
     def init_entry_choices(self) -> None:
         self.region_id.choices = region_choices(blank=_("— choose —"))
-        self.industry_id.choices = industry_choices(blank=_("— not set —"))
+        self.industry_id.choices = leaf_industry_choices(blank=_("— not set —"))
         self.campaign.choices = [("", _("— not set —"))] + list(CAMPAIGNS.items())
         self.mode.choices = [("", _("— not set —"))] + list(MODES.items())
         self.priority.choices = list(PRIORITIES.items())

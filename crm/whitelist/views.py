@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
 from crm.enterprises.forms import CategoryPicker
-from crm.enterprises.names import clean_uscc
+from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
@@ -19,6 +19,7 @@ from crm.plans import services as plan_services
 from crm.plans import stages
 from crm.plans.lights import lights_for
 from crm.projects.services import project_summary, projects_per_entry
+from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
 from crm.scope import get_entry_or_404
 from crm.teams import assignment
@@ -131,7 +132,7 @@ def _chosen_enterprise(form: ProposeForm):
         return None
     described = None
     if request.method == "POST" and form.name.data:
-        described = EnterpriseData(name=form.name.data, uscc=clean_uscc(form.uscc.data))
+        described = EnterpriseData(name=form.name.data, uscc=uscc_key(form.uscc.data) or None)
     enterprise = proposals.existing_for_proposal(current_user, enterprise_id, described)
     if enterprise is None:
         abort(404)
@@ -175,6 +176,7 @@ def edit(entry_id: int):
     if not policy.can_edit(current_user, entry):
         abort(403)
     form = EntryForm()
+    form.industry_id.choices = leaf_industry_choices(blank=_("— not set —"), keep=entry.industry_id)
     if request.method == "GET":
         form.fill_from_entry(entry)
         form.version.data = entry.version

@@ -188,7 +188,7 @@ def test_the_same_credit_code_twice_in_a_file_is_rejected(head):
     assert "与第 2 行的信用代码重复" in page and 'data-count-reject="1"' in page
 
 
-def test_another_county_or_a_repeat_proposal_is_rejected(head, make_enterprise, make_entry):
+def test_a_repeat_proposal_is_rejected_and_another_countys_row_skipped(head, make_enterprise, make_entry):
     user, client = head
     existing = make_enterprise(user, name="已在本县企业有限公司", uscc=USCC[2])
     make_entry(user, enterprise=existing)
@@ -197,7 +197,8 @@ def test_another_county_or_a_repeat_proposal_is_rejected(head, make_enterprise, 
         ["外县企业有限公司", "", "", "", "茌平区", "", ""],
     ]
     page = client.get(upload(client, xlsx(rows)).headers["Location"]).data.decode()
-    assert "已在东昌府区的白名单中" in page and "只能为本县" in page
+    assert "已在东昌府区的白名单中" in page and 'data-count-reject="1"' in page
+    assert 'data-count-outside="1"' in page and "属于茌平区：跳过" in page
 
 
 def test_headers_that_differ_are_mapped_by_synonym_or_by_hand(head):

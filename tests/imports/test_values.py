@@ -3,11 +3,8 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from crm.extensions import db
 from crm.imports import values
-from crm.refdata.models import Region
 
 
 @pytest.mark.parametrize(
@@ -107,15 +104,12 @@ def test_impossible_dates_say_why(app, raw):
     ],
 )
 def test_counties_and_zones_by_the_bureaus_names(app, raw, expected):
-    rows = db.session.execute(select(Region.code, Region.name, Region.kind, Region.id)).all()
-    names = values.RegionNames(rows)
+    names = values.RegionNames()
     assert names.names[names.find(raw)] == expected
 
 
 def test_unknown_places_are_not_guessed(app):
-    names = values.RegionNames(
-        db.session.execute(select(Region.code, Region.name, Region.kind, Region.id)).all()
-    )
+    names = values.RegionNames()
     assert names.find("火星区") is None and names.find("济南市历下区") is None
 
 

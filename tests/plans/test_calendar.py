@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from crm.extensions import db
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import PROVISIONAL, WorkCalendar
 from crm.plans.models import Holiday
 
 
@@ -49,26 +49,29 @@ def test_working_days_between(cal):
     assert cal.workdays_between(date(2026, 3, 2), date(2026, 3, 2)) == 0
 
 
-def test_uncovered_year_falls_back_to_weekdays_and_says_so(cal):
+def test_uncovered_year_is_provisional_with_its_statutory_holidays(cal):
     assert not cal.covered(2027)
-    assert cal.is_workday(date(2027, 1, 1)) is True  # a Friday; the package has no 2027 data
+    assert cal.source(date(2027, 1, 1)) == PROVISIONAL
+    assert cal.is_workday(date(2027, 1, 1)) is False  # 元旦, a Friday: the law needs no notice
+    assert cal.is_workday(date(2027, 1, 4)) is True
     assert cal.is_workday(date(2027, 1, 2)) is False
     assert 2027 in cal.uncovered
-    assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
+    assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
 
 
-def test_holiday_table_fills_an_uncovered_year_and_overrides(app):
+def test_holiday_table_overrides_but_one_date_does_not_confirm_a_year(app):
     db.session.add_all([
         Holiday(day=date(2027, 1, 1), name="元旦", is_workday=False),
         Holiday(day=date(2027, 1, 9), name="元旦调休", is_workday=True),
     ])  # fmt: skip
     db.session.commit()
     cal = WorkCalendar.load()
-    assert cal.covered(2027)
+    assert not cal.covered(2027)  # one date entered is not the year's notice
+    assert cal.source(date(2027, 3, 1)) == PROVISIONAL
     assert cal.is_workday(date(2027, 1, 1)) is False
     assert cal.is_workday(date(2027, 1, 9)) is True  # a Saturday made a working day
     assert cal.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
-    assert 2027 not in cal.uncovered
+    assert 2027 in cal.uncovered
 
 
 def test_admin_sees_a_warning_for_a_year_without_data(client, make_user, login):

@@ -155,7 +155,8 @@ def test_stages_need_their_evidence(target):
         p["member"],
         entry,
         State.LANDED,
-        stages.StageEvidence(on=today, uscc="91340600ma2pbm9hxd"),
+        # full-width and hyphenated: stored as the 18 ASCII characters
+        stages.StageEvidence(on=today, uscc="９１３４０６００－ｍａ２ｐｂｍ９ｈｘｄ"),
         now,
         today,
     )

@@ -88,7 +88,7 @@ def test_stages_need_their_evidence_and_the_entry_follows_the_furthest(signed):
         services.advance(
             p["member"], project, "started", Evidence(on=date(2026, 11, 5)), LATER, date(2026, 11, 11)
         )
-    services.advance(p["member"], project, "landed", Evidence(on=date(2026, 11, 5), uscc=" ９１３７１５００ma3c8x7b28 "),
+    services.advance(p["member"], project, "landed", Evidence(on=date(2026, 11, 5), uscc=" ９１３７１５００-ma3c8x7b28\u200b"),
                      LATER, date(2026, 11, 11))  # fmt: skip
     assert project.landed_uscc == UUSC_VALID  # stored in the normal form it was checked in
     db.session.refresh(entry)

@@ -17,7 +17,7 @@ from tests.projects.conftest import SIGNED_AT
 
 NOV, DEC, JAN = date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)
 TODAY = date(2026, 11, 20)
-LATER = date(2027, 3, 15)  # every planned month below is long due
+LATER = date(2027, 4, 15)  # every planned month below is long due, past the 2027 Spring Festival too
 
 
 def test_the_first_month_the_running_plan_exceeds_the_verified_funds():

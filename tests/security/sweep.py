@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.plans.models import TemplateStep
-from crm.refdata.models import CategoryTag, Industry
+from crm.refdata.models import Alias, CategoryTag, Industry
 from crm.vocab import Role
 from tests.api.matrix import ANONYMOUS_401
 from tests.security.helpers import ANONYMOUS, fill, methods, rule_args, rules_by_endpoint
@@ -50,6 +50,8 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "obj_id": county["assigned"].region_id, "name": "regions", "day": "2027-01-01", "filename": STATIC_FILE,
         "action": "approve", "project_id": county["project"].id, "arrival_id": county["line"].id,
         "return_id": county["line"].return_id, "region_id": county["assigned"].region_id, "month": "2026-03",
+        "alias_id": db.session.scalar(select(Alias.id).order_by(Alias.id).limit(1)),
+        "year": 2027,
     }  # fmt: skip
 
 
