@@ -103,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.api import views as _api_views  # noqa: F401
     from crm.auth import bp as auth_bp
     from crm.auth import views as _auth_views  # noqa: F401
+    from crm.chains import bp as chains_bp
+    from crm.chains import views as _chain_views  # noqa: F401
     from crm.dashboard import bp as dashboard_bp
     from crm.dashboard import views as _dashboard_views  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
@@ -143,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp, url_prefix="/reminders")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(chains_bp, url_prefix="/chains")
 
 
 def register_template_helpers(app: Flask) -> None:

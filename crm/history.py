@@ -10,6 +10,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import LoginAttempt, User
+from crm.chains.models import ChainEvent
 from crm.enterprises.models import EnterpriseMerge
 from crm.errors_domain import StaleRecord
 from crm.extensions import db
@@ -107,6 +108,7 @@ APPEND_ONLY = {
     Assignment: frozenset(),
     EnterpriseMerge: frozenset({"survivor_id"}),
     LoginAttempt: frozenset({"succeeded"}),
+    ChainEvent: frozenset(),
 }
 
 

@@ -2,6 +2,7 @@
 
 from crm.api.models import ApiToken
 from crm.auth.models import LoginAttempt, User
+from crm.chains.models import Chain, ChainEvent, ChainLink, ChainNode, ChainRegion, NodeFirm
 from crm.dashboard.models import YearGoal
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
 from crm.imports.models import ImportBatch, ImportItem
@@ -14,6 +15,12 @@ from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "Chain",
+    "ChainEvent",
+    "ChainLink",
+    "ChainNode",
+    "ChainRegion",
+    "NodeFirm",
     "Alias",
     "ApiToken",
     "EnterpriseMerge",

@@ -227,6 +227,7 @@ FIELD_LABELS = {
     "planned_investment": "计划总投资(万元)",
     "summary": "项目概况",
     "priority": "优先级",
+    "chain_node": "产业链节点",
 }
 
 # Contact and visit types (对接方式) for the contact log.

@@ -25,9 +25,12 @@ class Enterprise(db.Model):
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     hq: Mapped[str | None] = mapped_column(String(128))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
     website: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
+    # 'target' (an enterprise the campaign may go after) or 'local' (本地企业: a firm already in 聊城, placed on
+    # industry chains' nodes; never recommended as a target).
+    kind: Mapped[str] = mapped_column(String(10), default="target", server_default="target", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from crm.chains.queries import node_choices
 from crm.enterprises.forms import EnterpriseFields
 from crm.parsing import parse_int, sane_date
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices, tag_choices
@@ -35,6 +36,10 @@ class EntryFields:
     )
     summary = TextAreaField(_l("Project summary"), validators=[Optional(), Length(max=4000)])
     priority = SelectField(_l("Priority"), coerce=int, default=2)
+    chain_node_id = SelectField(
+        _l("Industry-chain node"), coerce=int, validators=[Optional()],
+        description=_l("The node of a key industry chain this target would fill (补链、强链、延链)."),
+    )  # fmt: skip
 
     def init_entry_choices(self) -> None:
         self.region_id.choices = region_choices(blank=_("— choose —"))
@@ -42,6 +47,7 @@ class EntryFields:
         self.campaign.choices = [("", _("— not set —"))] + list(CAMPAIGNS.items())
         self.mode.choices = [("", _("— not set —"))] + list(MODES.items())
         self.priority.choices = list(PRIORITIES.items())
+        self.chain_node_id.choices = node_choices(blank=_("— not set —"))
 
     def entry_data(self) -> EntryData:
         return EntryData(
@@ -52,6 +58,7 @@ class EntryFields:
             planned_investment=self.planned_investment.data,
             summary=(self.summary.data or "").strip() or None,
             priority=self.priority.data,
+            chain_node_id=self.chain_node_id.data or None,
         )
 
     def fill_from_entry(self, entry) -> None:
@@ -62,6 +69,7 @@ class EntryFields:
         self.planned_investment.data = entry.planned_investment
         self.summary.data = entry.summary
         self.priority.data = entry.priority
+        self.chain_node_id.data = entry.chain_node_id or 0
 
 
 class EntryForm(EntryFields, FlaskForm):

@@ -25,6 +25,8 @@ class WhitelistEntry(db.Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
+    # The industry-chain node the target would fill (补链/强链/延链), if any.
+    chain_node_id: Mapped[int | None] = mapped_column(ForeignKey("chain_nodes.id"), index=True)
     campaign: Mapped[str | None] = mapped_column(String(20), index=True)
     mode: Mapped[str | None] = mapped_column(String(20), index=True)
     planned_investment: Mapped[int | None]  # 万元
@@ -60,6 +62,7 @@ class WhitelistEntry(db.Model):
     enterprise = relationship("Enterprise", lazy="joined", innerjoin=True)
     region = relationship("Region", lazy="joined", innerjoin=True)
     industry = relationship("Industry", lazy="joined")
+    chain_node = relationship("ChainNode", lazy="joined")
     proposer = relationship("User", lazy="joined", innerjoin=True, foreign_keys=[proposer_id])
     team = relationship("Team", lazy="joined")
     owner = relationship("User", lazy="joined", foreign_keys=[owner_id])

@@ -6,6 +6,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from crm.auth.models import User
+from crm.chains import recommend
+from crm.chains.models import ChainNode
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import Duplicate, EnterpriseData, create_enterprise, find_duplicates
 from crm.errors_domain import DomainError
@@ -49,14 +51,18 @@ def propose_new(
 
 
 def existing_for_proposal(
-    actor: User, enterprise_id: int, described: EnterpriseData | None
+    actor: User, enterprise_id: int, described: EnterpriseData | None, chain_node_id: int | None = None
 ) -> Enterprise | None:
-    """The enterprise on file the actor wants to propose: one they can see, or one the duplicate check offered
-    them for what they typed (it may belong to another county, which then shows up as a conflict)."""
+    """The enterprise on file the actor wants to propose: one they can see, one recommended for the chain node
+    they are proposing it for, or one the duplicate check offered them for what they typed (it may belong to
+    another county, which then shows up as a conflict)."""
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         return None
     if can_see_enterprise_ids(actor, [enterprise_id]):
+        return enterprise
+    node = db.session.get(ChainNode, chain_node_id) if chain_node_id else None
+    if node is not None and recommend.is_candidate(node, enterprise_id):
         return enterprise
     if described and any(
         d.enterprise.id == enterprise_id for d in find_duplicates(described.name, described.uscc, None)

@@ -7,6 +7,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from crm.auth.models import User
+from crm.chains.models import ChainNode
+from crm.chains.queries import node_label
 from crm.enterprises.models import Enterprise
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
@@ -27,6 +29,7 @@ class EntryData:
     planned_investment: int | None = None  # 万元
     summary: str | None = None
     priority: int = 2
+    chain_node_id: int | None = None  # the industry-chain node the target would fill
 
 
 def _first_stage(actor: User) -> ReviewStage:
@@ -156,6 +159,8 @@ def _apply(entry: WhitelistEntry, data: EntryData) -> None:
         raise DomainError(_("Unknown priority."))
     if data.planned_investment is not None and data.planned_investment < 0:
         raise DomainError(_("Planned investment cannot be negative."))
+    if data.chain_node_id and db.session.get(ChainNode, data.chain_node_id) is None:
+        raise DomainError(_("Unknown industry-chain node."))
     for f in fields(EntryData):
         setattr(entry, f.name, getattr(data, f.name))
 
@@ -171,6 +176,7 @@ def _snapshot(entry: WhitelistEntry) -> dict:
         "planned_investment": entry.planned_investment,
         "summary": entry.summary,
         "priority": PRIORITIES.get(entry.priority),
+        "chain_node": node_label(entry.chain_node_id),
     }
 
 

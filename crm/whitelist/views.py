@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
+from crm.chains import gaps
+from crm.chains.models import ChainNode
 from crm.enterprises.forms import CategoryPicker
 from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
@@ -92,6 +94,7 @@ def propose():
     if request.method == "GET":
         form.enterprise_id.data = request.args.get("enterprise_id", "")
         form.region_id.data = current_user.region_id or 0
+        _prefill_node(form, parse_int(request.args.get("chain_node_id")))
     existing = _chosen_enterprise(form)
     picker = CategoryPicker(request.form if request.method == "POST" else None)
     duplicates, blocking = [], False
@@ -125,6 +128,17 @@ def propose():
     )
 
 
+def _prefill_node(form: ProposeForm, node_id: int | None) -> None:
+    """A proposal started from a chain node's recommendations fills the node (and its industry, when the form
+    offers it)."""
+    node = db.session.get(ChainNode, node_id) if node_id else None
+    if node is None:
+        return
+    form.chain_node_id.data = node.id
+    if node.industry_id and node.industry_id in {value for value, _label in form.industry_id.choices}:
+        form.industry_id.data = node.industry_id
+
+
 def _chosen_enterprise(form: ProposeForm):
     """The enterprise on file being proposed (from its page, or picked among the duplicates), or None."""
     enterprise_id = parse_int(form.enterprise_id.data)
@@ -133,7 +147,9 @@ def _chosen_enterprise(form: ProposeForm):
     described = None
     if request.method == "POST" and form.name.data:
         described = EnterpriseData(name=form.name.data, uscc=uscc_key(form.uscc.data) or None)
-    enterprise = proposals.existing_for_proposal(current_user, enterprise_id, described)
+    enterprise = proposals.existing_for_proposal(
+        current_user, enterprise_id, described, parse_int(request.values.get("chain_node_id"))
+    )
     if enterprise is None:
         abort(404)
     return enterprise
@@ -163,6 +179,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         today=today,
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),
+        chain_node=gaps.node_status(entry.chain_node_id, today) if entry.chain_node_id else None,
         timeline=queries.timeline(entry.enterprise_id, current_user),
         form=form,
     )

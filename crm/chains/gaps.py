@@ -1,0 +1,194 @@
+"""Gap analysis of the industry chains (补链): per node, its local firms, the targets that would fill it (by stage
+and light), their signed projects and verified 到位资金; per chain, counts and a score.
+
+A node is *covered* when a local firm is on it or a target on it has signed a (live) project; it *has targets* when
+a target is being worked for it; it is a *gap* when it has neither a local firm nor a target. A node is *filled this
+year* when a project signed this year came from a target on it. The score weighs a covered node 1 and a node with
+targets only ½, out of the chain's nodes (0–100).
+
+Counts are city-wide (a gap is the city's, whoever looks); the targets listed by name are those the user may see.
+Every figure is one grouped statement over all the nodes asked for, whatever their number."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager, lazyload
+
+from crm.auth.models import User
+from crm.chains.models import Chain, ChainLink, ChainNode, NodeFirm
+from crm.extensions import db
+from crm.plans.lights import light_clause
+from crm.projects.models import Project
+from crm.scope import entry_scope
+from crm.vocab import HOLDING_STATES
+from crm.whitelist.models import WhitelistEntry
+
+GAP, TARGETED, COVERED = "gap", "targeted", "covered"
+
+
+@dataclass
+class NodeFigures:
+    """The city-wide figures of one node."""
+
+    firms: int = 0
+    leaders: int = 0
+    targets: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    red: int = 0
+    yellow: int = 0
+    projects: int = 0
+    funds: int = 0  # verified 到位资金, 万元
+    signed_this_year: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.firms or self.projects:
+            return COVERED
+        return TARGETED if self.targets else GAP
+
+
+@dataclass
+class NodeRow:
+    node: ChainNode
+    figures: NodeFigures
+    firms: list[NodeFirm] = field(default_factory=list)
+    targets: list[WhitelistEntry] = field(default_factory=list)  # those the user may see
+
+    @property
+    def status(self) -> str:
+        return self.figures.status
+
+
+@dataclass
+class Score:
+    nodes: int = 0
+    covered: int = 0
+    targeted: int = 0  # nodes with targets in progress (covered or not)
+    gaps: int = 0
+    filled_this_year: int = 0
+    leaders: int = 0  # nodes with a 链主
+
+    @property
+    def value(self) -> int:
+        if not self.nodes:
+            return 0
+        targeted_only = self.nodes - self.covered - self.gaps
+        return round(100 * (self.covered + targeted_only / 2) / self.nodes)
+
+    def add(self, f: NodeFigures) -> None:
+        self.nodes += 1
+        self.covered += f.status == COVERED
+        self.gaps += f.status == GAP
+        self.targeted += bool(f.targets)
+        self.filled_this_year += bool(f.signed_this_year)
+        self.leaders += bool(f.leaders)
+
+
+@dataclass
+class ChainGaps:
+    chain: Chain
+    rows: list[NodeRow]
+    score: Score
+
+    @property
+    def gaps_first(self) -> list[NodeRow]:
+        order = {GAP: 0, TARGETED: 1, COVERED: 2}
+        return sorted(self.rows, key=lambda r: order[r.status])  # stable: link and node order within each
+
+
+def node_figures(node_ids, year: int, today: date) -> dict[int, NodeFigures]:
+    """The figures of the nodes whose ids `node_ids` (a list or a subquery) yields."""
+    figures: dict[int, NodeFigures] = defaultdict(NodeFigures)
+    firms = select(NodeFirm.node_id, NodeFirm.role, func.count()).where(NodeFirm.node_id.in_(node_ids))
+    for node_id, role, n in db.session.execute(firms.group_by(NodeFirm.node_id, NodeFirm.role)):
+        figures[node_id].firms += n
+        figures[node_id].leaders += n if role == "leader" else 0
+    held = and_(WhitelistEntry.chain_node_id.in_(node_ids), WhitelistEntry.state.in_(HOLDING_STATES))
+    by_state = select(WhitelistEntry.chain_node_id, WhitelistEntry.state, func.count()).where(held)
+    for node_id, state, n in db.session.execute(
+        by_state.group_by(WhitelistEntry.chain_node_id, WhitelistEntry.state)
+    ):
+        figures[node_id].targets += n
+        figures[node_id].by_state[state] = n
+    for colour in ("red", "yellow"):
+        lit = select(WhitelistEntry.chain_node_id, func.count()).where(held, light_clause(colour, today))
+        for node_id, n in db.session.execute(lit.group_by(WhitelistEntry.chain_node_id)):
+            setattr(figures[node_id], colour, n)
+    year_start, next_year = date(year, 1, 1), date(year + 1, 1, 1)
+    projects = (
+        select(
+            WhitelistEntry.chain_node_id,
+            func.count(Project.id),
+            func.coalesce(func.sum(Project.funds_verified), 0),
+            func.count(Project.id).filter(Project.signed_on >= year_start, Project.signed_on < next_year),
+        )
+        .join(WhitelistEntry, WhitelistEntry.id == Project.entry_id)
+        .where(WhitelistEntry.chain_node_id.in_(node_ids), Project.state != "terminated")
+        .group_by(WhitelistEntry.chain_node_id)
+    )
+    for node_id, n, funds, this_year in db.session.execute(projects):
+        f = figures[node_id]
+        f.projects, f.funds, f.signed_this_year = n, int(funds), this_year
+    return figures
+
+
+def chain_gaps(user: User, chain: Chain, today: date) -> ChainGaps:
+    """Every node of `chain` with its figures, local firms and the targets `user` may see."""
+    nodes = list(
+        db.session.scalars(
+            select(ChainNode)
+            .join(ChainLink, ChainLink.id == ChainNode.link_id)
+            .where(ChainNode.chain_id == chain.id)
+            .options(contains_eager(ChainNode.link))
+            .order_by(ChainLink.sort, ChainLink.id, ChainNode.sort, ChainNode.id)
+        )
+    )
+    ids = [n.id for n in nodes]
+    figures = node_figures(ids, today.year, today)
+    firms: dict[int, list[NodeFirm]] = defaultdict(list)
+    for firm in db.session.scalars(
+        select(NodeFirm)
+        .where(NodeFirm.node_id.in_(ids))
+        .options(lazyload(NodeFirm.node))
+        .order_by(NodeFirm.id)
+    ):
+        firms[firm.node_id].append(firm)
+    targets: dict[int, list[WhitelistEntry]] = defaultdict(list)
+    visible = (
+        select(WhitelistEntry)
+        .where(
+            WhitelistEntry.chain_node_id.in_(ids), WhitelistEntry.state.in_(HOLDING_STATES), entry_scope(user)
+        )
+        .options(lazyload(WhitelistEntry.chain_node))
+        .order_by(WhitelistEntry.id)
+    )
+    for entry in db.session.scalars(visible):
+        targets[entry.chain_node_id].append(entry)
+    score = Score()
+    rows = []
+    for node in nodes:
+        f = figures.get(node.id, NodeFigures())
+        score.add(f)
+        rows.append(NodeRow(node, f, firms[node.id], targets[node.id]))
+    return ChainGaps(chain, rows, score)
+
+
+def scores(chain_ids: list[int], today: date) -> dict[int, Score]:
+    """The score of each chain in `chain_ids` (for the chain list and the dashboard): a handful of statements."""
+    node_chain = dict(
+        db.session.execute(
+            select(ChainNode.id, ChainNode.chain_id).where(ChainNode.chain_id.in_(chain_ids))
+        ).all()
+    )
+    figures = node_figures(select(ChainNode.id).where(ChainNode.chain_id.in_(chain_ids)), today.year, today)
+    result = {chain_id: Score() for chain_id in chain_ids}
+    for node_id, chain_id in node_chain.items():
+        result[chain_id].add(figures.get(node_id, NodeFigures()))
+    return result
+
+
+def node_status(node_id: int, today: date) -> NodeFigures:
+    """One node's figures (an entry's page says whether the node it fills is a gap)."""
+    return node_figures([node_id], today.year, today).get(node_id, NodeFigures())

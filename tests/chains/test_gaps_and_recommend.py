@@ -1,0 +1,124 @@
+"""Gap analysis (per node and per chain, counted city-wide, named in scope) and the candidates for a gap."""
+
+from sqlalchemy import select
+
+from crm.chains import gaps, recommend
+from crm.chains import services as cs
+from crm.chains.models import Chain
+from crm.extensions import db
+from tests.chains.conftest import TODAY, industry
+from tests.conftest import region
+from tests.projects.conftest import SIGNED_AT, signed  # noqa: F401  (a signed target with a project)
+from tests.teams.conftest import campaign  # noqa: F401
+from tests.test_query_counts import count_queries
+
+
+def rows_by_name(analysis) -> dict:
+    return {row.node.name: row for row in analysis.rows}
+
+
+def test_gaps_come_first_with_counts_city_wide_and_names_in_scope(chain_world):
+    p, chain, nodes, entries, _library = chain_world
+    manager_view = gaps.chain_gaps(p["manager"], chain, TODAY)
+    rows = rows_by_name(manager_view)
+    assert [r.status for r in manager_view.gaps_first] == ["gap", "gap", "targeted", "covered"]
+    assert [r.node.name for r in manager_view.gaps_first][:2] == [
+        "汽车轻量化部件",
+        "电池铝箔",
+    ]  # link order kept
+    assert (
+        rows["氧化铝"].figures.leaders == 1 and rows["氧化铝"].firms[0].enterprise.name == "信发集团有限公司"
+    )
+    assert rows["铝板带箔"].figures.targets == 2 and rows["铝板带箔"].figures.by_state == {"proposed": 2}
+    assert {e.id for e in rows["铝板带箔"].targets} == {entries["nanshan"].id, entries["zhongwang"].id}
+
+    # 茌平's head sees both targets counted, but only their county's by name.
+    head_rows = rows_by_name(gaps.chain_gaps(p["head"], chain, TODAY))
+    assert head_rows["铝板带箔"].figures.targets == 2
+    assert [e.id for e in head_rows["铝板带箔"].targets] == [entries["nanshan"].id]
+    assert (
+        gaps.chain_gaps(p["admin"], chain, TODAY).rows[1].targets == []
+    )  # the administrator sees no campaign records
+
+    s = manager_view.score
+    assert (s.nodes, s.covered, s.targeted, s.gaps, s.filled_this_year, s.leaders) == (4, 1, 1, 2, 0, 1)
+    assert s.value == round(100 * (1 + 0.5) / 4)
+    assert gaps.scores([chain.id], TODAY)[chain.id] == s
+
+
+def test_a_dropped_target_no_longer_counts(chain_world, now):
+    p, chain, nodes, entries, _library = chain_world
+    entries["zhongwang"].state = "dropped"
+    db.session.commit()
+    rows = rows_by_name(gaps.chain_gaps(p["manager"], chain, TODAY))
+    assert entries["zhongwang"].id not in {e.id for e in rows["铝板带箔"].targets}
+
+
+def test_a_signed_project_covers_the_node_and_fills_it_this_year(signed, now):  # noqa: F811
+    p, _teams, entry, project = signed
+    chain = cs.create_chain(p["manager"], cs.ChainData(name="新材料"), now)
+    link = cs.add_link(p["manager"], chain, "中游", now)
+    node = cs.add_node(
+        p["manager"], chain, cs.NodeData("高性能铝合金", link.id, industry("有色金属").id), now
+    )
+    entry.chain_node_id = node.id
+    db.session.commit()
+    f = gaps.node_status(node.id, SIGNED_AT.date())
+    assert (f.status, f.projects, f.signed_this_year, f.targets) == ("covered", 1, 1, 1)
+    assert f.by_state == {"signed": 1}
+    assert gaps.node_status(node.id, SIGNED_AT.date().replace(year=2027)).signed_this_year == 0
+    project.state = "terminated"
+    db.session.commit()
+    assert (
+        gaps.node_status(node.id, SIGNED_AT.date()).status == "targeted"
+    )  # a terminated project covers nothing
+
+
+def test_candidates_are_unclaimed_library_firms_ranked_with_reasons(chain_world):
+    p, chain, nodes, _entries, library = chain_world
+    found = recommend.candidates(nodes["foil"])
+    names = [c.enterprise.name for c in found]
+    # 中国铝业 (industry 4 + 央企 2 + 世界500强 3) before 鼎胜 (4 + 小巨人 1) before 明泰 (4); 信发铝电 by its group (2).
+    assert names == [
+        "中国铝业集团有限公司",
+        "鼎胜新材料股份有限公司",
+        "明泰铝业股份有限公司",
+        "信发铝电有限公司",
+    ]
+    assert [c.score for c in found] == [9, 5, 4, 2]
+    assert any("央企" in r or "central" in r for r in found[0].reasons)
+    assert "某钢铁有限公司" not in names  # another industry, no group on the chain
+    assert "南山铝业股份有限公司" not in names  # already proposed
+    assert "信发集团有限公司" not in names  # a local firm
+    assert recommend.is_candidate(nodes["foil"], library["mingtai"].id)
+    assert not recommend.is_candidate(nodes["foil"], library["steel"].id)
+
+
+def test_a_node_without_an_industry_on_a_chain_without_firms_has_no_candidates(chain_world, now):
+    p, _chain, _nodes, _entries, _library = chain_world
+    bare = cs.create_chain(p["manager"], cs.ChainData(name="低空经济"), now)
+    link = cs.add_link(p["manager"], bare, "整机", now)
+    node = cs.add_node(p["manager"], bare, cs.NodeData("飞控系统", link.id), now)
+    assert recommend.candidates(node) == []
+    assert db.session.scalar(select(Chain.name).where(Chain.id == bare.id)) == "低空经济"
+
+
+def test_the_figures_cost_a_fixed_number_of_statements(chain_world, now):
+    p, chain, nodes, _entries, _library = chain_world
+    with count_queries() as few:
+        gaps.chain_gaps(p["manager"], chain, TODAY)
+    for i in range(6):
+        cs.add_node(
+            p["manager"],
+            chain,
+            cs.NodeData(f"再生铝{i}", nodes["foil"].link_id, industry("有色金属").id),
+            now,
+        )
+    cs.place_firm_named(
+        p["manager"], nodes["foil"], "聊城再生铝有限公司", region("371503").id, "supplier", now
+    )
+    db.session.expire_all()
+    chain = db.session.get(Chain, chain.id)
+    with count_queries() as more:
+        gaps.chain_gaps(p["manager"], chain, TODAY)
+    assert len(more) == len(few)
