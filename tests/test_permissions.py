@@ -35,7 +35,9 @@ EVERYONE = answers(200, 200, 200, 200, 200)
 REVIEWERS = answers(403, 403, 200, 200, 403)
 IMPORTERS = answers(403, 200, 200, 200, 403)
 FILERS = answers(403, 200, 200, 200, 403)  # who file and verify the monthly funds returns
-OUT_OF_SCOPE = answers(404, 404, 404, 200, 403)  # another county's records: hidden from county staff
+OUT_OF_SCOPE = answers(404, 404, 404, 200, 403)
+CHAIN_EDITORS = answers(403, 403, 403, 200, 200)  # industry chains are the city's reference map
+CHAIN_EDITORS_POST = answers(403, 403, 403, 302, 302)  # another county's records: hidden from county staff
 
 # endpoint → (method, url template, form data, {scope: {role: status}}).
 # Placeholders: {proposal} a proposal awaiting county review; {whitelisted} an unassigned whitelisted entry;
@@ -156,6 +158,20 @@ MATRIX = {
         {"in": answers(403, 403, 403, 403, 302)},
     ),
     "admin.delete_alias": ("POST", "/admin/aliases/{alias}/delete", {}, {"in": answers(403, 403, 403, 403, 302)}),
+    "chains.index": ("GET", "/chains/", None, {"in": EVERYONE}),
+    "chains.detail": ("GET", "/chains/{chain}", None, {"in": EVERYONE}),
+    "chains.node": ("GET", "/chains/nodes/{node}", None, {"in": EVERYONE}),
+    "chains.edit": ("GET", "/chains/{chain}/edit", None, {"in": CHAIN_EDITORS}),
+    "chains.add_link": ("POST", "/chains/{chain}/links", {"link-name": "配套服务"}, {"in": CHAIN_EDITORS_POST}),
+    "chains.rename_link": ("POST", "/chains/links/{link}/rename", {"name": "上游环节"}, {"in": CHAIN_EDITORS_POST}),
+    "chains.remove_link": ("POST", "/chains/links/{emptylink}/remove", {}, {"in": CHAIN_EDITORS_POST}),
+    "chains.edit_node": ("GET", "/chains/{chain}/nodes/{node}/edit", None, {"in": CHAIN_EDITORS}),
+    "chains.remove_node": ("POST", "/chains/nodes/{emptynode}/remove", {}, {"in": CHAIN_EDITORS_POST}),
+    "chains.add_firm": (
+        "POST", "/chains/nodes/{node}/firms", {"name": "聊城（示例）铝箔有限公司", "region_id": "{region}", "role": "supplier"},
+        {"in": CHAIN_EDITORS_POST},
+    ),
+    "chains.remove_firm": ("POST", "/chains/firms/{firm}/remove", {}, {"in": CHAIN_EDITORS_POST}),
     "dashboard.index": ("GET", "/dashboard/", None, {"in": REVIEWERS}),
     "dashboard.printable": ("GET", "/dashboard/print", None, {"in": REVIEWERS}),
     "dashboard.export": ("GET", "/dashboard/export.xlsx", None, {"in": REVIEWERS}),
@@ -332,9 +348,22 @@ def world(make_user, make_entry, now):
     db.session.add(batch)
     db.session.commit()
     alias = db.session.scalar(db.select(Alias.id).order_by(Alias.id).limit(1))
-    extra = {"conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id, "alias": alias,
+    extra = {**chain_records(inside["users"][G], now), "conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id, "alias": alias,
              "batch": batch.id, "upload": stored_upload(outside["users"][L])}  # fmt: skip
     return inside, {"in": inside, "out": outside}, extra
+
+
+def chain_records(manager, now) -> dict[str, int]:
+    """A chain with a link holding a node (with a local firm) and an empty node, and an empty link."""
+    from crm.chains import services as cs
+
+    chain = cs.create_chain(manager, cs.ChainData(name="轴承"), now)
+    link, empty_link = cs.add_link(manager, chain, "中游", now), cs.add_link(manager, chain, "下游", now)
+    node = cs.add_node(manager, chain, cs.NodeData("高端轴承套圈", link.id), now)
+    empty_node = cs.add_node(manager, chain, cs.NodeData("轴承钢球", link.id), now)
+    firm = cs.place_firm_named(manager, node, "聊城（临清）轴承有限公司", region("371581").id, "leader", now)
+    return {"chain": chain.id, "link": link.id, "emptylink": empty_link.id, "node": node.id,
+            "emptynode": empty_node.id, "firm": firm.id}  # fmt: skip
 
 
 def stored_upload(owner) -> str:

@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.plans import bp, holiday_admin
 from crm.plans.calendar import WorkCalendar
 from crm.plans.forms import HolidayForm, HolidayYearForm, TemplateStepForm
-from crm.plans.models import Holiday, TemplateStep
+from crm.plans.models import Holiday, HolidayYear, TemplateStep
 from crm.plans.replan import pending_moves, replan
 from crm.plans.services import default_template
 from crm.types import local_date, utcnow
@@ -49,6 +49,7 @@ def confirm_year():
 @bp.route("/holidays/years/<int:year>/withdraw", methods=["POST"])
 @admin_required
 def withdraw_year(year: int):
+    db.get_or_404(HolidayYear, year)  # only a confirmed year can be withdrawn
     attempt(lambda: holiday_admin.withdraw_year(year), _("%(year)d is provisional again.", year=year))
     return redirect(url_for("plans.holidays"))
 

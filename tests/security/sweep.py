@@ -51,7 +51,8 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "action": "approve", "project_id": county["project"].id, "arrival_id": county["line"].id,
         "return_id": county["line"].return_id, "region_id": county["assigned"].region_id, "month": "2026-03",
         "alias_id": db.session.scalar(select(Alias.id).order_by(Alias.id).limit(1)),
-        "year": 2027,
+        "year": 2027, "chain_id": extra["chain"], "link_id": extra["link"], "node_id": extra["node"],
+        "firm_id": extra["firm"],
     }  # fmt: skip
 
 
