@@ -227,9 +227,11 @@ def _rows(sql: str) -> list[tuple]:
     """Rows as plain tuples with dates as text (SQLite gives strings, PostgreSQL dates)."""
     from sqlalchemy import text
 
-    return [
+    rows = [
         tuple(str(v) if hasattr(v, "isoformat") else v for v in row) for row in db.session.execute(text(sql))
     ]
+    db.session.commit()  # an open read would hold PostgreSQL's next ALTER/DROP TABLE (on another connection) forever
+    return rows
 
 
 ENTRY_ROW = ("SELECT id, state, region_id, signed_on, contract_amount, landed_on, landed_uscc, started_on, "
