@@ -29,7 +29,7 @@ def _chain_on_file(at: datetime) -> None:
     db.session.commit()
 
 
-def test_chains_migration_marks_every_enterprise_a_target_and_comes_back(old_schema_app):
+def test_chains_migration_marks_every_enterprise_a_target_and_comes_back(old_schema_app):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
     from crm.refdata.seed import seed_reference
