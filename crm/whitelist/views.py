@@ -129,13 +129,13 @@ def propose():
 
 
 def _prefill_node(form: ProposeForm, node_id: int | None) -> None:
-    """A proposal started from a chain node's recommendations fills the node (and its industry, when the form
-    offers it)."""
+    """A proposal started from a chain node's recommendations fills the node (and its industry, when it is a
+    sub-industry: group nodes are not selectable)."""
     node = db.session.get(ChainNode, node_id) if node_id else None
     if node is None:
         return
     form.chain_node_id.data = node.id
-    if node.industry_id and node.industry_id in {value for value, _label in form.industry_id.choices}:
+    if node.industry is not None and node.industry.parent_id is not None:  # a sub-industry: selectable
         form.industry_id.data = node.industry_id
 
 
