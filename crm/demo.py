@@ -12,6 +12,7 @@ from sqlalchemy import select
 from stdnum.cn import uscc as stdnum_uscc
 
 from crm.auth.models import User
+from crm.demo_chains import seed_chains
 from crm.demo_projects import seed_projects
 from crm.demo_teams import TEAM_USERS, seed_teams
 from crm.enterprises.models import Enterprise
@@ -165,6 +166,7 @@ def seed_demo(now: datetime) -> None:
         entries.append(entry)
     _demo_reassignment(users, entries, now - timedelta(days=3))
     seed_projects(users, entries, now, rng)
+    seed_chains(users["manager"], now - timedelta(days=95))
     _follow_up_due_today(users["member1"], entries, now)
 
 

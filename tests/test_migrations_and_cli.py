@@ -36,6 +36,22 @@ def test_seed_demo_covers_every_state_and_the_demo_accounts(app):
     assert db.session.scalar(select(func.count()).where(WhitelistEntry.conflict.is_(True))) >= 1
     regions = set(db.session.scalars(select(WhitelistEntry.region_id).distinct()))
     assert len(regions) >= 8
+    _demo_chains_have_gaps_targets_and_candidates()
+
+
+def _demo_chains_have_gaps_targets_and_candidates() -> None:
+    from datetime import date
+
+    from crm.chains import gaps, recommend
+    from crm.chains.models import Chain, ChainNode
+
+    chains = list(db.session.scalars(select(Chain).order_by(Chain.sort)))
+    assert len(chains) == 5 and all(c.is_demo for c in chains)
+    scores = gaps.scores([c.id for c in chains], date(2026, 12, 5))
+    assert all(s.gaps and s.covered for s in scores.values())  # every chain shows a gap and a covered node
+    assert db.session.scalar(select(func.count()).where(WhitelistEntry.chain_node_id.isnot(None))) == 6
+    foil = db.session.scalar(select(ChainNode).where(ChainNode.name == "电池铝箔"))
+    assert [c.enterprise.name for c in recommend.candidates(foil)][:1] == ["华创电池铝箔股份有限公司"]
 
 
 def test_seed_demo_only_fills_an_empty_database(app):
