@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.api import bp
+from crm.api import chain_views as _chain_views  # noqa: F401  (/chains: list and gap analysis)
 from crm.api import docs_views as _docs_views  # noqa: F401  (openapi.json and the docs page)
 from crm.api import project_views as _project_views  # noqa: F401  (/projects: list, detail, arrivals)
 from crm.api import schemas as s

@@ -25,6 +25,8 @@ API_ROUTES = {
     "api.list_projects": ("GET", "/api/v1/projects"),
     "api.get_project": ("GET", "/api/v1/projects/{project}"),
     "api.create_arrival": ("POST", "/api/v1/projects/{project}/arrivals"),
+    "api.list_chains": ("GET", "/api/v1/chains"),
+    "api.get_chain": ("GET", "/api/v1/chains/{chain}"),
 }
 
 SESSION_MATRIX = {

@@ -71,6 +71,8 @@ API_MATRIX = {
         "POST", "/api/v1/projects/{project}/arrivals", {"month": "{month}", "fixed": 800, "other": 200},
         {"in": answers(201, 201, 201, 201, 403), "out": answers(404, 404, 404, 201, 403)},
     ),
+    "list_chains": ("GET", "/api/v1/chains", None, {"in": EVERYONE}),
+    "get_chain": ("GET", "/api/v1/chains/{chain}", None, {"in": EVERYONE}),
     "openapi": ("GET", "/api/v1/openapi.json", None, {"in": EVERYONE}),
 }  # fmt: skip
 
@@ -82,8 +84,9 @@ def test_every_endpoint_is_here(app):
     assert {op.endpoint for op in OPERATIONS} | {"openapi"} == set(API_MATRIX)
 
 
-def fill(template: str, county: dict) -> str:
+def fill(template: str, county: dict, extra: dict | None = None) -> str:
     return template.format(
+        chain=(extra or {}).get("chain", 0),
         proposal=county["proposal"].id, whitelisted=county["whitelisted"].id, assigned=county["assigned"].id,
         enterprise=county["assigned"].enterprise_id, team=county["team"].id, pversion=county["proposal"].version,
         wversion=county["whitelisted"].version, project=county["project"].id if "project" in county else 0,
@@ -105,10 +108,10 @@ def test_endpoint_answers_each_role(request, api, world, name, scope, role):  # 
     method, template, body, expected = API_MATRIX[name]
     if "/projects" in template:
         request.getfixturevalue("project_world")
-    inside, counties, _extra = world
+    inside, counties, extra = world
     county = counties[scope]
     caller = api(inside["users"][role])
-    url = fill(template, county)
+    url = fill(template, county, extra)
     response = caller.post(url, json=body_for(body, county)) if method == "POST" else caller.get(url)
     assert response.status_code == expected[scope][role], response.get_data(as_text=True)[:300]
     assert response.is_json
