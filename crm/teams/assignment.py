@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from crm.auth.models import User
+from crm.chains.models import ChainNode
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
@@ -47,14 +48,35 @@ def team_loads(team_ids: list[int] | None = None) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
+def chain_experience(entry: WhitelistEntry, team_ids: list[int]) -> dict[int, int]:
+    """Per team, the other targets it has been given on the industry chain of `entry`'s node (one GROUP BY)."""
+    if not entry.chain_node_id or not team_ids:
+        return {}
+    chain = select(ChainNode.chain_id).where(ChainNode.id == entry.chain_node_id).scalar_subquery()
+    query = (
+        select(WhitelistEntry.team_id, func.count())
+        .join(ChainNode, ChainNode.id == WhitelistEntry.chain_node_id)
+        .where(
+            ChainNode.chain_id == chain, WhitelistEntry.team_id.in_(team_ids), WhitelistEntry.id != entry.id
+        )
+        .group_by(WhitelistEntry.team_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
 def suggest_teams(entry: WhitelistEntry, teams: list[Team]) -> list[Suggestion]:
     """Rank `teams` for `entry`: industry match (+3 exact, +1 same industry group), county (+2 the entry's county,
-    +1 city-wide, −2 another county), and spare capacity (up to +1; a full team −3; no capacity −0.1 per target)."""
+    +1 city-wide, −2 another county), experience of the entry's industry chain (+1 for a team that has worked other
+    targets on it), and spare capacity (up to +1; a full team −3; no capacity −0.1 per target)."""
     loads = team_loads([t.id for t in teams])
+    experience = chain_experience(entry, [t.id for t in teams])
     industry = db.session.get(Industry, entry.industry_id) if entry.industry_id else None
     ranked = []
     for team in teams:
         s = Suggestion(team, loads.get(team.id, 0))
+        if experience.get(team.id):
+            s.score += 1
+            s.reasons.append(_("worked %(n)d other targets on this industry chain", n=experience[team.id]))
         focus = {i.id for i in team.industries}
         if industry and industry.id in focus:
             s.score += 3

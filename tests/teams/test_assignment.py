@@ -30,6 +30,30 @@ def test_suggestions_rank_industry_county_and_load(campaign, now):
     assert any("其他县" in r for r in ranked[-1].reasons)
 
 
+def test_a_team_that_has_worked_the_same_industry_chain_ranks_higher(campaign, now):
+    from crm.chains import services as cs
+
+    p, teams, whitelisted = campaign
+    chain = cs.create_chain(p["manager"], cs.ChainData(name="高端装备"), now)
+    link = cs.add_link(p["manager"], chain, "整机", now)
+    node_a, node_b = (
+        cs.add_node(p["manager"], chain, cs.NodeData(n, link.id), now) for n in ("数控机床", "工业机器人")
+    )
+    earlier = whitelisted("装备链前期企业有限公司", industry_name="新能源")
+    earlier.chain_node_id = node_a.id
+    db.session.commit()
+    assignment.assign(p["lead"], earlier, teams["B"], p["member_b"], now)
+    entry = whitelisted("装备链新企业有限公司", industry_name="新能源")
+    before = {s.team.name: s.score for s in assignment.suggest_teams(entry, list(teams.values()))}
+    entry.chain_node_id = node_b.id  # another node of the same chain
+    db.session.commit()
+    ranked = assignment.suggest_teams(entry, list(teams.values()))
+    b = next(s for s in ranked if s.team is teams["B"])
+    assert b.score == pytest.approx(before["东昌府新能源队"] + 1)
+    assert any("产业链" in r and "1" in r for r in b.reasons)
+    assert all(s.score == pytest.approx(before[s.team.name]) for s in ranked if s.team is not teams["B"])
+
+
 def test_a_full_team_drops_in_the_ranking_and_refuses_more(campaign, now):
     p, teams, whitelisted = campaign
     for i in range(3):
