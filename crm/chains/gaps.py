@@ -13,14 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from crm.auth.models import User
-from crm.chains.models import Chain, ChainLink, ChainNode, NodeFirm
+from crm.chains.models import Chain, ChainLink, ChainNode, ChainRegion, NodeFirm
+from crm.dashboard.cache import FigureCache, scope_key, ttl
 from crm.extensions import db
 from crm.plans.lights import light_clause
 from crm.projects.models import Project
+from crm.refdata.models import Region
 from crm.scope import entry_scope
 from crm.vocab import HOLDING_STATES
 from crm.whitelist.models import WhitelistEntry
@@ -192,3 +195,59 @@ def scores(chain_ids: list[int], today: date) -> dict[int, Score]:
 def node_status(node_id: int, today: date) -> NodeFigures:
     """One node's figures (an entry's page says whether the node it fills is a gap)."""
     return node_figures([node_id], today.year, today).get(node_id, NodeFigures())
+
+
+@dataclass(frozen=True)
+class LeaderNode:
+    node_id: int
+    name: str
+    county: str
+
+
+@dataclass
+class ChainSummary:
+    """A chain's line on the dashboard, in plain values (the dashboard's cache keeps it between requests)."""
+
+    chain_id: int
+    name: str
+    score: Score
+    leader_nodes: list[LeaderNode] = field(default_factory=list)  # nodes with a local 链主, and its county
+
+
+def summaries(user: User, today: date) -> list[ChainSummary]:
+    """The active chains for the dashboard, each with its score and the nodes that have a local 链主 (and in which
+    county): every chain for a manager, those their county carries or holds a 链主 on for a county head."""
+    query = select(Chain.id, Chain.name).where(Chain.active.is_(True)).order_by(Chain.sort, Chain.id)
+    if user.role == "county_head":
+        carried = select(ChainRegion.chain_id).where(ChainRegion.region_id == user.region_id)
+        leads = (
+            select(ChainNode.chain_id)
+            .join(NodeFirm, NodeFirm.node_id == ChainNode.id)
+            .where(NodeFirm.region_id == user.region_id)
+        )
+        query = query.where(or_(Chain.id.in_(carried), Chain.id.in_(leads)))
+    chains = db.session.execute(query).all()
+    if not chains:
+        return []
+    by_chain = scores([chain_id for chain_id, _name in chains], today)
+    result = {chain_id: ChainSummary(chain_id, name, by_chain[chain_id]) for chain_id, name in chains}
+    leaders = (
+        select(ChainNode.chain_id, ChainNode.id, ChainNode.name, Region.name)
+        .join(NodeFirm, NodeFirm.node_id == ChainNode.id)
+        .join(Region, Region.id == NodeFirm.region_id)
+        .where(ChainNode.chain_id.in_(list(result)), NodeFirm.role == "leader")
+        .distinct()
+        .order_by(ChainNode.chain_id, ChainNode.id, Region.name)
+    )
+    for chain_id, node_id, node_name, county in db.session.execute(leaders):
+        result[chain_id].leader_nodes.append(LeaderNode(node_id, node_name, county))
+    return list(result.values())
+
+
+def cached_summaries(user: User, today: date) -> list[ChainSummary]:
+    """summaries() kept for the dashboard's TTL per scope and day, like the dashboard's own figures."""
+    key = scope_key(user)
+    if key is None:
+        return summaries(user, today)
+    cache = current_app.extensions.setdefault("chain_summary_cache", FigureCache())  # beside the figures' own
+    return cache.get((key, today.isoformat()), ttl(), lambda: summaries(user, today)).value

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
+from crm.chains.gaps import cached_summaries as chain_summaries
 from crm.dashboard import bp, goals, rankings, snapshots
 from crm.dashboard.cache import REFRESH_MIN_SECONDS, ttl
 from crm.dashboard.export import dashboard_sheets
@@ -137,7 +138,8 @@ def index():
     dash = dashboard(current_user, year, local_date(utcnow()))
     links = drill_links()
     return render_template("dashboard/index.html", dash=dash, charts=chart_data(dash, links), drill=links,
-                           formula=rankings.formula_words(), cache_on=_kept())  # fmt: skip
+                           formula=rankings.formula_words(), cache_on=_kept(),
+                           chains=chain_summaries(current_user, local_date(utcnow())))  # fmt: skip
 
 
 @bp.route("/print")

@@ -108,3 +108,19 @@ def test_a_chain_edited_from_an_old_form_is_refused_with_who_changed_it(chain_wo
     assert 'value="市商务局"' in page  # what was typed stays
     db.session.expire_all()
     assert db.session.get(Chain, chain.id).lead_department == "市发改委"
+
+
+def test_the_dashboard_shows_the_chains_and_the_nodes_with_a_local_chain_leader(chain_world, login, now):
+    from crm.chains import services as cs
+
+    p, chain, nodes, _entries, _library = chain_world
+    other = cs.create_chain(
+        p["manager"], cs.ChainData(name="高端轴承", region_ids=[region("371581").id]), now
+    )
+    section = text_of(login(p["manager"]).get("/dashboard/")).split('data-testid="dashboard-chains"')[1]
+    assert "有色金属精深加工（铝）" in section and "高端轴承" in section
+    assert f'href="/chains/nodes/{nodes["alumina"].id}">氧化铝</a>（茌平区）' in section
+    # 茌平's head sees the chain their county carries, not 临清's.
+    head_section = text_of(login(p["head"]).get("/dashboard/")).split('data-testid="dashboard-chains"')[1]
+    assert "有色金属精深加工（铝）" in head_section and "高端轴承" not in head_section
+    assert other.id
