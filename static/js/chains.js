@@ -38,7 +38,7 @@
     series: [{
       type: "tree",
       data: [data.tree],
-      top: 16, bottom: 16, left: 90, right: 160,
+      top: 16, bottom: 16, left: 170, right: 160,
       symbolSize: 12,
       initialTreeDepth: -1,
       expandAndCollapse: false,

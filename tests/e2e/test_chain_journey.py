@@ -1,0 +1,72 @@
+"""Browser journey through the industry chains: the director opens the aluminium chain, sees its gaps first and the
+diagram, drills into a gap node and its candidates; a 茌平 member on a phone proposes the top candidate in one
+click, and the entry's page says it fills a gap of that chain.
+
+Selectors rely on ids, data-testid and href; visible-text checks use the demo data (crm/demo_chains.py)."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from crm.chains.models import ChainNode  # noqa: E402
+from crm.demo import USERS  # noqa: E402
+from crm.extensions import db  # noqa: E402
+
+FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+CHAIN, NODE, CANDIDATE = "有色金属精深加工（铝）", "电池铝箔", "华创电池铝箔股份有限公司"
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/auth/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text(FULL_NAMES[username])
+
+
+def node_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(ChainNode.id).where(ChainNode.name == NODE))
+
+
+def test_director_finds_a_gap_and_a_member_proposes_a_candidate_for_it(
+    app, new_page, demo_password, screenshot_dir
+):
+    director = new_page(**DESKTOP)
+    log_in(director, "manager", demo_password)
+    director.get_by_role("link", name="产业链").first.click()
+    expect(director.get_by_test_id("chain-row")).to_have_count(5)
+    director.get_by_role("link", name=CHAIN).click()
+    statuses = director.get_by_test_id("node-row").evaluate_all("rows => rows.map(r => r.dataset.status)")
+    assert statuses[0] == "gap" and statuses == sorted(statuses, key=["gap", "targeted", "covered"].index)
+    expect(director.locator('[data-chart="chain"] svg')).to_be_visible()  # the ECharts tree is drawn
+    director.screenshot(path=str(screenshot_dir / "chain.png"), full_page=True)
+    director.get_by_test_id("node-row").filter(has_text=NODE).get_by_role("link", name=NODE).click()
+    expect(director.get_by_test_id("candidate").first).to_contain_text(CANDIDATE)
+
+    member = new_page(**PHONE)
+    log_in(member, "member2", demo_password)
+    member.goto(f"/chains/nodes/{node_id(app)}")
+    member.get_by_test_id("candidate").first.get_by_role("link").click()
+    expect(member.locator("#chain_node_id option:checked")).to_contain_text(NODE)
+    member.locator("main form button[type=submit]").last.click()
+    expect(member).to_have_url(re.compile(r"/whitelist/\d+$"))
+    expect(member.get_by_test_id("chain-node")).to_contain_text(NODE)
+    expect(member.get_by_test_id("chain-node")).to_contain_text("补链")
+    assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # Back on the chain, the director sees the node has a target now and the candidate is gone.
+    director.reload()
+    expect(director.get_by_test_id("node-targets")).to_contain_text(CANDIDATE)
+    expect(director.get_by_test_id("candidates")).not_to_contain_text(CANDIDATE)
