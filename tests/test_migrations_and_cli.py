@@ -40,7 +40,7 @@ def test_seed_demo_covers_every_state_and_the_demo_accounts(app):
 
 
 def _demo_chains_have_gaps_targets_and_candidates() -> None:
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from crm.chains import gaps, recommend
     from crm.chains.models import Chain, ChainNode
@@ -51,7 +51,9 @@ def _demo_chains_have_gaps_targets_and_candidates() -> None:
     assert all(s.gaps and s.covered for s in scores.values())  # every chain shows a gap and a covered node
     assert db.session.scalar(select(func.count()).where(WhitelistEntry.chain_node_id.isnot(None))) == 6
     foil = db.session.scalar(select(ChainNode).where(ChainNode.name == "电池铝箔"))
-    assert [c.enterprise.name for c in recommend.candidates(foil)][:1] == ["华创电池铝箔股份有限公司"]
+    assert [c.enterprise.name for c in recommend.candidates(foil, None, datetime(2026, 12, 5, tzinfo=UTC))][
+        :1
+    ] == ["华创电池铝箔股份有限公司"]
 
 
 def test_seed_demo_only_fills_an_empty_database(app):

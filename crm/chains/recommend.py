@@ -3,18 +3,21 @@ well they fit the node, with the reasons in words.
 
 Points (stated on the page): the node's own industry 4, a neighbouring industry (its parent or a sub-industry) 2;
 a 链主/行业领军/头部 tag 3; one of the four 500 lists 3; 央企 2; 专精特新/小巨人/单项冠军 1; a firm of a group already on
-the chain (a local firm's or a target's) 2. Local firms (本地企业) and enterprises with an entry still held on any
-whitelist are never candidates. Ranked in SQL, so a node's candidates cost one statement whatever the library's size."""
+the chain (a local firm's or a target's) 2. Local firms (本地企业), enterprises with an entry still held on any
+whitelist, and firms of a group another county holds under 首报首谈 protection are never candidates. Ranked in SQL, so a node's candidates cost one statement whatever the library's size."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, case, cast, exists, false, literal, or_, select, union
+from sqlalchemy import Integer, case, cast, exists, false, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
 
 from crm.chains.models import ChainNode, NodeFirm
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.extensions import db
 from crm.refdata.models import CategoryTag, Industry
+from crm.settings import get_int
 from crm.vocab import HOLDING_STATES
 from crm.whitelist.models import WhitelistEntry
 
@@ -64,7 +67,21 @@ def chain_groups(chain_id: int) -> list[int]:
     return sorted({parent or own for parent, own in db.session.execute(group)})
 
 
-def _ranked(node: ChainNode):
+def _claimed_elsewhere(region_id: int | None, now: datetime):
+    """A group member of the candidate is held by another county's entry still under 首报首谈 protection (any
+    county's, for a viewer without one): recommending it would start a conflict the other county wins."""
+    since = now - timedelta(days=get_int("first_claim_days"))
+    other = aliased(Enterprise)
+    clause = exists().where(
+        WhitelistEntry.enterprise_id == other.id,
+        func.coalesce(other.parent_id, other.id) == func.coalesce(Enterprise.parent_id, Enterprise.id),
+        WhitelistEntry.state.in_(HOLDING_STATES),
+        WhitelistEntry.created_at >= since,
+    )
+    return clause.where(WhitelistEntry.region_id != region_id) if region_id else clause
+
+
+def _ranked(node: ChainNode, region_id: int | None, now: datetime):
     """The candidates' query (unlimited, best first) and the clauses that earn points; None when nothing can fit."""
     groups = chain_groups(node.chain_id)
     if not node.industry_id and not groups:
@@ -87,15 +104,21 @@ def _ranked(node: ChainNode):
     )
     query = (
         select(Enterprise, *flags.values())
-        .where(Enterprise.kind == "target", or_(parts["industry"], parts["near_industry"], in_group), ~held)
+        .where(
+            Enterprise.kind == "target",
+            or_(parts["industry"], parts["near_industry"], in_group),
+            ~held,
+            ~_claimed_elsewhere(region_id, now),
+        )
         .order_by(score.desc(), Enterprise.name, Enterprise.id)
     )
     return query, parts
 
 
-def candidates(node: ChainNode, limit: int = 10) -> list[Candidate]:
-    """The best `limit` candidates for `node`, with their points and the reasons in words."""
-    query, parts = _ranked(node)
+def candidates(node: ChainNode, region_id: int | None, now: datetime, limit: int = 10) -> list[Candidate]:
+    """The best `limit` candidates for `node` as seen from `region_id` (the viewer's county, None for the city),
+    with their points and the reasons in words."""
+    query, parts = _ranked(node, region_id, now)
     if query is None:
         return []
     result = []
@@ -105,10 +128,10 @@ def candidates(node: ChainNode, limit: int = 10) -> list[Candidate]:
     return result
 
 
-def is_candidate(node: ChainNode, enterprise_id: int) -> bool:
+def is_candidate(node: ChainNode, enterprise_id: int, region_id: int | None, now: datetime) -> bool:
     """Whether the enterprise is among `node`'s candidates (so anyone who may propose may propose it for the node,
     though it is in nobody's scope yet)."""
-    query, _parts = _ranked(node)
+    query, _parts = _ranked(node, region_id, now)
     return (
         query is not None
         and db.session.execute(query.where(Enterprise.id == enterprise_id)).first() is not None

@@ -64,7 +64,7 @@ def _node_page(node: ChainNode, firm_form: FirmForm | None, status: int = 200):
     may_propose = current_user.role in CAMPAIGN_ROLES
     page = render_template(
         "chains/node.html", node=node, row=row, states=STATE_LABELS, may_propose=may_propose,
-        candidates=recommend.candidates(node) if may_propose else [], points=recommend.POINTS,
+        candidates=recommend.candidates(node, current_user.region_id, utcnow()) if may_propose else [], points=recommend.POINTS,
         can_edit=services.can_edit(current_user), firm_form=firm_form, role_labels=services.ROLE_LABELS,
     )  # fmt: skip
     return page, status

@@ -13,6 +13,7 @@ from crm.enterprises.services import Duplicate, EnterpriseData, create_enterpris
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.scope import can_see_enterprise_ids
+from crm.types import utcnow
 from crm.whitelist.models import WhitelistEntry
 from crm.whitelist.services import EntryData, propose
 
@@ -62,7 +63,7 @@ def existing_for_proposal(
     if can_see_enterprise_ids(actor, [enterprise_id]):
         return enterprise
     node = db.session.get(ChainNode, chain_node_id) if chain_node_id else None
-    if node is not None and recommend.is_candidate(node, enterprise_id):
+    if node is not None and recommend.is_candidate(node, enterprise_id, actor.region_id, utcnow()):
         return enterprise
     if described and any(
         d.enterprise.id == enterprise_id for d in find_duplicates(described.name, described.uscc, None)

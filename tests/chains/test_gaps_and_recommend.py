@@ -74,9 +74,9 @@ def test_a_signed_project_covers_the_node_and_fills_it_this_year(signed, now):  
     )  # a terminated project covers nothing
 
 
-def test_candidates_are_unclaimed_library_firms_ranked_with_reasons(chain_world):
+def test_candidates_are_unclaimed_library_firms_ranked_with_reasons(chain_world, now):
     p, chain, nodes, _entries, library = chain_world
-    found = recommend.candidates(nodes["foil"])
+    found = recommend.candidates(nodes["foil"], None, now)
     names = [c.enterprise.name for c in found]
     # 中国铝业 (industry 4 + 央企 2 + 世界500强 3) before 鼎胜 (4 + 小巨人 1) before 明泰 (4); 信发铝电 by its group (2).
     assert names == [
@@ -90,8 +90,8 @@ def test_candidates_are_unclaimed_library_firms_ranked_with_reasons(chain_world)
     assert "某钢铁有限公司" not in names  # another industry, no group on the chain
     assert "南山铝业股份有限公司" not in names  # already proposed
     assert "信发集团有限公司" not in names  # a local firm
-    assert recommend.is_candidate(nodes["foil"], library["mingtai"].id)
-    assert not recommend.is_candidate(nodes["foil"], library["steel"].id)
+    assert recommend.is_candidate(nodes["foil"], library["mingtai"].id, None, now)
+    assert not recommend.is_candidate(nodes["foil"], library["steel"].id, None, now)
 
 
 def test_a_node_without_an_industry_on_a_chain_without_firms_has_no_candidates(chain_world, now):
@@ -99,7 +99,7 @@ def test_a_node_without_an_industry_on_a_chain_without_firms_has_no_candidates(c
     bare = cs.create_chain(p["manager"], cs.ChainData(name="低空经济"), now)
     link = cs.add_link(p["manager"], bare, "整机", now)
     node = cs.add_node(p["manager"], bare, cs.NodeData("飞控系统", link.id), now)
-    assert recommend.candidates(node) == []
+    assert recommend.candidates(node, None, now) == []
     assert db.session.scalar(select(Chain.name).where(Chain.id == bare.id)) == "低空经济"
 
 
@@ -122,3 +122,32 @@ def test_the_figures_cost_a_fixed_number_of_statements(chain_world, now):
     with count_queries() as more:
         gaps.chain_gaps(p["manager"], chain, TODAY)
     assert len(more) == len(few)
+
+
+def test_a_firm_whose_group_another_county_claimed_first_is_not_recommended_there(
+    chain_world, now, make_enterprise
+):
+    from datetime import timedelta
+
+    from crm.enterprises.services import EnterpriseData, create_enterprise
+    from crm.settings import get_int
+    from crm.whitelist import services as wf
+
+    p, _chain, nodes, _entries, library = chain_world
+    group = create_enterprise(EnterpriseData(name="明泰控股集团有限公司"), p["other_member"], now)
+    library["mingtai"].parent_id = group.id
+    db.session.commit()
+    wf.propose(
+        p["other_member"], group, wf.EntryData(region_id=p["other_member"].region_id), now
+    )  # 东昌府's claim
+
+    def names(region_id, at):
+        return [c.enterprise.name for c in recommend.candidates(nodes["foil"], region_id, at)]
+
+    chiping, dongchangfu = p["member"].region_id, p["other_member"].region_id
+    assert "明泰铝业股份有限公司" not in names(chiping, now)  # 东昌府's first claim is protected
+    assert "明泰铝业股份有限公司" not in names(None, now)  # nor for the city
+    assert "明泰铝业股份有限公司" in names(dongchangfu, now)  # the claiming county may still go after it
+    assert not recommend.is_candidate(nodes["foil"], library["mingtai"].id, chiping, now)
+    later = now + timedelta(days=get_int("first_claim_days") + 1)
+    assert "明泰铝业股份有限公司" in names(chiping, later)  # the protection has run out

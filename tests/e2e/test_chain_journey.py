@@ -1,6 +1,7 @@
 """Browser journey through the industry chains: the director opens the aluminium chain, sees its gaps first and the
 diagram, drills into a gap node and its candidates; a 茌平 member on a phone proposes the top candidate in one
-click, and the entry's page says it fills a gap of that chain.
+click, the entry's page says it fills a gap of that chain, and once 茌平's head and the city approve it the node
+shows the target in progress.
 
 Selectors rely on ids, data-testid and href; visible-text checks use the demo data (crm/demo_chains.py)."""
 
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect  # noqa: E402
 from crm.chains.models import ChainNode  # noqa: E402
 from crm.demo import USERS  # noqa: E402
 from crm.extensions import db  # noqa: E402
+from crm.vocab import STATE_LABELS, State  # noqa: E402
 
 FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS}
 PHONE = {
@@ -66,7 +68,26 @@ def test_director_finds_a_gap_and_a_member_proposes_a_candidate_for_it(
     expect(member.get_by_test_id("chain-node")).to_contain_text("补链")
     assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
-    # Back on the chain, the director sees the node has a target now and the candidate is gone.
+    entry_id = int(re.search(r"/whitelist/(\d+)$", member.url).group(1))
+
+    # Back on the node, the director sees the node has a target now and the candidate is gone.
     director.reload()
     expect(director.get_by_test_id("node-targets")).to_contain_text(CANDIDATE)
+    expect(director.get_by_test_id("node-targets")).to_contain_text(STATE_LABELS[State.PROPOSED])
     expect(director.get_by_test_id("candidates")).not_to_contain_text(CANDIDATE)
+
+    # 茌平's head and then the city approve it: on the chain page the node is in progress with a whitelisted target.
+    head = new_page(**DESKTOP)
+    log_in(head, "head_cp", demo_password)
+    head.goto(f"/whitelist/{entry_id}")
+    head.locator(f'button[formaction="/whitelist/{entry_id}/approve"]').click()
+    expect(head.locator(".alert-success")).to_be_visible()
+    director.goto(f"/whitelist/{entry_id}")
+    director.locator(f'button[formaction="/whitelist/{entry_id}/approve"]').click()
+    expect(director.get_by_test_id("state")).to_have_text(STATE_LABELS[State.WHITELISTED])
+    director.get_by_test_id("chain-node").get_by_role("link").click()
+    expect(director.get_by_test_id("node-targets")).to_contain_text(STATE_LABELS[State.WHITELISTED])
+    director.get_by_role("link", name=CHAIN).click()
+    row = director.get_by_test_id("node-row").filter(has_text=NODE)
+    expect(row).to_have_attribute("data-status", "targeted")
+    expect(row).to_contain_text(CANDIDATE)
