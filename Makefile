@@ -49,6 +49,7 @@ bench: install translations
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/migrate_check.py
+	$(BIN)/python bench/chains.py
 
 ## Load test (not part of `make bench`): gunicorn on PostgreSQL (a cluster of its own, 15/load on port 5433, run as
 ## root) under 50 locust users for 5 minutes, then the framework floor: bench/results/load.json. Locust lives in
