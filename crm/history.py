@@ -68,7 +68,11 @@ def stale_message(*, enterprise_id: int | None = None, entry_id: int | None = No
         if entry_id
         else query.where(Event.enterprise_id == enterprise_id)
     )
-    last = db.session.scalar(query)
+    return stale_words(db.session.scalar(query))
+
+
+def stale_words(last) -> str:
+    """The stale-edit message from the record's latest trail row (anything with `actor` and `at`; None: unknown)."""
     if last is None or last.actor is None:
         return _("Someone else changed this record after you opened it. Reload the page and try again.")
     return _(

@@ -17,6 +17,7 @@ from crm.enterprises.names import normalise_name
 from crm.enterprises.services import EnterpriseData, create_enterprise
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
+from crm.history import stale_words
 from crm.refdata.models import Industry, Region
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
@@ -138,16 +139,7 @@ def stale_message(chain: Chain) -> str:
     last = db.session.scalar(
         select(ChainEvent).where(ChainEvent.chain_id == chain.id).order_by(ChainEvent.id.desc()).limit(1)
     )
-    if last is None or last.actor is None:
-        return _("Someone else changed this record after you opened it. Reload the page and try again.")
-    from crm.templating import local_time
-
-    return _(
-        "%(name)s changed this record at %(time)s, after you opened it. "
-        "Reload the page to see the change, then try again.",
-        name=last.actor.full_name,
-        time=local_time(last.at),
-    )
+    return stale_words(last)
 
 
 def add_link(actor: User, chain: Chain, name: str, now: datetime) -> ChainLink:

@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import select
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from crm.chains.models import ChainNode  # noqa: E402
-from crm.demo import USERS  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.vocab import STATE_LABELS, State  # noqa: E402
+from tests.e2e.test_team_journey import log_in  # noqa: E402  (one login helper for the journeys)
 
-FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
@@ -27,14 +26,6 @@ PHONE = {
 }
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 CHAIN, NODE, CANDIDATE = "有色金属精深加工（铝）", "电池铝箔", "华创电池铝箔股份有限公司"
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/auth/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("whoami")).to_contain_text(FULL_NAMES[username])
 
 
 def node_id(app) -> int:
