@@ -101,8 +101,9 @@ class ChainGaps:
         return sorted(self.rows, key=lambda r: order[r.status])  # stable: link and node order within each
 
 
-def node_figures(node_ids, year: int, today: date) -> dict[int, NodeFigures]:
-    """The figures of the nodes whose ids `node_ids` (a list or a subquery) yields."""
+def node_figures(node_ids, year: int, today: date, lights: bool = True) -> dict[int, NodeFigures]:
+    """The figures of the nodes whose ids `node_ids` (a list or a subquery) yields; without `lights` the red and
+    yellow counts (the costliest statements, which no score uses) are left at 0."""
     figures: dict[int, NodeFigures] = defaultdict(NodeFigures)
     firms = select(NodeFirm.node_id, NodeFirm.role, func.count()).where(NodeFirm.node_id.in_(node_ids))
     for node_id, role, n in db.session.execute(firms.group_by(NodeFirm.node_id, NodeFirm.role)):
@@ -115,7 +116,7 @@ def node_figures(node_ids, year: int, today: date) -> dict[int, NodeFigures]:
     ):
         figures[node_id].targets += n
         figures[node_id].by_state[state] = n
-    for colour in ("red", "yellow"):
+    for colour in ("red", "yellow") if lights else ():
         lit = select(WhitelistEntry.chain_node_id, func.count()).where(held, light_clause(colour, today))
         for node_id, n in db.session.execute(lit.group_by(WhitelistEntry.chain_node_id)):
             setattr(figures[node_id], colour, n)
@@ -185,7 +186,9 @@ def scores(chain_ids: list[int], today: date) -> dict[int, Score]:
             select(ChainNode.id, ChainNode.chain_id).where(ChainNode.chain_id.in_(chain_ids))
         ).all()
     )
-    figures = node_figures(select(ChainNode.id).where(ChainNode.chain_id.in_(chain_ids)), today.year, today)
+    figures = node_figures(
+        select(ChainNode.id).where(ChainNode.chain_id.in_(chain_ids)), today.year, today, False
+    )
     result = {chain_id: Score() for chain_id in chain_ids}
     for node_id, chain_id in node_chain.items():
         result[chain_id].add(figures.get(node_id, NodeFigures()))
