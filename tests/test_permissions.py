@@ -11,7 +11,7 @@ from flask import current_app
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.plans import logs
-from crm.plans.models import Holiday, Task
+from crm.plans.models import Holiday, HolidayYear, Task
 from crm.refdata.models import Alias
 from crm.reminders.models import Escalation, Notification
 from crm.teams import assignment
@@ -337,6 +337,9 @@ def world(make_user, make_entry, now):
 
     item = db.session.scalar(db.select(InboxItem.id).where(InboxItem.user_id == inside["users"][M].id))
     db.session.add(Holiday(day=date(2027, 1, 1), name="元旦"))
+    db.session.add(
+        HolidayYear(year=2027, confirmed_by_id=inside["users"][A].id, confirmed_at=now)
+    )  # to withdraw
     escalation = Escalation(task_id=inside["task"].id, entry_id=inside["assigned"].id, level="lead", severity="blue",
                             recipient_id=inside["users"][M].id, overdue_days=3, created_at=now)  # fmt: skip
     failed = Notification(dedupe_key="x:failed", channel="email", kind="due_today", title="t", status="failed",

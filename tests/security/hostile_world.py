@@ -8,9 +8,10 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm.api.models import ApiToken
+from crm.chains.models import ChainLink, ChainNode, NodeFirm
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
@@ -81,6 +82,7 @@ def build(client, users: dict) -> World:
     _work(b)
     _import_and_merge(b)
     _api(b)
+    _chains(b)
     return b.world
 
 
@@ -274,6 +276,29 @@ def _import_and_merge(b: Builder) -> None:
     b.post("manager", f"/enterprises/{survivor.id}/merge", duplicate_id=duplicate.id,
            survivor_version=survivor.version, duplicate_version=duplicate.version,
            reason=payload("enterprise_merges.reason"))  # fmt: skip
+
+
+def _chains(b: Builder) -> None:
+    """The manager: a chain, a link, a node and a local 链主 with hostile names; the hostile target fills the node."""
+    ids = b.world.ids
+    ids["chain_id"] = b.new_id(b.post("manager", "/chains/new", name=payload("chains.name"),
+                                      description=payload("chains.description"), chief_id="0",
+                                      lead_department=payload("chains.lead_department"),
+                                      region_ids=[str(region("371502").id)], active="y"))  # fmt: skip
+    b.post("manager", f"/chains/{ids['chain_id']}/links", **{"link-name": payload("chain_links.name")})
+    ids["link_id"] = db.session.scalar(select(ChainLink.id).where(ChainLink.chain_id == ids["chain_id"]))
+    b.post("manager", f"/chains/{ids['chain_id']}/nodes/new", name=payload("chain_nodes.name"),
+           link_id=str(ids["link_id"]), industry_id=str(ids["industry"]), description=payload("chain_nodes.description"))  # fmt: skip
+    ids["node_id"] = db.session.scalar(select(ChainNode.id).where(ChainNode.chain_id == ids["chain_id"]))
+    b.post("manager", f"/chains/nodes/{ids['node_id']}/firms", name=payload("enterprises.name (local firm)"),
+           region_id=str(region("371502").id), role="leader")  # fmt: skip
+    ids["firm_id"] = db.session.scalar(select(NodeFirm.id).where(NodeFirm.node_id == ids["node_id"]))
+    db.session.execute(
+        update(WhitelistEntry)
+        .where(WhitelistEntry.id == ids["entry_id"])
+        .values(chain_node_id=ids["node_id"])
+    )
+    db.session.commit()
 
 
 def _api(b: Builder) -> None:

@@ -122,6 +122,15 @@ FIELDS = [
       "filename"),
     F("enterprises.name (imported)", 128, "import file cell, then merged", "enterprises.detail imports.preview"),
     F("notifications.title", 200, "the outbox (written by the scheduler)", "reminders.outbox_page"),
+    F("chains.name", 64, "chain form", "chains.index chains.detail chains.node chains.edit chains.edit_node "
+      "dashboard.index whitelist.detail whitelist.edit"),
+    F("chains.description", 4000, "chain form", "chains.detail"),
+    F("chains.lead_department", 64, "chain form", "chains.detail chains.edit"),
+    F("chain_links.name", 64, "link form", "chains.detail chains.node chains.edit"),
+    F("chain_nodes.name", 64, "node form", "chains.detail chains.node chains.edit_node dashboard.index "
+      "whitelist.detail"),
+    F("chain_nodes.description", 4000, "node form", "chains.node chains.edit_node"),
+    F("enterprises.name (local firm)", 128, "local-firm form", "chains.detail chains.node"),
 ]  # fmt: skip
 BY_KEY = {f.key: f for f in FIELDS}
 
