@@ -23,6 +23,7 @@ from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
 
 EDIT_ROLES = (Role.MANAGER, Role.ADMIN)
+NAME_LENGTH = 64  # chains', links' and nodes' names (the columns' length)
 
 ROLE_LABELS = {"leader": _l("chain leader"), "backbone": _l("backbone firm"), "supplier": _l("supplier")}
 ACTION_LABELS = {
@@ -142,11 +143,18 @@ def stale_message(chain: Chain) -> str:
     return stale_words(last)
 
 
-def add_link(actor: User, chain: Chain, name: str, now: datetime) -> ChainLink:
-    _require_editor(actor)
+def _link_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
         raise DomainError(_("A link needs a name (上游, 中游, 下游 or a segment)."))
+    if len(name) > NAME_LENGTH:
+        raise DomainError(_("At most %(n)d characters.", n=NAME_LENGTH))
+    return name
+
+
+def add_link(actor: User, chain: Chain, name: str, now: datetime) -> ChainLink:
+    _require_editor(actor)
+    name = _link_name(name)
     if any(link.name == name for link in chain.links):
         raise DomainError(_("This chain already has a link called %(name)s.", name=name))
     link = ChainLink(chain_id=chain.id, name=name, sort=len(chain.links) + 1)
@@ -158,9 +166,7 @@ def add_link(actor: User, chain: Chain, name: str, now: datetime) -> ChainLink:
 
 def rename_link(actor: User, link: ChainLink, name: str, now: datetime) -> None:
     _require_editor(actor)
-    name = (name or "").strip()
-    if not name:
-        raise DomainError(_("A link needs a name (上游, 中游, 下游 or a segment)."))
+    name = _link_name(name)
     if any(other.name == name and other.id != link.id for other in link.chain.links):
         raise DomainError(_("This chain already has a link called %(name)s.", name=name))
     old, link.name = link.name, name

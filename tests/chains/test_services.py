@@ -96,3 +96,14 @@ def test_a_local_firm_is_found_by_its_normalised_name_or_created_as_local(chain_
 
 def test_industry_fixture_names_exist(app):
     assert industry("有色金属") is not None and industry("汽车及零部件") is not None
+
+
+def test_a_link_name_longer_than_its_column_is_refused_in_words(chain_world, now):
+    p, chain, nodes, _entries, _library = chain_world
+    link = nodes["foil"].link
+    with pytest.raises(DomainError, match="64"):
+        cs.rename_link(p["manager"], link, "环" * 65, now)
+    with pytest.raises(DomainError, match="64"):
+        cs.add_link(p["manager"], chain, "x" * 5000, now)
+    cs.rename_link(p["manager"], link, "环" * 64, now)
+    assert link.name == "环" * 64
