@@ -79,3 +79,12 @@ def dashboard_sheets(dash) -> list[Sheet]:
                                                                                  ("yellow", _("Yellow")))], [8, 10])
     )  # fmt: skip
     return sheets
+
+
+def chain_sheet(chains) -> Sheet:
+    """The key-chains card (crm.chains.gaps.summaries) as a sheet of its own."""
+    headers = [_("Chain"), _("Nodes"), _("Covered"), _("With targets"), _("Gaps"), _("Filled this year"), _("Score"),
+               _("Nodes with a local chain leader")]  # fmt: skip
+    rows = [(c.name, c.score.nodes, c.score.covered, c.score.targeted, c.score.gaps, c.score.filled_this_year,
+             c.score.value, "、".join(f"{n.name}（{n.county}）" for n in c.leader_nodes)) for c in chains]  # fmt: skip
+    return Sheet(_("Industry chains"), headers, rows, [30, 8, 8, 12, 8, 12, 8, 50])

@@ -14,7 +14,7 @@ from crm.auth.permissions import REVIEWER_ROLES, roles_required
 from crm.chains.gaps import cached_summaries as chain_summaries
 from crm.dashboard import bp, goals, rankings, snapshots
 from crm.dashboard.cache import REFRESH_MIN_SECONDS, ttl
-from crm.dashboard.export import dashboard_sheets
+from crm.dashboard.export import chain_sheet, dashboard_sheets
 from crm.dashboard.figures import PROJECTS, WHITELIST
 from crm.dashboard.forms import GoalForm
 from crm.dashboard.period import Period
@@ -155,7 +155,8 @@ def printable():
 @roles_required(*REVIEWER_ROLES)
 def export():
     dash = dashboard(current_user, _year(), local_date(utcnow()))
-    return download(dashboard_sheets(dash), _("Campaign dashboard %(year)d.xlsx", year=dash.year))
+    sheets = [*dashboard_sheets(dash), chain_sheet(chain_summaries(current_user, local_date(utcnow())))]
+    return download(sheets, _("Campaign dashboard %(year)d.xlsx", year=dash.year))
 
 
 def _week_asked() -> Period | None:

@@ -124,3 +124,16 @@ def test_the_dashboard_shows_the_chains_and_the_nodes_with_a_local_chain_leader(
     head_section = text_of(login(p["head"]).get("/dashboard/")).split('data-testid="dashboard-chains"')[1]
     assert "有色金属精深加工（铝）" in head_section and "高端轴承" not in head_section
     assert other.id
+
+
+def test_the_dashboard_export_has_a_sheet_of_the_chains(chain_world, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    p, chain, nodes, _entries, _library = chain_world
+    response = login(p["manager"]).get("/dashboard/export.xlsx")
+    sheet = load_workbook(BytesIO(response.data))["产业链"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:7] == ("产业链", "节点数", "已覆盖", "有目标企业", "缺链节点", "本年补链", "得分")
+    assert rows[1] == ("有色金属精深加工（铝）", 4, 1, 1, 2, 0, 38, "氧化铝（茌平区）")
