@@ -106,7 +106,17 @@ def _set_fields(chain: Chain, data: ChainData) -> None:
     ]
 
 
-def create_chain(actor: User, data: ChainData, now: datetime, is_demo: bool = False) -> Chain:
+def _done(commit: bool) -> None:
+    """Commit the edit, or (inside an import's single transaction) only flush it."""
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+
+
+def create_chain(
+    actor: User, data: ChainData, now: datetime, is_demo: bool = False, commit: bool = True
+) -> Chain:
     _require_editor(actor)
     _check(data)
     sort = db.session.scalar(select(func.coalesce(func.max(Chain.sort), 0))) + 1
@@ -115,7 +125,7 @@ def create_chain(actor: User, data: ChainData, now: datetime, is_demo: bool = Fa
     db.session.add(chain)
     db.session.flush()
     _trail(chain, actor, now, "create", data.name)
-    db.session.commit()
+    _done(commit)
     return chain
 
 
@@ -152,15 +162,15 @@ def _link_name(name: str | None) -> str:
     return name
 
 
-def add_link(actor: User, chain: Chain, name: str, now: datetime) -> ChainLink:
+def add_link(actor: User, chain: Chain, name: str, now: datetime, commit: bool = True) -> ChainLink:
     _require_editor(actor)
     name = _link_name(name)
     if any(link.name == name for link in chain.links):
         raise DomainError(_("This chain already has a link called %(name)s.", name=name))
-    link = ChainLink(chain_id=chain.id, name=name, sort=len(chain.links) + 1)
-    db.session.add(link)
+    link = ChainLink(name=name, sort=len(chain.links) + 1)
+    chain.links.append(link)  # the collection stays whole for the next node's check inside one import
     _trail(chain, actor, now, "link_add", name)
-    db.session.commit()
+    _done(commit)
     return link
 
 
@@ -208,7 +218,7 @@ def _check_node(chain: Chain, data: NodeData, node_id: int | None = None) -> Non
         raise DomainError(_("Unknown industry."))
 
 
-def add_node(actor: User, chain: Chain, data: NodeData, now: datetime) -> ChainNode:
+def add_node(actor: User, chain: Chain, data: NodeData, now: datetime, commit: bool = True) -> ChainNode:
     _require_editor(actor)
     _check_node(chain, data)
     sort = db.session.scalar(
@@ -218,7 +228,7 @@ def add_node(actor: User, chain: Chain, data: NodeData, now: datetime) -> ChainN
                      description=(data.description or "").strip() or None, sort=sort + 1)  # fmt: skip
     db.session.add(node)
     _trail(chain, actor, now, "node_add", data.name)
-    db.session.commit()
+    _done(commit)
     return node
 
 
@@ -260,7 +270,13 @@ def remove_node(actor: User, node: ChainNode, now: datetime) -> None:
 
 
 def place_firm(
-    actor: User, node: ChainNode, enterprise: Enterprise, region_id: int, role: str, now: datetime
+    actor: User,
+    node: ChainNode,
+    enterprise: Enterprise,
+    region_id: int,
+    role: str,
+    now: datetime,
+    commit: bool = True,
 ) -> NodeFirm:
     """Put a local firm on a node; the enterprise becomes a 本地企业 in the library."""
     _require_editor(actor)
@@ -280,7 +296,7 @@ def place_firm(
         enterprise.kind = "local"
     chain = db.session.get(Chain, node.chain_id)
     _trail(chain, actor, now, "firm_add", f"{node.name}: {enterprise.name}（{ROLE_LABELS[role]}）")
-    db.session.commit()
+    _done(commit)
     return firm
 
 

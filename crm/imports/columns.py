@@ -75,8 +75,30 @@ ARRIVAL_COLUMNS = (
     Column("source_province", "资金来源省份", ("来源省份", "资金来源地", "来源地", "省份"), example="江苏省"),
     Column("note", "备注", ("说明",)),
 )  # fmt: skip
+# 产业链图谱: one row per node of a chain (crm.imports.chain_rows).
+CHAIN_MAP_COLUMNS = (
+    Column("chain", "产业链", ("产业链名称", "链条", "重点产业链"), required=True, example="新能源汽车及零部件"),
+    Column("link", "环节", ("产业链环节", "链条环节", "上中下游", "环节名称"), required=True, example="中游"),
+    Column("node", "节点", ("节点名称", "产品", "产品/技术", "关键产品", "细分领域"), required=True,
+           example="动力电池"),
+    Column("industry", "所属产业", ("产业", "行业", "所属行业", "产业方向"), example="新能源"),
+    Column("description", "节点说明", ("说明", "备注", "描述")),
+)  # fmt: skip
+
+# 本地企业名单: one row per local firm on a node (crm.imports.chain_rows).
+CHAIN_FIRM_COLUMNS = (
+    Column("chain", "产业链", ("产业链名称", "链条", "重点产业链"), required=True, example="新能源汽车及零部件"),
+    Column("node", "节点", ("节点名称", "产品", "产品/技术", "关键产品", "细分领域"), required=True,
+           example="动力电池"),
+    Column("enterprise", "企业名称", ("名称", "公司名称", "企业", "单位名称", "企业全称"), example="聊城示例电池有限公司"),
+    Column("uscc", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "统一代码"), example="91371500MA3C8X2Y4M"),
+    Column("county", "所在县区", ("县(市、区)", "所在县(市、区)", "县市区", "县区", "区县", "所在地"), required=True,
+           example="东昌府区"),
+    Column("role", "链上角色", ("角色", "企业角色", "类型", "链主/骨干/配套"), example="链主"),
+)  # fmt: skip
 KIND_COLUMNS = {"enterprises": COLUMNS, "proposals": COLUMNS, "projects": PROJECT_COLUMNS,
-                "arrivals": ARRIVAL_COLUMNS}  # fmt: skip
+                "arrivals": ARRIVAL_COLUMNS, "chain_map": CHAIN_MAP_COLUMNS,
+                "chain_firms": CHAIN_FIRM_COLUMNS}  # fmt: skip
 
 
 def columns_for(kind: str) -> tuple[Column, ...]:
@@ -105,7 +127,7 @@ def auto_mapping(headers: list[str], columns: tuple[Column, ...] = COLUMNS) -> d
 
 
 def template_sheets(kind: str = "proposals") -> list[Sheet]:
-    if kind in ("projects", "arrivals"):
+    if kind in LEDGER_SHEETS:
         return _ledger_sheets(kind)
     headers = [c.header + ("*" if c.required else "") for c in COLUMNS]
     notes = [
@@ -147,10 +169,33 @@ ARRIVAL_NOTES = [
 ]
 
 
+CHAIN_MAP_NOTES = [
+    (
+        "产业链* / 环节* / 节点*",
+        "每行一个节点；系统中没有的产业链和环节随第一个节点新建，已有的节点跳过。名称最多 64 字。",
+    ),
+    ("环节", "上游、中游、下游，或产业链自己的分段名称。"),
+    ("所属产业", "填写产业目录中的细分产业名称，例如“新能源”“装备制造”。"),
+    ("说明", "只有产业链的管理人员（市局）和系统管理员可以导入。"),
+]
+CHAIN_FIRM_NOTES = [
+    ("产业链* / 节点*", "系统中已有的产业链和节点（先导入产业链图谱）。"),
+    ("企业名称 / 统一社会信用代码", "至少填一项；企业库中没有的企业作为“本地企业”新建。"),
+    ("所在县区*", "企业所在的县区或功能区，例如“东昌府区”“高新区”。"),
+    ("链上角色", "链主、骨干或配套；空着时为配套。"),
+]
+LEDGER_SHEETS = {
+    "projects": ("项目台账", PROJECT_NOTES),
+    "arrivals": ("月度到位资金", ARRIVAL_NOTES),
+    "chain_map": ("产业链图谱", CHAIN_MAP_NOTES),
+    "chain_firms": ("本地企业名单", CHAIN_FIRM_NOTES),
+}
+
+
 def _ledger_sheets(kind: str) -> list[Sheet]:
     columns = columns_for(kind)
     headers = [c.header + ("*" if c.required else "") for c in columns]
-    title, notes = ("项目台账", PROJECT_NOTES) if kind == "projects" else ("月度到位资金", ARRIVAL_NOTES)
+    title, notes = LEDGER_SHEETS[kind]
     return [
         Sheet(title, headers, [[c.example for c in columns]], [max(12, len(h) * 2 + 4) for h in headers]),
         Sheet("填写说明", ["列", "说明"], notes, [30, 80]),

@@ -16,7 +16,7 @@ from crm.enterprises.names import normalise_name
 from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise, update_enterprise
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
-from crm.imports import ledger, ledger_rows
+from crm.imports import chain_rows, chain_writer, ledger, ledger_rows
 from crm.imports.columns import COLUMNS
 from crm.imports.matching import CHOICE_CREATE, CHOICE_SKIP, check_duplicates
 from crm.imports.models import ImportBatch, ImportItem
@@ -35,7 +35,7 @@ from crm.vocab import Role, State
 from crm.whitelist import services as whitelist
 from crm.whitelist.models import Event, WhitelistEntry
 
-KINDS = ("enterprises", "proposals", *ledger_rows.KINDS)
+KINDS = ("enterprises", "proposals", *ledger_rows.KINDS, *chain_rows.KINDS)
 IMPORT_ROLES = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ def dry_run(
         rows, missing = ledger_rows.check_file(actor, table, mapping, kind, today or local_date(utcnow()))
         _offer_ledger_choices(rows)
         return Plan(kind, rows, missing)
+    if kind in chain_rows.KINDS:
+        chain_plan, missing = chain_rows.check_file(
+            actor, table, mapping, kind, today or local_date(utcnow())
+        )
+        return Plan(kind, list(chain_plan), missing)
     proposals = kind == "proposals"
     missing = [
         c.header
@@ -159,7 +164,11 @@ def commit(
     db.session.flush()
     items: list[dict] = []
     written: dict[int, int] = {}  # row number → the enterprise it created or updated
-    writer = ledger.Writer(actor, now, plan.rows) if plan.kind in ledger_rows.KINDS else None
+    writer: ledger.Writer | chain_writer.ChainWriter | None = None
+    if plan.kind in ledger_rows.KINDS:
+        writer = ledger.Writer(actor, now, plan.rows)
+    elif plan.kind in chain_rows.KINDS:
+        writer = chain_writer.ChainWriter(actor, now)
     row: RowResult | None = None
     try:
         for row in plan.rows:
@@ -168,7 +177,7 @@ def commit(
             else:
                 items.append(writer.write(row) if writer else _write(actor, row, now, written))
         row = None  # what fails from here on is the batch's, not a row's
-        if writer:
+        if isinstance(writer, ledger.Writer):
             writer.finish(items)
         if items:
             db.session.execute(insert(ImportItem), [{**item, "batch_id": batch.id} for item in items])
@@ -234,8 +243,11 @@ def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
     if not may_revert(actor, batch):
         raise Forbidden(_("Only the person who imported the file or a manager may revert it."))
     items = list(db.session.scalars(select(ImportItem).where(ImportItem.batch_id == batch.id)))
-    if batch.kind in ledger_rows.KINDS:
-        ledger.revert(batch, items)
+    if batch.kind in ledger_rows.KINDS or batch.kind in chain_rows.KINDS:
+        if batch.kind in ledger_rows.KINDS:
+            ledger.revert(batch, items)
+        else:
+            chain_writer.revert(actor, batch, items, now)
         batch.status, batch.reverted_at, batch.reverted_by_id = "reverted", now, actor.id
         db.session.commit()
         return

@@ -11,9 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.permissions import roles_required
+from crm.chains.models import Chain, ChainNode, NodeFirm
+from crm.chains.services import can_edit as can_edit_chains
 from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.imports import bp, ledger_rows, services
+from crm.imports import bp, chain_rows, ledger_rows, services
 from crm.imports.columns import auto_mapping, columns_for, template_sheets
 from crm.imports.matching import choice_labels
 from crm.imports.models import ImportBatch
@@ -29,7 +31,8 @@ from crm.vocab import Role
 from crm.xlsx import download
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
-TEMPLATE_NAMES = {"projects": "项目台账导入模板.xlsx", "arrivals": "月度到位资金导入模板.xlsx"}
+TEMPLATE_NAMES = {"projects": "项目台账导入模板.xlsx", "arrivals": "月度到位资金导入模板.xlsx",
+                  "chain_map": "产业链图谱导入模板.xlsx", "chain_firms": "本地企业名单导入模板.xlsx"}  # fmt: skip
 SHOWN_ROWS = 500
 
 
@@ -69,6 +72,8 @@ def upload():
         file = request.files.get("file")
         if kind not in services.KINDS:
             abort(400)
+        if kind in chain_rows.KINDS and not can_edit_chains(current_user):
+            abort(403)
         if file is None or not file.filename:
             flash(_("Choose a file to import."), "danger")
         else:
@@ -93,7 +98,8 @@ def upload():
                         )  # import.js navigates: the dry run runs once, not twice
                     return redirect(target)
     recent = db.session.scalars(_batches().limit(5)).all()
-    return render_template("imports/upload.html", kind=kind, recent=recent, kinds=services.KINDS)
+    return render_template("imports/upload.html", kind=kind, recent=recent, kinds=services.KINDS,
+                           chains=can_edit_chains(current_user))  # fmt: skip
 
 
 def _mapping(headers: list[str], kind: str) -> dict[str, int | None]:
@@ -190,7 +196,37 @@ def batch(batch_id: int):
     return render_template(
         "imports/batch.html", batch=record, may_revert=services.may_revert(current_user, record),
         ledger=_ledger_lines(record) if record.kind in ledger_rows.KINDS else None,
+        chain_lines=_chain_lines(record) if record.kind in chain_rows.KINDS else None,
     )  # fmt: skip
+
+
+def _chain_lines(record: ImportBatch) -> dict[int, dict]:
+    """Per import item of a chain import: the chain and node it wrote to, while they exist."""
+    details = {item.id: json.loads(item.before or "{}") for item in record.items}
+    nodes = {d["node_id"] for d in details.values() if d.get("node_id")}
+    firms = {d["firm_id"] for d in details.values() if d.get("firm_id")}
+    firm_nodes = dict(
+        db.session.execute(select(NodeFirm.id, NodeFirm.node_id).where(NodeFirm.id.in_(firms))).all()
+    )
+    names = {
+        node_id: (chain_id, chain, node)
+        for node_id, chain_id, chain, node in db.session.execute(
+            select(ChainNode.id, Chain.id, Chain.name, ChainNode.name)
+            .join(Chain, Chain.id == ChainNode.chain_id)
+            .where(ChainNode.id.in_(nodes | set(firm_nodes.values())))
+        )
+    }
+    out = {}
+    for item_id, d in details.items():
+        node_id = d.get("node_id") or firm_nodes.get(d.get("firm_id"))
+        chain_id, chain, node = names.get(node_id, (None, None, None))
+        out[item_id] = {
+            "node_id": node_id if node else None,
+            "node": node,
+            "chain_id": chain_id,
+            "chain": chain,
+        }
+    return out
 
 
 def _ledger_lines(record: ImportBatch) -> dict[int, dict]:
