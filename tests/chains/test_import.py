@@ -65,7 +65,11 @@ def test_a_chain_map_adds_chains_links_and_nodes_and_skips_what_is_on_file(chain
 
 def test_a_bad_chain_map_row_names_row_and_column_and_writes_nothing(chain_world):
     p = chain_world[0]
-    rows = [*MAP_ROWS, ["新能源汽车及零部件", "上游", "动力电池", "", ""], ["某链", "", "节点" * 40, "不存在的产业", ""]]
+    rows = [
+        *MAP_ROWS,
+        ["新能源汽车及零部件", "上游", "动力电池", "", ""],
+        ["某链", "", "节点" * 40, "不存在的产业", ""],
+    ]
     plan = dry(p["manager"], "chain_map", MAP_HEADERS, rows)
     bad = reasons(plan)
     assert set(bad) == {7, 8}
@@ -83,7 +87,14 @@ def test_a_local_firm_list_places_firms_and_creates_the_missing_ones(chain_world
         # on file by name (the library's 明泰铝业), written with a full-width space
         ["有色金属精深加工（铝）", "铝板带箔", "明泰铝业股份有限公司\u3000", "", "茌平", "骨干企业"],
         # not in the library: a new 本地企业 with its credit code (full-width, stored in its one normal form)
-        ["有色金属精深加工（铝）", "电池铝箔", "聊城示例铝箔有限公司", "９１３７１５００ＭＡ３Ｃ８Ｘ２Ｙ４Ｍ", "东昌府区", "链主"],
+        [
+            "有色金属精深加工（铝）",
+            "电池铝箔",
+            "聊城示例铝箔有限公司",
+            "９１３７１５００ＭＡ３Ｃ８Ｘ２Ｙ４Ｍ",
+            "东昌府区",
+            "链主",
+        ],
         # already on the node: skipped
         ["有色金属精深加工（铝）", "氧化铝", "信发集团有限公司", "", "茌平区", "链主"],
     ]
