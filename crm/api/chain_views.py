@@ -20,9 +20,9 @@ CHAINS = "chains"
 )
 def list_chains(user: User):
     chains = list(db.session.scalars(select(Chain).order_by(Chain.active.desc(), Chain.sort, Chain.id)))
-    scores = gaps.scores([c.id for c in chains], local_date(utcnow()))
+    scores = gaps.cached_scores(local_date(utcnow())).value
     for chain in chains:
-        chain.score = scores[chain.id]
+        chain.score = scores.get(chain.id) or gaps.Score()
     return {"items": chains}
 
 

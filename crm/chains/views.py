@@ -33,8 +33,10 @@ def _editor() -> None:
 @roles_required(*ALL_ROLES)
 def index():
     chains = list(db.session.scalars(select(Chain).order_by(Chain.active.desc(), Chain.sort, Chain.id)))
+    figures = gaps.cached_scores(local_date(utcnow()))
     return render_template(
-        "chains/index.html", chains=chains, scores=gaps.scores([c.id for c in chains], local_date(utcnow())),
+        "chains/index.html", chains=chains, computed_at=figures.computed_at,
+        scores={c.id: figures.value.get(c.id) or gaps.Score() for c in chains},
         can_edit=services.can_edit(current_user),
     )  # fmt: skip
 
@@ -59,8 +61,8 @@ def node(node_id: int):
 
 
 def _node_page(node: ChainNode, firm_form: FirmForm | None, status: int = 200):
-    analysis = gaps.chain_gaps(current_user, node.chain, local_date(utcnow()))
-    row = next(r for r in analysis.rows if r.node.id == node.id)
+    analysis = gaps.chain_gaps(current_user, node.chain, local_date(utcnow()), node_id=node.id)
+    row = analysis.rows[0]
     may_propose = current_user.role in CAMPAIGN_ROLES
     page = render_template(
         "chains/node.html", node=node, row=row, states=STATE_LABELS, may_propose=may_propose,

@@ -1,11 +1,14 @@
 """Gap analysis (per node and per chain, counted city-wide, named in scope) and the candidates for a gap."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from crm.chains import gaps, recommend
 from crm.chains import services as cs
 from crm.chains.models import Chain
 from crm.extensions import db
+from crm.projects import services as projects
 from tests.chains.conftest import TODAY, industry
 from tests.conftest import region
 from tests.projects.conftest import SIGNED_AT, signed  # noqa: F401  (a signed target with a project)
@@ -151,3 +154,59 @@ def test_a_firm_whose_group_another_county_claimed_first_is_not_recommended_ther
     assert not recommend.is_candidate(nodes["foil"], library["mingtai"].id, chiping, now)
     later = now + timedelta(days=get_int("first_claim_days") + 1)
     assert "明泰铝业股份有限公司" in names(chiping, later)  # the protection has run out
+
+
+def test_a_target_with_two_projects_counts_both_and_fills_its_node_once(signed, now):  # noqa: F811
+    """The bureau's second plant of a target: both projects and their verified 到位资金 count on the node, the
+    2027 one fills it in 2027, and the chain's score counts the node once."""
+    p, _teams, entry, first = signed
+    chain = cs.create_chain(p["manager"], cs.ChainData(name="新材料"), now)
+    link = cs.add_link(p["manager"], chain, "中游", now)
+    node = cs.add_node(
+        p["manager"], chain, cs.NodeData("高性能铝合金", link.id, industry("有色金属").id), now
+    )
+    cs.add_node(p["manager"], chain, cs.NodeData("铝基复合材料", link.id), now)
+    entry.chain_node_id = node.id
+    db.session.commit()
+    second = projects.add_project(
+        p["member"], entry,
+        projects.ProjectData("二期（再生铝）项目", region("371502").id, "investment", date(2027, 1, 8), 20_000),
+        SIGNED_AT, date(2027, 1, 20),
+    )  # fmt: skip
+    first.funds_verified, second.funds_verified = 3_000, 1_500
+    db.session.commit()
+    f2026, f2027 = gaps.node_status(node.id, date(2026, 12, 4)), gaps.node_status(node.id, date(2027, 1, 20))
+    assert (f2026.projects, f2026.funds, f2026.signed_this_year, f2026.targets) == (2, 4_500, 1, 1)
+    assert (f2027.projects, f2027.signed_this_year) == (2, 1)
+    score = gaps.scores([chain.id], date(2027, 1, 20))[chain.id]
+    assert (score.nodes, score.covered, score.gaps, score.filled_this_year, score.value) == (2, 1, 1, 1, 50)
+    row = gaps.chain_gaps(p["manager"], chain, date(2027, 1, 20), node_id=node.id).rows
+    assert [(r.node.id, r.figures.projects, [t.id for t in r.targets]) for r in row] == [
+        (node.id, 2, [entry.id])
+    ]
+    second.state = "terminated"
+    db.session.commit()
+    assert gaps.node_status(node.id, date(2027, 1, 20)).projects == 1  # the first one still covers the node
+
+
+def test_the_chain_list_scores_are_cached_until_a_chain_is_edited(chain_world, app, client, login, now):
+    p, chain, nodes, entries, _library = chain_world
+    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+    app.extensions.pop("chain_score_cache", None)  # empty, whatever ran before
+    try:
+        login(p["manager"])
+
+        def covered() -> int:
+            return gaps.cached_scores(TODAY).value[chain.id].covered
+
+        assert covered() == 1 and "数据" in client.get("/chains/").get_data(as_text=True)
+        entries["nanshan"].chain_node_id = nodes["foil"].id  # moves within the TTL: not yet seen
+        db.session.commit()
+        stale = gaps.cached_scores(TODAY)
+        assert stale.hit and stale.value[chain.id].targeted == 1  # still the figures computed before the move
+        cs.place_firm_named(p["manager"], nodes["auto"], "聊城轻量化部件有限公司", region("371503").id, "supplier",
+                            now)  # fmt: skip
+        fresh = gaps.cached_scores(TODAY)
+        assert not fresh.hit and (fresh.value[chain.id].covered, fresh.value[chain.id].targeted) == (2, 2)
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
