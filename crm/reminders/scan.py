@@ -1,27 +1,29 @@
 """The reminder rules. `scan(now)` looks at open tasks and worked targets and puts what is due into the outbox,
 each reminder under a dedupe key, so running it twice (or in two processes) adds nothing the second time.
 
-Working-day aware: on a rest day nothing is sent except escalations already due. Built for volume: tasks are
-read as plain rows (no ORM objects), recipients are looked up once per county or team, and escalations and
-notifications are written in bulk."""
+Working-day aware: on a rest day nothing is sent except escalations already due. Set-based (issue 16): the task
+reminders and the 督办 records are written by INSERT … SELECT over the tasks, with working days counted in SQL
+from the scan's calendar table, and every reminder reaches the outbox through one INSERT … SELECT … ON CONFLICT
+DO NOTHING (crm.reminders.staging); only the 督办 this scan raised, silent targets and funds returns are built
+in Python."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
-from crm.extensions import db
+from crm.extensions import db, dialect_insert
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
-from crm.reminders import outbox
-from crm.reminders.models import ChannelPreference, Escalation, Mute
+from crm.reminders import staging
+from crm.reminders.models import Escalation
 from crm.reminders.returns_scan import return_reminders
 from crm.settings import get_ints
 from crm.teams.models import Team
-from crm.types import local_date
+from crm.types import UTCDateTime, local_date
 from crm.vocab import SEVERITY_LABELS, WORKING_STATES, Role
 from crm.whitelist.models import WhitelistEntry
 
@@ -39,6 +41,15 @@ class Reminder:
     title: str
     body: str | None = None
     urgent: bool = False  # escalations reach muted targets too
+
+    def row(self) -> dict:
+        """The reminder as a row of the scan's staging table (crm.reminders.staging)."""
+        robot = (
+            self.key.rsplit(":", 1)[0] if self.urgent else self.key
+        )  # one robot message per 督办, not per person
+        return {"dedupe": self.key, "robot": robot, "user_id": self.user_id, "entry_id": self.entry_id,
+                "team_id": self.team_id, "kind": self.kind, "title": self.title[: staging.TITLE_LENGTH],
+                "body": self.body, "urgent": self.urgent}  # fmt: skip
 
 
 @dataclass
@@ -79,83 +90,144 @@ def scan(now: datetime, cal: WorkCalendar | None = None) -> ScanResult:
                       "escalate_county", "escalate_city")  # fmt: skip
     workday = cal.is_workday(today)
     result = ScanResult()
-    tasks = _open_tasks(cal.add_workdays(today, limits["remind_due_soon"]))
-    reminders: list[Reminder] = []
-    if workday:
-        reminders += [r for task in tasks for r in _task_reminders(task, today, cal, limits)]
-    reminders += _escalations(tasks, today, cal, limits, now, result)
+    staging.prepare()
+    horizon = cal.add_workdays(today, limits["remind_due_soon"])
+    due = _open_tasks(horizon).subquery()
+    first = db.session.scalar(select(func.min(due.c.due_date)))
+    if first is not None:
+        days = staging.Ordinals(cal, min(first, today), max(horizon, today))
+        if workday:
+            _task_reminders(horizon, today, days, limits)
+        reminders = _escalations(horizon, today, days, limits, now, result)
+    else:
+        reminders = []
     if workday:
         reminders += _entry_reminders(today, cal, limits)
     reminders += return_reminders(today, cal, workday)
-    result.reminders = len(reminders)
-    result.notifications = outbox.enqueue(_notifications(reminders), now)
+    staging.stage_rows([r.row() for r in reminders])
+    result.reminders = staging.staged()
+    result.notifications = staging.fan_out(now)
+    db.session.commit()
     result.uncovered_years = sorted(cal.uncovered)
     return result
 
 
-def _open_tasks(horizon: date) -> list:
-    query = (
+def _open_tasks(horizon: date):
+    """Open tasks of worked targets due by `horizon`, with what their reminders say and who hears them."""
+    return (
         select(Task.id, Task.title, Task.due_date, Task.owner_id, Task.entry_id, WhitelistEntry.team_id,
                WhitelistEntry.region_id, Enterprise.name)
         .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
         .join(Enterprise, Enterprise.id == WhitelistEntry.enterprise_id)
         .where(Task.status == OPEN, Task.due_date <= horizon, WhitelistEntry.state.in_(WORKING_STATES))
-        .order_by(Task.id)
     )  # fmt: skip
-    return db.session.execute(query).all()
 
 
-def _task_reminders(task, today: date, cal: WorkCalendar, limits: dict) -> list[Reminder]:
-    def reminder(key: str, kind: str, title: str) -> Reminder:
-        return Reminder(key, task.owner_id, task.entry_id, task.team_id, kind, title)
-
-    if task.due_date == today:
-        return [reminder(f"task:{task.id}:due_today:{today}", "due_today",
-                         _("Due today: %(task)s (%(name)s)", task=task.title, name=task.name))]  # fmt: skip
-    if task.due_date > today:
-        ahead = cal.workdays_between(today, task.due_date)
-        if ahead > limits["remind_due_soon"]:
-            return []
-        return [reminder(f"task:{task.id}:due_soon:{task.due_date}", "due_soon",
-                         _("Due in %(n)d working days: %(task)s (%(name)s)", n=ahead, task=task.title,
-                           name=task.name))]  # fmt: skip
-    late = cal.workdays_between(task.due_date, today)
-    return [reminder(f"task:{task.id}:overdue:{today}", "overdue",
-                     _("Overdue by %(n)d working days: %(task)s (%(name)s)", n=late, task=task.title, name=task.name))]  # fmt: skip
+def _key(*parts) -> ColumnElement:
+    """'task:' || id || ':due_today:' || … as SQL: strings are literals, the rest columns or expressions."""
+    expr = None
+    for part in parts:
+        piece = literal(part, String) if isinstance(part, str) else cast(part, String)
+        expr = piece if expr is None else expr + piece
+    return expr
 
 
-def _escalations(tasks: list, today: date, cal: WorkCalendar, limits: dict, now: datetime,
+def _task_reminders(horizon: date, today: date, days: "staging.Ordinals", limits: dict) -> None:
+    """Due today, due within `remind_due_soon` working days (once per due date), overdue (once per working
+    day): three INSERT … SELECT into the staging table, titles and keys built in SQL."""
+    tasks = _open_tasks(horizon).subquery()
+    cal = staging.calendar_table
+    n = cal.c.n - days[today]  # working days from today to the due date (negative: overdue)
+    on = today.isoformat()
+    rules = (
+        (tasks.c.due_date == today, "due_today", _key("task:", tasks.c.id, f":due_today:{on}"),
+         _("Due today: %(task)s (%(name)s)"), {}),
+        (and_(tasks.c.due_date > today, n <= limits["remind_due_soon"]), "due_soon",
+         _key("task:", tasks.c.id, ":due_soon:", tasks.c.due_date),
+         _("Due in %(n)d working days: %(task)s (%(name)s)"), {"n": n}),
+        (tasks.c.due_date < today, "overdue", _key("task:", tasks.c.id, f":overdue:{on}"),
+         _("Overdue by %(n)d working days: %(task)s (%(name)s)"), {"n": -n}),
+    )  # fmt: skip
+    for where, kind, key, template, extra in rules:
+        title = staging.sql_format(template, task=tasks.c.title, name=tasks.c.name, **extra)
+        staging.stage_from(
+            select(key, key, tasks.c.owner_id, tasks.c.entry_id, tasks.c.team_id, literal(kind), title,
+                   literal(False))
+            .join(cal, cal.c.day == tasks.c.due_date)
+            .where(where, tasks.c.owner_id.isnot(None))
+            .order_by(tasks.c.id)
+        )  # fmt: skip
+
+
+def _escalations(horizon: date, today: date, days: "staging.Ordinals", limits: dict, now: datetime,
                  result: ScanResult) -> list[Reminder]:  # fmt: skip
     """督办: overdue ≥ escalate_lead working days → the team leader (蓝); ≥ escalate_county → the county head (黄,
-    the managers where a county has none); ≥ escalate_city → the city managers (红). Each level once per task."""
-    late_tasks = [(t, cal.workdays_between(t.due_date, today)) for t in tasks if t.due_date < today]
-    due = [(t, late, level) for t, late in late_tasks for level, key in LEVELS if late >= limits[key]]
-    if not due:
-        return []
-    existing = set()
-    ids = sorted({t.id for t, _late, _level in due})
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        existing |= set(db.session.execute(select(Escalation.task_id, Escalation.level)
-                                           .where(Escalation.task_id.in_(chunk))).all())  # fmt: skip
+    the managers where a county has none); ≥ escalate_city → the city managers (红). Each level once per task:
+    INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING gives the levels raised by this scan, and only those are
+    announced (to every head or manager of the level; the record names the first)."""
     recipients = Recipients()
-    rows, reminders = [], []
-    for task, late, level in due:
-        if (task.id, level) in existing:
+    tasks = _open_tasks(horizon).subquery()
+    cal = staging.calendar_table
+    late = days[today] - cal.c.n
+    head = (
+        select(func.min(User.id))
+        .where(
+            User.is_active_flag.is_(True), User.role == Role.COUNTY_HEAD, User.region_id == tasks.c.region_id
+        )
+        .scalar_subquery()
+    )
+    manager = min(recipients.managers) if recipients.managers else None
+    columns = ["task_id", "entry_id", "level", "severity", "recipient_id", "overdue_days", "created_at"]
+    raised = []
+    for level, limit in LEVELS:
+        if level == "lead":
+            recipient = Team.leader_id
+        elif level == "county":
+            recipient = func.coalesce(head, manager) if manager else head
+        elif manager is None:
             continue
-        people = recipients.of(level, task.team_id, task.region_id)
-        if not people:
-            continue
-        rows.append({"task_id": task.id, "entry_id": task.entry_id, "level": level, "severity": SEVERITY[level],
-                     "recipient_id": people[0], "overdue_days": late, "created_at": now})  # fmt: skip
-        title = _("督办 (%(severity)s): %(task)s of %(name)s is %(n)d working days overdue",
-                  severity=SEVERITY_LABELS[SEVERITY[level]], task=task.title, name=task.name, n=late)  # fmt: skip
-        reminders += [
-            Reminder(f"escalation:{task.id}:{level}:{user_id}", user_id, task.entry_id, task.team_id,
-                     f"escalation_{SEVERITY[level]}", title, urgent=True)
-            for user_id in people
-        ]  # fmt: skip
-    result.escalations = outbox.insert_ignoring_duplicates(Escalation.__table__, rows)
+        else:
+            recipient = literal(manager)
+        query = (
+            select(tasks.c.id, tasks.c.entry_id, literal(level), literal(SEVERITY[level]), recipient, late,
+                   literal(now, UTCDateTime))
+            .join(cal, cal.c.day == tasks.c.due_date)
+            .where(tasks.c.due_date < today, late >= limits[limit], recipient.isnot(None))
+        )  # fmt: skip
+        if level == "lead":
+            query = query.join(Team, Team.id == tasks.c.team_id)
+        statement = (
+            dialect_insert(Escalation.__table__)
+            .from_select(columns, query)
+            .on_conflict_do_nothing()
+            .returning(Escalation.task_id, Escalation.level)
+        )
+        raised += db.session.execute(statement).all()
+    result.escalations = len(raised)
+    return _escalation_reminders(raised, today, days, recipients)
+
+
+def _escalation_reminders(raised: list, today: date, days: "staging.Ordinals", recipients: Recipients) -> list[
+        Reminder]:  # fmt: skip
+    """The reminders of the 督办 this scan raised: one per recipient of the level, urgent (muted targets too)."""
+    levels: dict[int, list[str]] = {}
+    for task_id, level in raised:
+        levels.setdefault(task_id, []).append(level)
+    reminders = []
+    for start in range(0, len(levels), 1000):
+        chunk = sorted(levels)[start : start + 1000]
+        for task in db.session.execute(_open_tasks(today).where(Task.id.in_(chunk)).order_by(Task.id)):
+            late = days[today] - days[task.due_date]
+            for level, _limit in LEVELS:
+                if level not in levels[task.id]:
+                    continue
+                title = _("督办 (%(severity)s): %(task)s of %(name)s is %(n)d working days overdue",
+                          severity=SEVERITY_LABELS[SEVERITY[level]], task=task.title, name=task.name, n=late)  # fmt: skip
+                reminders += [
+                    Reminder(f"escalation:{task.id}:{level}:{user_id}", user_id, task.entry_id, task.team_id,
+                             f"escalation_{SEVERITY[level]}", title, urgent=True)
+                    for user_id in recipients.of(level, task.team_id, task.region_id)
+                ]  # fmt: skip
     return reminders
 
 
@@ -182,45 +254,3 @@ def _entry_reminders(today: date, cal: WorkCalendar, limits: dict) -> list[Remin
             reminders.append(Reminder(f"entry:{e.id}:plan_ending:{last}", e.owner_id, e.id, e.team_id, "plan_ending",
                                       _("The plan for %(name)s ends on %(date)s", name=e.name, date=last.isoformat())))  # fmt: skip
     return reminders
-
-
-def _notifications(reminders: list[Reminder]) -> list[dict]:
-    """Each reminder → the inbox (always), email (if the user has an address and wants it), the team's robot."""
-    user_ids = {r.user_id for r in reminders}
-    emails, no_email, muted = {}, set(), set()
-    for start in range(0, len(user_ids), 1000):
-        chunk = sorted(user_ids)[start : start + 1000]
-        emails |= dict(
-            db.session.execute(
-                select(User.id, User.email).where(User.id.in_(chunk), User.email.isnot(None))
-            ).all()
-        )
-        no_email |= set(db.session.scalars(select(ChannelPreference.user_id).where(
-            ChannelPreference.user_id.in_(chunk), ChannelPreference.email.is_(False))))  # fmt: skip
-        muted |= set(
-            db.session.execute(select(Mute.user_id, Mute.entry_id).where(Mute.user_id.in_(chunk))).all()
-        )
-    hooks = dict(
-        db.session.execute(select(Team.id, Team.webhook_url).where(Team.webhook_url.isnot(None))).all()
-    )
-    rows = []
-    for r in reminders:
-        if (r.user_id, r.entry_id) in muted and not r.urgent:
-            continue
-        base = {
-            "user_id": r.user_id,
-            "entry_id": r.entry_id,
-            "kind": r.kind,
-            "title": r.title,
-            "body": r.body,
-        }
-        rows.append({**base, "dedupe_key": f"{r.key}:inbox", "channel": "inbox"})
-        if emails.get(r.user_id) and r.user_id not in no_email:
-            rows.append({**base, "dedupe_key": f"{r.key}:email", "channel": "email"})
-        if hooks.get(r.team_id):
-            key = (
-                r.key.rsplit(":", 1)[0] if r.urgent else r.key
-            )  # one robot message per escalation, not per person
-            rows.append({**base, "user_id": None, "team_id": r.team_id, "channel": "webhook",
-                         "dedupe_key": f"{key}:webhook:{r.team_id}"})  # fmt: skip
-    return rows

@@ -145,3 +145,24 @@ def test_daily_digest_once_per_working_day_for_users_who_want_it(worked):
     assert (digest.channel, digest.user_id) == ("email", p["member"].id) and "2026-10-12" in digest.body
     save_preferences(p["member"], email=True, digest=False)
     assert send_digests(beijing(2026, 10, 14)) == 0
+
+
+def test_a_scan_costs_the_same_statements_whatever_the_number_of_tasks(worked):
+    """Set-based: more overdue tasks add rows to the same statements, not statements."""
+    from tests.test_query_counts import count_queries
+
+    p, teams, entry = worked
+    one_task(entry, date(2026, 10, 12))
+    entry.last_contact_at = beijing(2026, 10, 9)
+    db.session.commit()
+    with count_queries() as few:
+        scan(beijing(2026, 10, 14))
+    for task in db.session.scalars(select(Task).where(Task.entry_id == entry.id)):
+        task.status, task.due_date = "open", date(2026, 10, 9)
+    db.session.commit()
+    with count_queries() as more:
+        scan(beijing(2026, 10, 15))
+    assert kinds(p["member"]).count("overdue") > 2  # the many tasks were reminded
+    # The same statements, plus at most the two that announce 督办 raised by this scan (one read of their tasks
+    # per thousand, one write of their reminders), whatever the number of tasks.
+    assert len(few) <= len(more) <= len(few) + 2
