@@ -21,7 +21,7 @@ from crm.chains.services import NAME_LENGTH, can_edit
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc
 from crm.extensions import db
-from crm.imports import values
+from crm.imports import ledger_rows, values
 from crm.imports.columns import columns_for
 from crm.imports.matching import CHOICE_CREATE, CHOICE_SKIP
 from crm.imports.reader import Table
@@ -226,10 +226,7 @@ def check_file(
     if missing:
         return [], missing
     headers = {c.key: c.header for c in columns}
-    cells = [
-        (number, {k: row[i].strip() for k, i in mapping.items() if i is not None and i < len(row)})
-        for number, row in table.rows
-    ]
+    cells = ledger_rows.mapped_cells(table, mapping)
     on_file, seen, rows = _Chains(), {}, []
     if kind == "chain_map":
         refs = values.reference_names()

@@ -18,6 +18,14 @@ from crm.imports.rows import LedgerRow
 KINDS = ("projects", "arrivals")
 
 
+def mapped_cells(table: Table, mapping: dict[str, int | None]) -> list[tuple[int, dict[str, str]]]:
+    """(row number, column key → the cell's text, trimmed) for every data row, through the column mapping."""
+    return [
+        (number, {k: row[i].strip() for k, i in mapping.items() if i is not None and i < len(row)})
+        for number, row in table.rows
+    ]
+
+
 def check_file(
     actor: User, table: Table, mapping: dict[str, int | None], kind: str, today: date
 ) -> tuple[list[LedgerRow], list[str]]:
@@ -31,10 +39,7 @@ def check_file(
     if missing:
         return [], missing
     headers = {c.key: c.header for c in columns}
-    cells = [
-        (number, {k: row[i].strip() for k, i in mapping.items() if i is not None and i < len(row)})
-        for number, row in table.rows
-    ]
+    cells = mapped_cells(table, mapping)
     if kind == "projects":
         checker = ProjectRows(actor, [c for _n, c in cells], today)
     else:
