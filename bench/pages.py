@@ -160,15 +160,20 @@ def pick_targets(year: int) -> dict:
     logs = (
         select(func.count()).select_from(ContactLog).where(ContactLog.entry_id == WhitelistEntry.id)
     ).scalar_subquery()
-    by_logs = db.session.execute(
-        select(WhitelistEntry.id, logs)
-        .where(
-            WhitelistEntry.team_id == team_id,
-            WhitelistEntry.state.in_((State.CONTACTING, State.NEGOTIATING)),
-            WhitelistEntry.id != log_target,
-        )
-        .order_by(logs, WhitelistEntry.id)
-    ).all()
+
+    def by_logs_in(states) -> list:
+        return db.session.execute(
+            select(WhitelistEntry.id, logs)
+            .where(
+                WhitelistEntry.team_id == team_id,
+                WhitelistEntry.state.in_(states),
+                WhitelistEntry.id != log_target,
+            )
+            .order_by(logs, WhitelistEntry.id)
+        ).all()
+
+    # Targets in talks; at a small scale the team may have none besides the log target, then any worked one.
+    by_logs = by_logs_in((State.CONTACTING, State.NEGOTIATING)) or by_logs_in(WORKING_STATES)
     typical, busiest = by_logs[len(by_logs) // 2], by_logs[-1]
     # A category tag and search terms that match a good share of the enterprises.
     tag = db.session.execute(

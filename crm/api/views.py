@@ -31,7 +31,7 @@ from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES
 from crm.dashboard.services import dashboard as dashboard_figures
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import enterprise_matches
+from crm.enterprises.search import enterprise_search
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.plans import logs
@@ -71,7 +71,7 @@ ENTERPRISES, ENTRIES, TEAMS, WORK, DASHBOARD = (
 def list_enterprises(user: User, args: dict):
     query = select(Enterprise).where(enterprise_scope(user)).order_by(Enterprise.name_initials, Enterprise.id)
     if args["q"].strip():
-        query = query.where(enterprise_matches(args["q"].strip()))
+        query = query.where(enterprise_search(args["q"].strip()))
     return page(query, args)
 
 

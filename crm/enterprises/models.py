@@ -14,6 +14,11 @@ class Enterprise(db.Model):
     __table_args__ = (
         # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
         pg_only_index("ix_enterprises_name_trgm", "name", "gin", "gin_trgm_ops"),
+        # The other terms of the search box (crm.enterprises.search; migration b8e2f4a6c1d3). On SQLite an FTS5
+        # table does this, outside the models (crm.extensions.include_object leaves it out of the comparison).
+        pg_only_index("ix_enterprises_name_en_trgm", "name_en", "gin", "gin_trgm_ops"),
+        pg_only_index("ix_enterprises_name_initials_trgm", "name_initials", "gin", "gin_trgm_ops"),
+        pg_only_index("ix_enterprises_uscc_prefix", "uscc", "btree", "varchar_pattern_ops"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

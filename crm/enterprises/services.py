@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.enterprises.duplicates import SAME, find_matches
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
-from crm.enterprises.names import normalise_name, normalise_uscc, pinyin_initials, uscc_key
+from crm.enterprises.names import normalise_name, normalise_uscc, pinyin_initials
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_guard
@@ -139,16 +139,6 @@ def add_contact(enterprise: Enterprise, actor: User, now: datetime, **fields) ->
     )
     db.session.commit()
     return contact
-
-
-def enterprise_matches(q: str) -> ColumnElement[bool]:
-    """Name or pinyin initials containing `q`, or a credit code containing it in the normal form (so a code
-    typed full-width, with hyphens or spaces finds the stored one)."""
-    like = f"%{q}%"
-    conds = [Enterprise.name.ilike(like), Enterprise.name_initials.like(like.lower())]
-    if (code := uscc_key(q)).isascii() and code.isalnum():
-        conds.append(Enterprise.uscc.like(f"%{code}%"))
-    return or_(*conds)
 
 
 def find_duplicates(

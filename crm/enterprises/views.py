@@ -10,7 +10,7 @@ from crm.enterprises import bp, services
 from crm.enterprises import merge as merging
 from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm, MergeForm
 from crm.enterprises.models import Enterprise, EnterpriseMerge
-from crm.enterprises.services import enterprise_matches
+from crm.enterprises.search import enterprise_search
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, paginate, parse_int
@@ -32,7 +32,7 @@ def index():
     q = request.args.get("q", "").strip()[:64]
     query = select(Enterprise).where(enterprise_scope(current_user)).order_by(Enterprise.name_initials)
     if q:
-        query = query.where(enterprise_matches(q))
+        query = query.where(enterprise_search(q))
     page = paginate(query)
     return render_template("enterprises/index.html", page=page, q=q)
 
@@ -169,7 +169,7 @@ def _render_merge(survivor: Enterprise, duplicate: Enterprise | None, form: Merg
     results = []
     if q and duplicate is None:
         query = select(Enterprise).where(
-            enterprise_scope(current_user), Enterprise.id != survivor.id, enterprise_matches(q)
+            enterprise_scope(current_user), Enterprise.id != survivor.id, enterprise_search(q)
         )
         results = db.session.scalars(query.order_by(Enterprise.name_initials).limit(20)).all()
     suggestions = []

@@ -1,0 +1,100 @@
+"""The search box (crm.enterprises.search) on the bureau's messy data, answered from an index on both databases:
+the FTS5 trigram table on SQLite, kept in step by triggers through creates, edits and deletes; the trigram and
+pattern indexes on PostgreSQL."""
+
+import pytest
+from sqlalchemy import select, text
+
+from crm.enterprises import merge as merging
+from crm.enterprises.models import Enterprise
+from crm.enterprises.search import enterprise_search
+from crm.enterprises.services import EnterpriseData, update_enterprise
+from crm.extensions import db
+
+HUAXIA_CODE = "91340600MA2PBM9HXD"
+
+
+@pytest.fixture
+def firms(make_user, make_enterprise):
+    member = make_user("member", "371502")
+    return {
+        "huaxia": make_enterprise(
+            member, name="聊城华夏钢铁有限公司", uscc=HUAXIA_CODE, name_en="Huaxia Steel Co."
+        ),
+        "qinglan": make_enterprise(member, name="青岚生物制造有限公司"),
+        "jinggong": make_enterprise(
+            member, name="聊城精密机械（集团）有限公司", name_en="Liaocheng PRECISION Machinery"
+        ),
+        "member": member,
+    }
+
+
+def found(q: str) -> set[str]:
+    return set(db.session.scalars(select(Enterprise.name).where(enterprise_search(q))))
+
+
+def test_every_term_people_type_finds_the_firm(firms):
+    assert found("精密机械") == {"聊城精密机械（集团）有限公司"}  # a trade in the middle of the name
+    assert found("  精密机械 ") == {"聊城精密机械（集团）有限公司"}  # padded
+    assert found("青岚") == {"青岚生物制造有限公司"}  # two characters: below a trigram, still found
+    assert found("（集团）") == {"聊城精密机械（集团）有限公司"}  # full-width brackets as written
+    assert found("precision") == {"聊城精密机械（集团）有限公司"}  # English name, any case
+    assert found("STEEL") == {"聊城华夏钢铁有限公司"}
+    assert found("hxgt") == {"聊城华夏钢铁有限公司"}  # initials in the middle (聊城 comes first: lchxgt…)
+    assert found("HX GT") == {"聊城华夏钢铁有限公司"}  # typed with a space and capitals
+    assert found("有限公司") == {
+        "聊城华夏钢铁有限公司",
+        "青岚生物制造有限公司",
+        "聊城精密机械（集团）有限公司",
+    }
+    assert found("钢材") == set()
+    assert found("   ") == set()
+
+
+def test_a_credit_code_is_found_by_its_start_as_typed(firms):
+    assert found(HUAXIA_CODE[:10]) == {"聊城华夏钢铁有限公司"}
+    assert found("９１３４０６００ＭＡ") == {"聊城华夏钢铁有限公司"}  # full-width
+    assert found("913406-00MA2P") == {"聊城华夏钢铁有限公司"}  # hyphenated
+    assert found(HUAXIA_CODE.lower()[:12]) == {"聊城华夏钢铁有限公司"}
+    assert found(HUAXIA_CODE[4:14]) == set()  # the middle of a code is not its start
+
+
+def test_the_index_follows_edits_and_merges(firms, make_user, now):
+    huaxia = firms["huaxia"]
+    update_enterprise(
+        huaxia, EnterpriseData(name="聊城华夏特钢集团有限公司", uscc=HUAXIA_CODE), None, firms["member"], now
+    )
+    assert found("特钢集团") == {"聊城华夏特钢集团有限公司"}
+    assert found("华夏钢铁") == set()
+    assert found("Huaxia") == set()  # the English name was cleared by the edit
+    assert found("hxtg") == {"聊城华夏特钢集团有限公司"}
+    manager = make_user("manager")
+    merging.merge(manager, firms["jinggong"], firms["qinglan"], "同一企业", None, None, now)  # deletes 青岚
+    assert found("生物制造") == set()
+    assert found("精密机械") == {"聊城精密机械（集团）有限公司"}
+
+
+def test_the_search_reads_an_index(firms):
+    """SQLite: the FTS5 table holds every enterprise's terms (written by the triggers, not by this code).
+    PostgreSQL: with sequential scans priced out, each term's plan names its index."""
+    if db.engine.dialect.name == "sqlite":
+        rows = db.session.execute(
+            text("SELECT rowid FROM enterprise_search WHERE name LIKE '%精密机械%'")
+        ).all()
+        assert rows == [(firms["jinggong"].id,)]
+        assert db.session.execute(
+            text("SELECT rowid FROM enterprise_search WHERE uscc LIKE :p"), {"p": HUAXIA_CODE[:8] + "%"}
+        ).all() == [(firms["huaxia"].id,)]
+        return
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    for q, index in [
+        ("precision", "ix_enterprises_name_en_trgm"),
+        ("hxgt", "ix_enterprises_name_initials_trgm"),
+        (HUAXIA_CODE[:10], "ix_enterprises_uscc_prefix"),
+        ("精密机械", "ix_enterprises_name_trgm"),
+    ]:
+        query = select(Enterprise.id).where(enterprise_search(q))
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        assert index in plan, (q, plan)
+    db.session.rollback()
