@@ -99,15 +99,19 @@ def shown_in_list(query: Select) -> Select:
     """Load what a row of the list page shows, and no more: the enterprise with its categories, the county, the
     industry, the team's name and the owner's name. Each entry otherwise eager-joins about fifteen tables
     (proposer, team leader, their counties, parent companies …), and PostgreSQL spent longer planning that join
-    than running it."""
+    than running it. Only the two small reference tables are joined: at 100,000 entries PostgreSQL planned six
+    eager joins in 6 ms (16 ms with a search) to run the statement in 0.5 ms; the team, the owner and the chain
+    node come in a statement each, by primary key."""
     return query.options(
         selectinload(WhitelistEntry.enterprise).options(
             lazyload(Enterprise.parent), lazyload(Enterprise.industry), selectinload(Enterprise.categories)
         ),
         lazyload(WhitelistEntry.proposer),
+        joinedload(WhitelistEntry.region),
         joinedload(WhitelistEntry.industry).lazyload(Industry.parent),
-        joinedload(WhitelistEntry.team).lazyload("*"),
-        joinedload(WhitelistEntry.owner).lazyload("*"),
+        selectinload(WhitelistEntry.chain_node).lazyload("*"),
+        selectinload(WhitelistEntry.team).lazyload("*"),
+        selectinload(WhitelistEntry.owner).lazyload("*"),
     )
 
 
