@@ -64,6 +64,16 @@ def default_path(now: datetime) -> Path:
     return Path(current_app.config["BACKUP_DIR"]) / f"crm-{now:%Y%m%d-%H%M%S}.{suffix}"
 
 
+# Ordinary tables only: the search index's virtual table and its shadow tables are rebuilt from the
+# enterprises by their triggers, so they are copied with the file but are not counted as data.
+_SQLITE_TABLES = "PRAGMA main.table_list"
+
+
+def _sqlite_tables(rows) -> list[str]:
+    """Names of the ordinary tables among PRAGMA table_list's rows (schema, name, type, ...)."""
+    return [name for _schema, name, kind, *_ in rows if kind == "table" and not name.startswith("sqlite_")]
+
+
 def _sqlite_summary(conn: sqlite3.Connection) -> tuple[str | None, int, int]:
     """(revision, tables, rows) of a SQLite database after checking its integrity."""
     try:
@@ -72,7 +82,7 @@ def _sqlite_summary(conn: sqlite3.Connection) -> tuple[str | None, int, int]:
         raise BackupError(f"not a SQLite database: {error}") from None
     if not healthy:
         raise BackupError("the SQLite file fails its integrity check")
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    names = _sqlite_tables(conn.execute(_SQLITE_TABLES))
     if "alembic_version" not in names:
         raise BackupError("the file is not a CRM database (it has no schema revision)")
     revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -84,8 +94,11 @@ def _summary() -> tuple[str | None, int, int]:
     """(revision, tables, rows) of the configured database, read through the app's engine."""
     db.session.remove()
     db.engine.dispose()  # connections opened before a restore must not serve stale pages
-    tables = db.inspect(db.engine).get_table_names()
     with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            tables = _sqlite_tables(conn.exec_driver_sql(_SQLITE_TABLES))
+        else:
+            tables = db.inspect(conn).get_table_names()
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         rows = sum(conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in tables)
     return revision, len(tables), rows

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
+from crm.enterprises.search import enterprise_search
 from crm.extensions import db
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
@@ -59,6 +60,9 @@ def test_backup_then_restore_brings_back_exactly_what_was_saved(app, campaign, m
     assert code == 0, output
     assert snapshot() == before
     assert "改过的名字有限公司" not in snapshot()["names"]
+    # Search answers from its index (an FTS table on SQLite) as it stood at the backup.
+    assert db.session.scalars(select(Enterprise.name).where(enterprise_search("甲有限"))).all() == ["聊城甲有限公司"]
+    assert not db.session.scalars(select(Enterprise.id).where(enterprise_search("改过的名字"))).all()
     # The app works on the restored data: ids continue after the restored rows (sequences came back too).
     entry = make_entry(db.session.get(User, head_id), name="恢复之后新增有限公司")
     assert entry.id > max(db.session.scalars(select(WhitelistEntry.id).where(WhitelistEntry.id != entry.id)))
