@@ -61,7 +61,9 @@ def test_backup_then_restore_brings_back_exactly_what_was_saved(app, campaign, m
     assert snapshot() == before
     assert "改过的名字有限公司" not in snapshot()["names"]
     # Search answers from its index (an FTS table on SQLite) as it stood at the backup.
-    assert db.session.scalars(select(Enterprise.name).where(enterprise_search("甲有限"))).all() == ["聊城甲有限公司"]
+    assert db.session.scalars(select(Enterprise.name).where(enterprise_search("甲有限"))).all() == [
+        "聊城甲有限公司"
+    ]
     assert not db.session.scalars(select(Enterprise.id).where(enterprise_search("改过的名字"))).all()
     # The app works on the restored data: ids continue after the restored rows (sequences came back too).
     entry = make_entry(db.session.get(User, head_id), name="恢复之后新增有限公司")
