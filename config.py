@@ -59,6 +59,9 @@ class Config:
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
     # The dashboard keeps its figures this long per scope (crm/dashboard/cache.py); 0 computes them every time.
     DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60)
+    # Set on several workers or nodes: the dashboard cache is shared through Redis (crm/dashboard/shared_cache.py).
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    DASHBOARD_CACHE_PREFIX = os.environ.get("DASHBOARD_CACHE_PREFIX", "crm:dashboard:")
     # The scheduler computes each scope's figures ahead every DASHBOARD_SNAPSHOT_MINUTES and a page uses them while
     # younger than DASHBOARD_SNAPSHOT_SECONDS (crm/dashboard/snapshots.py); 0 seconds turns snapshots off.
     DASHBOARD_SNAPSHOT_MINUTES = _env_int("DASHBOARD_SNAPSHOT_MINUTES", 5)
@@ -90,6 +93,7 @@ class TestConfig(Config):
     WEBHOOK_ALLOWED_HOSTS = "*"  # the tests' robots listen on 127.0.0.1; tests/teams checks the list
     DASHBOARD_CACHE_SECONDS = 0  # the figure tests compute afresh; tests/dashboard/test_cache.py turns it on
     DASHBOARD_SNAPSHOT_SECONDS = 0  # likewise; tests/dashboard/test_snapshots.py turns snapshots on
+    REDIS_URL = ""  # tests/dashboard/test_shared_cache.py sets its own
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 
 

@@ -25,8 +25,8 @@ Trade-offs of keeping it in the process (a dict and a lock, no extra service):
 - nothing tells another worker that the records changed; the TTL bounds how stale a figure can be;
 - memory is bounded: at most MAX_ENTRIES entries (a city-wide set is a few hundred kilobytes), the least recently
   stored dropped first.
-A shared cache (Redis, or a table of precomputed figures) would fix the first two at the cost of a service to
-run; at a 60-second TTL it is not worth it.
+With REDIS_URL set, crm.dashboard.shared_cache replaces this cache with one shared by every worker and node, which
+fixes the first two at the cost of a service to run.
 
 Concurrency: one computation per key at a time; requests arriving meanwhile wait and take its result instead of
 starting their own (keys share REFRESH_STRIPES locks, so two keys rarely wait for each other).
@@ -40,13 +40,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from crm.auth.models import User
 from crm.types import utcnow
 from crm.vocab import Role
+
+if TYPE_CHECKING:
+    from crm.dashboard.shared_cache import SharedFigureCache
 
 MAX_ENTRIES = 64
 REFRESH_MIN_SECONDS = 10
@@ -120,14 +123,25 @@ class FigureCache:
 _created = threading.Lock()
 
 
-def figure_cache() -> FigureCache:
-    """The application's cache (one per app, so per gunicorn worker)."""
+def figure_cache() -> "FigureCache | SharedFigureCache":
+    """The application's cache: shared through Redis when REDIS_URL is set (crm.dashboard.shared_cache), else one
+    per app, so per gunicorn worker."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("dashboard_cache")
     if cache is None:
         with _created:
-            cache = app.extensions.setdefault("dashboard_cache", FigureCache())
+            cache = app.extensions.get("dashboard_cache") or _create(app.config)
+            app.extensions["dashboard_cache"] = cache
     return cache
+
+
+def _create(config) -> "FigureCache | SharedFigureCache":
+    url = config.get("REDIS_URL")
+    if not url:
+        return FigureCache()
+    from crm.dashboard.shared_cache import SharedFigureCache, connect  # redis is loaded only when configured
+
+    return SharedFigureCache(connect(url), prefix=config.get("DASHBOARD_CACHE_PREFIX", "crm:dashboard:"))
 
 
 def ttl() -> int:

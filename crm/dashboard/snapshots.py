@@ -115,13 +115,17 @@ def load(scope: str, year: int, day: date, now: datetime) -> tuple[Any, datetime
 
 
 def _read(payload: str) -> Any:
-    """The figures from their JSON. A city's set is ~350 KB, some 100,000 small objects, none of them in a cycle:
-    the cyclic garbage collector, which such a burst of allocations sets off (a full collection of the process
-    took up to 100 ms: bench/projects.py's p95), is paused while they are built."""
+    return decode_value(json.loads(payload))
+
+
+def decode_value(value: Any) -> Any:
+    """The figures from their parsed JSON. A city's set is ~350 KB, some 100,000 small objects, none of them in a
+    cycle: the cyclic garbage collector, which such a burst of allocations sets off (a full collection of the
+    process took up to 100 ms: bench/projects.py's p95), is paused while they are built."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return decode(json.loads(payload))
+        return decode(value)
     finally:
         if paused:
             gc.enable()
