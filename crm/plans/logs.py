@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path, PureWindowsPath
 
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 
@@ -173,12 +174,17 @@ def _after_log(actor: User, entry: WhitelistEntry, log: ContactLog, task: Task |
     entry.updated_at = now
 
 
-def logs_of(entry_id: int) -> list[ContactLog]:
-    """The entry's logs, newest first, with their participants' and contacts' names (not who typed them in)."""
+LOGS_PER_PAGE = 20
+
+
+def logs_of(entry_id: int, page: int = 1, per_page: int = LOGS_PER_PAGE) -> Pagination:
+    """One page of the entry's logs, newest first, with their participants' and contacts' names (not who typed
+    them in) and the count of all of them: a target with years of history costs its page what one page of it
+    costs (the index on (entry_id, occurred_at) reads just the page)."""
     query = (
         select(ContactLog)
         .where(ContactLog.entry_id == entry_id)
         .options(lazyload(ContactLog.created_by), selectinload(ContactLog.participants).lazyload("*"))
-        .order_by(ContactLog.occurred_at.desc())
+        .order_by(ContactLog.occurred_at.desc(), ContactLog.id.desc())
     )
-    return list(db.session.scalars(query))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

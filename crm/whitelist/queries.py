@@ -164,8 +164,11 @@ def review_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(review_queue(user).order_by(None).subquery()))
 
 
-def timeline(enterprise_id: int, user: User) -> list[Event]:
-    """The enterprise's events: its own, and those of the entries the user can see."""
+EVENTS_PER_PAGE = 30
+
+
+def timeline(enterprise_id: int, user: User, page: int = 1, per_page: int = EVENTS_PER_PAGE) -> Pagination:
+    """One page of the enterprise's events, newest first: its own, and those of the entries the user can see."""
     visible_ids = select(WhitelistEntry.id).where(
         WhitelistEntry.enterprise_id == enterprise_id, entry_scope(user)
     )
@@ -177,7 +180,7 @@ def timeline(enterprise_id: int, user: User) -> list[Event]:
         )
         .order_by(Event.at.desc(), Event.id.desc())
     )
-    return list(db.session.scalars(query))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def entries_of(enterprise_id: int, user: User) -> list[WhitelistEntry]:

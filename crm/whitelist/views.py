@@ -162,6 +162,10 @@ def detail(entry_id: int):
     return _render_detail(entry, ReasonForm(version=entry.version))
 
 
+def _page(name: str) -> int:
+    return parse_int(request.args.get(name), 1, maximum=100_000) or 1
+
+
 def _render_detail(entry, form: ReasonForm, status: int = 200):
     today = local_date(utcnow())
     page = render_template(
@@ -169,7 +173,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         entry=entry,
         light=lights_for([entry], today).get(entry.id),
         plan=plan_services.plan_of(entry.id),
-        logs=plan_logs.logs_of(entry.id),
+        logs=plan_logs.logs_of(entry.id, page=_page("logs_page")),
         funds=stages.funds_of(entry.id),
         **project_summary(entry.id, today),
         next_stage=stages.next_stage(entry),
@@ -180,7 +184,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),
         chain_node=gaps.node_status(entry.chain_node_id, today) if entry.chain_node_id else None,
-        timeline=queries.timeline(entry.enterprise_id, current_user),
+        timeline=queries.timeline(entry.enterprise_id, current_user, page=_page("history_page")),
         form=form,
     )
     return page, status

@@ -1,0 +1,78 @@
+"""An entry's page with a long history: the contact log and the history come in pages (newest first, with the
+count of all), so the page costs the same statements whatever the history (issue 16)."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from crm.enterprises.models import Enterprise
+from crm.extensions import db
+from crm.plans.logs import LOGS_PER_PAGE
+from crm.plans.models import ContactLog
+from crm.teams import assignment
+from crm.whitelist.models import Event
+from crm.whitelist.queries import EVENTS_PER_PAGE
+from tests.teams.conftest import campaign  # noqa: F401
+from tests.test_query_counts import count_queries
+
+
+def add_history(entry, author, now, logs: int, events: int, start: int = 0) -> None:
+    """`logs` contact logs a day apart and `events` edits (after the workflow's own), numbered so the test can tell
+    which page shows."""
+    for i in range(start, start + logs):
+        db.session.add(ContactLog(entry_id=entry.id, occurred_at=now - timedelta(days=i), kind="call",
+                                  summary=f"第{i:03d}次电话", created_by_id=author.id))  # fmt: skip
+    for i in range(start, start + events):
+        db.session.add(Event(enterprise_id=entry.enterprise_id, entry_id=entry.id, action="edit",
+                             actor_id=author.id, at=now + timedelta(days=1, minutes=-i), detail=f"第{i:03d}次修改"))  # fmt: skip
+    db.session.commit()
+
+
+def shown(page: str, word: str) -> list[int]:
+    return [int(n) for n in re.findall(rf"第(\d{{3}})次{word}", page)]
+
+
+def test_logs_and_history_come_newest_first_in_pages_with_their_counts(client, campaign, login, now):  # noqa: F811
+    p, teams, whitelisted = campaign
+    entry = whitelisted("历史悠久精密机械有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    add_history(entry, p["member"], now, logs=LOGS_PER_PAGE * 2 + 5, events=EVENTS_PER_PAGE + 3)
+    login(p["member"])
+    url = f"/whitelist/{entry.id}"
+
+    first = client.get(url).data.decode()
+    assert shown(first, "电话") == list(range(LOGS_PER_PAGE))
+    assert f'data-total="{LOGS_PER_PAGE * 2 + 5}"' in first  # the heading counts them all
+    assert f"?logs_page=2#logs" in first
+    assert shown(first, "修改") == list(range(EVENTS_PER_PAGE))
+    assert "?history_page=2#history" in first
+
+    last = client.get(url + "?logs_page=3").data.decode()
+    assert shown(last, "电话") == list(range(LOGS_PER_PAGE * 2, LOGS_PER_PAGE * 2 + 5))
+    assert shown(last, "修改") == list(range(EVENTS_PER_PAGE))  # the other list stays on its first page
+    older = client.get(url + "?history_page=2").data.decode()
+    assert [n for n in shown(older, "修改")][:3] == [EVENTS_PER_PAGE, EVENTS_PER_PAGE + 1, EVENTS_PER_PAGE + 2]
+    # Junk and pages past the end answer with an empty page, not an error.
+    assert client.get(url + "?logs_page=abc").status_code == 200
+    assert shown(client.get(url + "?logs_page=99").data.decode(), "电话") == []
+
+    # The enterprise's own page pages its history the same way.
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == entry.enterprise_id))
+    page = client.get(f"/enterprises/{enterprise.id}").data.decode()
+    assert shown(page, "修改") == list(range(EVENTS_PER_PAGE)) and "?history_page=2#history" in page
+
+
+def test_the_entry_page_costs_the_same_statements_with_a_long_history(client, campaign, login, now):  # noqa: F811
+    p, teams, whitelisted = campaign
+    entry = whitelisted("历史悠久精密机械有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    add_history(entry, p["member"], now, logs=3, events=3)
+    login(p["member"])
+    with count_queries() as short:
+        assert client.get(f"/whitelist/{entry.id}").status_code == 200
+    add_history(entry, p["member"], now, logs=200, events=200, start=3)
+    with count_queries() as long:
+        page = client.get(f"/whitelist/{entry.id}").data.decode()
+    assert len(long) == len(short)
+    assert len(shown(page, "电话")) == LOGS_PER_PAGE and len(shown(page, "修改")) == EVENTS_PER_PAGE
