@@ -55,7 +55,9 @@ def _render_detail(enterprise: Enterprise, contact_form: ContactForm, status: in
         enterprise=enterprise,
         entries=queries.entries_of(enterprise.id, current_user),
         timeline=queries.timeline(
-            enterprise.id, current_user, page=parse_int(request.args.get("history_page"), 1, maximum=100_000) or 1
+            enterprise.id,
+            current_user,
+            page=parse_int(request.args.get("history_page"), 1, maximum=100_000) or 1,
         ),
         contact_form=contact_form,
         can_edit=can_edit_enterprise(enterprise),
