@@ -2,12 +2,15 @@
 
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
+from crm.scope import entry_scope
 from crm.vocab import State
 from crm.whitelist.models import WhitelistEntry
+from tests.test_query_counts import count_queries
 
 
 def listed(client, url="/whitelist/") -> str:
@@ -263,3 +266,29 @@ def test_a_group_robot_must_be_on_an_allowed_host(client, campaign, login, monke
     real = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
     assert client.post("/teams/new", data={**form, "webhook_url": real}).status_code == 302
     assert db.session.scalar(select(Team.webhook_url).where(Team.name == "机器人测试队")) == real
+
+
+def test_a_page_reads_the_users_teams_once(client, campaign, login, now):
+    """The home page asks for the member's scope three times (counts, list, navigation): one statement."""
+    p, teams, whitelisted = campaign
+    assignment.assign(p["lead"], whitelisted("聊城一次读取有限公司"), teams["A"], p["member"], now)
+    login(p["member"])
+    with count_queries() as statements:
+        assert client.get("/").status_code == 200
+    assert len([s for s in statements if "FROM teams WHERE teams.leader_id" in " ".join(s.split())]) == 1
+
+
+def test_the_scope_follows_a_membership_changed_in_the_same_request(app, campaign, now):
+    """Read once per request, but read again after a flush that touched a team or a membership."""
+    p, teams, whitelisted = campaign
+    entry = whitelisted("聊城同一请求有限公司")
+    assignment.assign(p["lead"], entry, teams["B"], p["lead"], now)
+    member = db.session.get(User, p["member"].id)
+    with app.test_request_context("/"):
+        visible = select(WhitelistEntry.id).where(entry_scope(member), WhitelistEntry.id == entry.id)
+        assert db.session.scalar(visible) is None  # member of A, not of B
+        db.session.add(TeamMember(team_id=teams["B"].id, user_id=member.id))
+        db.session.flush()
+        visible = select(WhitelistEntry.id).where(entry_scope(member), WhitelistEntry.id == entry.id)
+        assert db.session.scalar(visible) == entry.id
+        db.session.rollback()
