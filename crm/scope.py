@@ -62,9 +62,10 @@ def _teams_of(user: User) -> tuple[list[int], set[int | None]]:
 
 @event.listens_for(Session, "after_flush")
 def _forget_teams(session: Session, _context) -> None:
-    if has_request_context() and "_teams_of" in request.__dict__:
-        if any(isinstance(o, (Team, TeamMember)) for o in (*session.new, *session.dirty, *session.deleted)):
-            del request.__dict__["_teams_of"]
+    if not (has_request_context() and "_teams_of" in request.__dict__):
+        return
+    if any(isinstance(o, (Team, TeamMember)) for o in (*session.new, *session.dirty, *session.deleted)):
+        del request.__dict__["_teams_of"]
 
 
 def _read_teams_of(user: User) -> tuple[list[int], set[int | None]]:

@@ -5,9 +5,9 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inbox.models import InboxItem
+from crm.scope import entry_scope
 from crm.teams import assignment
 from crm.teams.models import Team, TeamMember
-from crm.scope import entry_scope
 from crm.vocab import State
 from crm.whitelist.models import WhitelistEntry
 from tests.test_query_counts import count_queries
