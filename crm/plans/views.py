@@ -20,7 +20,7 @@ from crm.plans.forms import FundsForm, LogForm, StageForm, StepForm
 from crm.plans.ics import tasks_to_ics
 from crm.plans.lights import lights_for
 from crm.plans.models import OPEN, ContactLog, Task
-from crm.plans.queries import my_open_tasks, task_buckets, team_open_tasks
+from crm.plans.queries import my_open_tasks, my_task_buckets, team_open_tasks
 from crm.scope import get_entry_or_404, get_team_or_404
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
@@ -34,13 +34,19 @@ def upload_dir() -> Path:
 @bp.route("/tasks")
 @roles_required(*CAMPAIGN_ROLES)
 def my_tasks():
+    """Everything overdue, due today and this week; of the later steps the first LATER_SHOWN unless all are asked
+    for (a lead can hold hundreds of steps months ahead: the page stays about what is due now)."""
     today = local_date(utcnow())
-    tasks = my_open_tasks(current_user)
-    cal = request_calendar()
-    lights = lights_for(list({t.entry_id: t.entry for t in tasks}.values()), today, cal)
+    all_later = request.args.get("later") == "all"
+    buckets, later = my_task_buckets(current_user, today, None if all_later else LATER_SHOWN)
+    shown = [task for bucket in buckets.values() for task in bucket]
+    lights = lights_for(list({t.entry_id: t.entry for t in shown}.values()), today, request_calendar())
     return render_template(
-        "plans/my_tasks.html", buckets=task_buckets(tasks, today), lights=lights, today=today
+        "plans/my_tasks.html", buckets=buckets, later=later, all_later=all_later, lights=lights, today=today
     )
+
+
+LATER_SHOWN = 20
 
 
 @bp.route("/tasks.ics")

@@ -241,6 +241,42 @@ def test_my_tasks_groups_by_urgency(client, target, login, now):
     assert 'data-testid="log-for-task"' in page
 
 
+def test_my_tasks_shows_what_is_due_now_in_full_and_the_first_later_steps(client, target, login, campaign):
+    """A lead can hold hundreds of steps months ahead: the page lists everything due up to Sunday, the first
+    LATER_SHOWN later ones, their full count, and a link to all of them; steps on a target the user no longer
+    sees are not counted."""
+    from crm.plans.views import LATER_SHOWN
+    from crm.types import local_date, utcnow
+
+    p, entry = target
+    extra = LATER_SHOWN + 5
+    for i in range(extra):
+        db.session.add(Task(entry_id=entry.id, title=f"远期回访{i:02d}", owner_id=p["member"].id,
+                            due_date=date(2027, 3, 1) + timedelta(days=i), status="open"))  # fmt: skip
+    p2, teams, whitelisted = campaign
+    elsewhere = whitelisted("别队目标企业有限公司")  # not the member's team's target
+    db.session.add(Task(entry_id=elsewhere.id, title="不该出现的步骤", owner_id=p["member"].id,
+                        due_date=date(2027, 1, 4), status="open"))  # fmt: skip
+    db.session.commit()
+    login(p["member"])
+    page = client.get("/plans/tasks").data.decode()
+    later = page.split('data-testid="tasks-later"')[1].split("</ul>")[0]
+    today = local_date(utcnow())  # the page's today: the real one
+    sunday = today + timedelta(days=6 - today.weekday())
+    mine = [t for t in plan_of(entry.id) if t.owner_id == p["member"].id and t.status == "open"]
+    total = len([t for t in mine if t.due_date > sunday])
+    assert f"（{total}）" in page.split('data-testid="tasks-later"')[0].rsplit("<h2", 1)[1]
+    assert later.count('data-testid="log-for-task"') == LATER_SHOWN
+    assert "远期回访00" in later and f"远期回访{extra - 1:02d}" not in later  # the soonest first
+    assert "later=all" in later and "不该出现的步骤" not in page
+    overdue = page.split('data-testid="tasks-overdue"')[1].split("</ul>")[0]
+    assert "首次对接" in overdue and "需求摸底" in overdue
+    everything = client.get("/plans/tasks?later=all").data.decode()
+    later = everything.split('data-testid="tasks-later"')[1].split("</ul>")[0]
+    assert later.count('data-testid="log-for-task"') == total and f"远期回访{extra - 1:02d}" in later
+    assert 'data-testid="more-later"' not in everything
+
+
 def test_log_form_over_http_keeps_input_and_completes_the_step(client, target, login):
     p, entry = target
     first = steps(entry)["首次对接"]
