@@ -18,6 +18,7 @@ from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
 from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.whitelist.queries import Filters
 from crm.whitelist.services import EntryData
+from crm.widgets import QuickSelect
 
 
 class EntryFields:
@@ -119,15 +120,15 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET search form
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    region = SelectField(_l("County"), coerce=int, validators=[Optional()])
-    tag = SelectField(_l("Category"), coerce=int, validators=[Optional()])
-    industry = SelectField(_l("Industry"), coerce=int, validators=[Optional()])
-    state = SelectField(_l("State"), validators=[Optional()])
-    campaign = SelectField(_l("Campaign"), validators=[Optional()])
-    mode = SelectField(_l("Promotion mode"), validators=[Optional()])
+    region = SelectField(_l("County"), coerce=int, validators=[Optional()], widget=QuickSelect())
+    tag = SelectField(_l("Category"), coerce=int, validators=[Optional()], widget=QuickSelect())
+    industry = SelectField(_l("Industry"), coerce=int, validators=[Optional()], widget=QuickSelect())
+    state = SelectField(_l("State"), validators=[Optional()], widget=QuickSelect())
+    campaign = SelectField(_l("Campaign"), validators=[Optional()], widget=QuickSelect())
+    mode = SelectField(_l("Promotion mode"), validators=[Optional()], widget=QuickSelect())
     conflict = BooleanField(_l("Only cross-county conflicts"))
-    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
-    light = SelectField(_l("Light"), validators=[Optional()])
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()], widget=QuickSelect())
+    light = SelectField(_l("Light"), validators=[Optional()], widget=QuickSelect())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
