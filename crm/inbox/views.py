@@ -3,6 +3,7 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from crm.inbox import bp, services
@@ -14,7 +15,14 @@ from crm.types import utcnow
 @bp.route("/")
 @login_required
 def index():
-    query = select(InboxItem).where(InboxItem.user_id == current_user.id).order_by(InboxItem.id.desc())
+    # The page shows the entry's id only: without its joined load (the entry and everything it joins), PostgreSQL
+    # planned the statement in 12 ms at 100,000 entries to run it in well under one.
+    query = (
+        select(InboxItem)
+        .where(InboxItem.user_id == current_user.id)
+        .options(lazyload(InboxItem.entry))
+        .order_by(InboxItem.id.desc())
+    )
     page = paginate(query)
     return render_template("inbox/index.html", page=page)
 
@@ -22,7 +30,7 @@ def index():
 @bp.route("/<int:item_id>/read", methods=["POST"])
 @login_required
 def read(item_id: int):
-    item = db.session.get(InboxItem, item_id)
+    item = db.session.get(InboxItem, item_id, options=[lazyload(InboxItem.entry)])
     if item is None or item.user_id != current_user.id:
         abort(404)
     services.mark_read(current_user, utcnow(), item_id)

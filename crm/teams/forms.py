@@ -19,16 +19,24 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from crm.auth.models import User
 from crm.extensions import db
 from crm.refdata.choices import industry_choices, region_choices
+from crm.refdata.models import Region
 from crm.teams.models import Team
 from crm.teams.services import TeamData
-from crm.vocab import Role
+from crm.vocab import ROLE_LABELS, Role
+from crm.widgets import QuickSelect
 
 
 def _people(roles: tuple) -> list[tuple[int, str]]:
-    query = select(User).where(User.role.in_(roles), User.is_active_flag.is_(True)).order_by(User.full_name)
+    """Everyone active in `roles` as (id, "name（role，county）"), read as plain columns: a city has a thousand."""
+    query = (
+        select(User.id, User.full_name, User.role, Region.name)
+        .outerjoin(Region, Region.id == User.region_id)
+        .where(User.role.in_(roles), User.is_active_flag.is_(True))
+        .order_by(User.full_name)
+    )
     return [
-        (u.id, f"{u.full_name}（{u.role_label}{'，' + u.region.name if u.region else ''}）")
-        for u in db.session.scalars(query)
+        (uid, f"{name}（{ROLE_LABELS[Role(role)]}{'，' + county if county else ''}）")
+        for uid, name, role, county in db.session.execute(query)
     ]
 
 
@@ -83,8 +91,11 @@ class TeamForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField(
-        _l("Add a member"), coerce=int, validators=[DataRequired(message=_l("Choose a person."))]
+    user_id = SelectField(  # every member and lead of the city: hundreds of options, written directly
+        _l("Add a member"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose a person."))],
+        widget=QuickSelect(),
     )
 
     def __init__(self, team: Team, *args, **kwargs):

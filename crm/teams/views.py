@@ -3,24 +3,23 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.errors_domain import DomainError
 from crm.extensions import db
+from crm.parsing import parse_int
 from crm.plans.lights import lights_for
-from crm.plans.models import OPEN, Task
-from crm.scope import entry_scope, get_team_or_404, team_scope
+from crm.scope import get_team_or_404, team_scope
 from crm.teams import bp, policy, services
 from crm.teams.assignment import team_loads
 from crm.teams.forms import MemberForm, TeamForm
 from crm.teams.models import Team
-from crm.teams.queries import with_details
+from crm.teams.queries import team_targets, with_details
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import Role
-from crm.whitelist.models import WhitelistEntry
 
 ALL_ROLES = (*CAMPAIGN_ROLES, Role.ADMIN)
 
@@ -42,20 +41,9 @@ def index():
 @roles_required(*ALL_ROLES)
 def detail(team_id: int):
     team = get_team_or_404(current_user, team_id)
-    next_due = (
-        select(Task.entry_id, func.min(Task.due_date).label("due"))
-        .where(Task.status == OPEN)
-        .group_by(Task.entry_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(WhitelistEntry, next_due.c.due)
-        .outerjoin(next_due, next_due.c.entry_id == WhitelistEntry.id)
-        .where(WhitelistEntry.team_id == team.id, entry_scope(current_user))
-        .order_by(next_due.c.due.is_(None), next_due.c.due, WhitelistEntry.id)
-    ).all()
+    rows = team_targets(team, current_user, parse_int(request.args.get("page"), 1, maximum=100_000) or 1)
     can_manage = policy.can_manage_members(current_user, team)
-    lights = lights_for([entry for entry, _due in rows], local_date(utcnow()))
+    lights = lights_for([entry for entry, _due in rows.items], local_date(utcnow()))
     return render_template(
         "teams/detail.html", team=team, rows=rows, can_manage=can_manage,
         member_form=MemberForm(team) if can_manage else None,

@@ -52,6 +52,39 @@ def test_leads_see_their_teams_and_unassigned_entries_of_their_county(client, ca
     assert "二队目标企业有限公司" not in page
 
 
+def test_team_page_pages_its_targets_soonest_due_first(client, campaign, login, now, monkeypatch):
+    """A team holds hundreds of targets at city scale: they come in pages, the soonest next open step first and
+    targets with nothing open last, with the count of all."""
+    from datetime import timedelta
+
+    import crm.teams.queries
+    from crm.plans.models import Task
+
+    monkeypatch.setattr(crm.teams.queries, "TARGETS_PER_PAGE", 2)
+    p, teams, whitelisted = campaign
+    names = ["队页甲有限公司", "队页乙有限公司", "队页丙有限公司"]
+    for name in names:
+        assignment.assign(p["manager"], whitelisted(name), teams["A"], p["member"], now)
+    entries = {e.enterprise.name: e for e in db.session.scalars(select(WhitelistEntry))}
+    db.session.execute(Task.__table__.update().values(status="done"))  # nothing open but what the test adds
+    first_due = now.date() + timedelta(days=100)
+    db.session.add(
+        Task(entry_id=entries["队页丙有限公司"].id, title="a", owner_id=p["member"].id, due_date=first_due)
+    )
+    db.session.add(Task(entry_id=entries["队页甲有限公司"].id, title="b", owner_id=p["member"].id,
+                        due_date=first_due + timedelta(days=1)))  # fmt: skip
+    db.session.commit()
+    login(p["member"])
+    first = listed(client, f"/teams/{teams['A'].id}")
+    targets = first.split('data-testid="team-targets"')[1].split("</ul>")[0]
+    assert 'data-total="3"' in first and "page=2#targets" in first
+    assert (
+        targets.index("队页丙有限公司") < targets.index("队页甲有限公司") and "队页乙有限公司" not in targets
+    )
+    second = listed(client, f"/teams/{teams['A'].id}?page=2")
+    assert "队页乙有限公司" in second.split('data-testid="team-targets"')[1].split("</ul>")[0]
+
+
 def test_team_pages_are_scoped(client, campaign, login):
     p, teams, _ = campaign
     login(p["member"])
