@@ -22,20 +22,28 @@ the county head of 东昌府区, and the lead and a member of the 东昌府区 t
 there (then only the migrations added since are applied). Without {scale} the scales take turns in one database.
 On SQLite the databases are files in a temporary directory, removed afterwards; with --reuse they are kept in
 $TMPDIR/crm-bench-pages (or --sqlite-dir) for the next run. Options: --scales, --runs, --warmup, --explain,
---output. The app runs with TestConfig (CSRF off, so the POST needs no token; the dashboard's cache off, so each
-request computes it). Writes bench/results/pages-<dialect>.json with every scale measured (the other scales
-already in the file are kept), the load average during each scale, and the slowest statements with their plans."""
+--output. The app runs with TestConfig (CSRF off, so the POST needs no token); the dashboard is measured computed,
+from a snapshot and from the worker's cache (see PAGES). Writes bench/results/pages-<dialect>.json with every scale
+measured (the other scales already in the file are kept), the load average during each scale, and the slowest
+statements with their plans. Each page with a target (issue 16) has it printed beside its figure.
+
+    --baseline 84052e3    # the same pages on that revision first, then on this checkout, side by side
+
+The baseline runs this very script in a git worktree of the revision ($TMPDIR/crm-bench-baseline-<rev>) on its own
+databases: BENCH_DATABASE_URL's database name with "_before" appended (crm_pages{scale}_before), or on SQLite a
+"before" directory beside the others; it is seeded by the revision's own migrations and seed."""
 
 import argparse
 import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,6 +66,7 @@ from bench.dashboard import (  # noqa: E402
     seeded_size,
     statements_json,
 )
+from bench.pages_report import print_comparison, print_table, ratios  # noqa: E402
 from config import TestConfig  # noqa: E402
 from crm import create_app  # noqa: E402
 from crm.auth.models import User  # noqa: E402
@@ -83,6 +92,7 @@ class Page:
     url: str  # formatted with the targets picked from the data
     method: str = "GET"
     status: int = 200
+    config: dict = field(default_factory=dict)  # app settings while this page is measured
 
     @property
     def paginated(self) -> bool:
@@ -110,8 +120,19 @@ PAGES = [
     Page("my tasks", "lead", "/plans/tasks"),
     Page("log form", "member", "/plans/entries/{log_target}/log"),
     Page("log a visit (POST)", "member", "/plans/entries/{log_target}/log", method="POST", status=302),
-    Page("dashboard", "manager", "/dashboard/?year={year}"),
-    Page("dashboard", "head", "/dashboard/?year={year}"),
+    Page("team page", "lead", "/teams/{team_id}"),
+    # The dashboard three ways. Computed: every figure counted on the request (what the scheduler's job costs).
+    # Cold worker: a worker without figures of its own reads the newest snapshot (the warm-up's first request
+    # computes and stores it, as the scheduler does every few minutes). Cached: the worker's own copy.
+    *(
+        Page(label, who, "/dashboard/?year={year}", config=config)
+        for label, config in (
+            ("dashboard: computed", {"DASHBOARD_CACHE_SECONDS": 0, "DASHBOARD_SNAPSHOT_SECONDS": 0}),
+            ("dashboard: cold worker", {"DASHBOARD_CACHE_SECONDS": 0, "DASHBOARD_SNAPSHOT_SECONDS": 3600}),
+            ("dashboard: cached", {"DASHBOARD_CACHE_SECONDS": 3600, "DASHBOARD_SNAPSHOT_SECONDS": 0}),
+        )
+        for who in ("manager", "head")
+    ),
 ]
 
 
@@ -353,6 +374,8 @@ def run_scale(entries: int, url: str, args) -> dict:
             def send(client=client, target=target):
                 return client.get(target)
 
+        saved = {key: app.config.get(key) for key in page.config}
+        app.config.update(page.config)
         try:
             row, timed = measure(app, send, page, counter, args.warmup, args.runs)
         except Exception as error:  # a page that fails is reported, and the others still run
@@ -360,6 +383,7 @@ def run_scale(entries: int, url: str, args) -> dict:
             rows.append({"page": page.label, "user": page.who, "url": target, "error": repr(error)})
             continue
         finally:
+            app.config.update(saved)
             if page.method == "POST":
                 posted += args.warmup + args.runs + 1
         rows.append({"page": page.label, "user": page.who, "url": target, "paginated": page.paginated, **row})
@@ -413,60 +437,40 @@ def run_scale(entries: int, url: str, args) -> dict:
     }
 
 
-def ratios(scales: list[dict]) -> list[dict]:
-    """time at the largest scale / time at the smallest, per page and user."""
-    if len(scales) < 2:
-        return []
-    small, large = min(scales, key=lambda s: s["entries"]), max(scales, key=lambda s: s["entries"])
-    before = {(r["page"], r["user"]): r for r in small["pages"] if "error" not in r}
-    out = []
-    for row in large["pages"]:
-        base = before.get((row["page"], row["user"]))
-        if "error" in row or base is None:
-            continue
-        out.append({
-            "page": row["page"], "user": row["user"], "paginated": row.get("paginated", False),
-            "median_ratio": round(row["median_ms"] / base["median_ms"], 2),
-            "p95_ratio": round(row["p95_ms"] / base["p95_ms"], 2),
-        })  # fmt: skip
-    return out
+def baseline_url(template: str) -> str:
+    """BENCH_DATABASE_URL with "_before" appended to its database name (before any ?query)."""
+    base, sep, query = template.partition("?")
+    return f"{base}_before{sep}{query}"
 
 
-def print_table(result: dict) -> None:
-    scales = sorted(result["scales"], key=lambda s: s["entries"])
-    by_scale = [{(r["page"], r["user"]): r for r in s["pages"]} for s in scales]
-    keys = list(dict.fromkeys(k for table in by_scale for k in table))
-    ratio = {(r["page"], r["user"]): r for r in result["ratios"]}
-    print()
-    print(f"{result['database']}; {result['runs']} timed requests each; median / p95 ms (queries)")
-    header = f"{'page':<26} {'user':<8}" + "".join(f" {s['label'] + ' median/p95 (q)':>26}" for s in scales)
-    header += f" {'ratio med':>9} {'ratio p95':>9}" if ratio else ""
-    print(header)
-    print("-" * len(header))
-    for key in keys:
-        line = f"{key[0]:<26} {key[1]:<8}"
-        for table in by_scale:
-            row = table.get(key)
-            if row is None:
-                cell = "—"
-            elif "error" in row:
-                cell = "failed"
-            else:
-                cell = f"{row['median_ms']:.1f} / {row['p95_ms']:.1f} ({row['queries']})"
-            line += f" {cell:>26}"
-        if key in ratio:
-            r = ratio[key]
-            flag = " !" if r["paginated"] and r["median_ratio"] > 2 else ""
-            line += f" {r['median_ratio']:>9.2f} {r['p95_ratio']:>9.2f}{flag}"
-        print(line)
-    for scale in scales:
-        loads = scale["load_average"]
-        print(f"{scale['label']}: load average before {loads['before']}, after {loads['after']}; "
-              f"logs written by the POSTs {scale['logs_written']}")  # fmt: skip
-    if ratio:
-        print(
-            "ratio: time at the largest scale / time at the smallest ('!' marks a list page over the 2× target)"
+def run_baseline(args) -> dict:
+    """This script run on the revision args.baseline (a worktree of it) with the same options; its results."""
+    root = Path(tempfile.gettempdir()) / f"crm-bench-baseline-{args.baseline}"
+    repo = Path(__file__).resolve().parent.parent
+    if not root.exists():
+        subprocess.run(
+            ["git", "-C", str(repo), "worktree", "add", "--detach", str(root), args.baseline], check=True
         )
+    for name in (
+        "pages.py",
+        "pages_report.py",
+    ):  # the revision's code, measured the same way as this checkout's
+        shutil.copy(repo / "bench" / name, root / "bench" / name)
+    env = dict(os.environ)
+    command = [sys.executable, str(root / "bench" / "pages.py"), f"--scales={args.scales}", f"--runs={args.runs}",
+               f"--warmup={args.warmup}", f"--explain={args.explain}"]  # fmt: skip
+    if args.reuse:
+        command.append("--reuse")
+    template = os.environ.get("BENCH_DATABASE_URL")
+    if template:
+        env["BENCH_DATABASE_URL"] = baseline_url(template)
+    elif args.sqlite_dir and args.reuse:
+        command.append(f"--sqlite-dir={args.sqlite_dir / 'before'}")
+    out = root / "bench" / "results" / "pages-baseline.json"
+    command.append(f"--output={out}")
+    print(f"== baseline: {args.baseline} in {root}")
+    subprocess.run(command, check=True, cwd=root, env=env)
+    return json.loads(out.read_text())
 
 
 def main() -> None:
@@ -482,6 +486,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", default=os.environ.get("BENCH_REUSE") == "1")
     parser.add_argument("--sqlite-dir", type=Path, help="where --reuse keeps the SQLite files")
     parser.add_argument("--output", type=Path, help="where to write the results (default bench/results/…)")
+    parser.add_argument(
+        "--baseline", metavar="REVISION", help="measure that git revision first, side by side"
+    )
     args = parser.parse_args()
     scales = sorted({int(s) for s in args.scales.split(",") if s.strip()})
 
@@ -502,6 +509,7 @@ def main() -> None:
                 "refusing to use the database 'test': the test suite owns it (use e.g. crm_pages{scale})"
             )
 
+    before = run_baseline(args) if args.baseline else None
     measured = []
     try:
         for entries in scales:
@@ -533,6 +541,8 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
     print_table(result)
+    if before is not None:
+        print_comparison(before, result, args.baseline)
     print(f"\nresults and the slowest statements with their plans: {out}")
     for scale in measured:
         print(f"slowest statements at {scale['label']}:")
