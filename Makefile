@@ -41,11 +41,13 @@ test: install translations
 ## BENCH_SCALES (1000,100000 entries, ten contact logs each), seeded in turn (run alone, bench/pages.py takes
 ## {scale} in BENCH_DATABASE_URL for a database per scale, and --reuse). bench/projects.py: the dashboard and the
 ## project list with 150,000 projects (BENCH_ENTRIES × 1.5) beside the figures before projects; bench/migrate_check.py:
-## the projects migration up, down and up on that campaign built at the revision before it.
+## the projects migration up, down and up on that campaign built at the revision before it. bench/pages.py measures
+## BENCH_BASELINE (the revision before issue 16) first, in a worktree on databases of its own, and prints both.
+BENCH_BASELINE ?= 84052e3
 bench: install translations
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/dashboard.py
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py --baseline $(BENCH_BASELINE)
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/projects.py
 	$(BIN)/python bench/migrate_check.py

@@ -122,7 +122,8 @@ PAGES = [
     Page("log a visit (POST)", "member", "/plans/entries/{log_target}/log", method="POST", status=302),
     Page("team page", "lead", "/teams/{team_id}"),
     # The dashboard three ways. Computed: every figure counted on the request (what the scheduler's job costs).
-    # Cold worker: a worker without figures of its own reads the newest snapshot (the warm-up's first request
+    # Cold worker: a worker without figures of its own (nor their rendered tables, crm/dashboard/fragments.py,
+    # forgotten before each request) reads the newest snapshot (the warm-up's first request
     # computes and stores it, as the scheduler does every few minutes). Cached: the worker's own copy.
     *(
         Page(label, who, "/dashboard/?year={year}", config=config)
@@ -134,6 +135,15 @@ PAGES = [
         for who in ("manager", "head")
     ),
 ]
+
+
+def forget_rendered_tables() -> None:
+    """A cold worker has no dashboard tables rendered yet (a revision before crm.dashboard.fragments had none)."""
+    try:
+        from crm.dashboard import fragments
+    except ImportError:
+        return
+    fragments.clear()
 
 
 def scale_label(entries: int) -> str:
@@ -371,7 +381,9 @@ def run_scale(entries: int, url: str, args) -> dict:
                 return client.post(target, data=log_form(member_id, utcnow(), zone))
         else:
 
-            def send(client=client, target=target):
+            def send(client=client, target=target, cold=page.label == "dashboard: cold worker"):
+                if cold:
+                    forget_rendered_tables()
                 return client.get(target)
 
         saved = {key: app.config.get(key) for key in page.config}

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -182,8 +183,27 @@ SPECS = {
 }
 
 
+def _stored() -> dict[str, str]:
+    """Every stored setting (a few dozen rows), read once per request: a page that draws lights and plan dates
+    asked for them three times. Outside a request (the scheduler's jobs) each call reads them afresh."""
+    if not has_request_context():
+        return dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    stored = request.__dict__.get("_settings")
+    if stored is None:
+        stored = request.__dict__["_settings"] = dict(
+            db.session.execute(select(Setting.key, Setting.value)).all()
+        )
+    return stored
+
+
+def _forget() -> None:
+    """A setting changed in this request: the next read sees it."""
+    if has_request_context():
+        request.__dict__.pop("_settings", None)
+
+
 def get_setting(key: str) -> str:
-    value = db.session.scalar(select(Setting.value).where(Setting.key == key))
+    value = _stored().get(key)
     return value if value is not None else SPECS[key].default
 
 
@@ -192,8 +212,8 @@ def get_int(key: str) -> int:
 
 
 def get_ints(*keys: str) -> dict[str, int]:
-    """Several integer settings in one query."""
-    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+    """Several integer settings."""
+    stored = _stored()
     return {key: int(stored.get(key, SPECS[key].default)) for key in keys}
 
 
@@ -208,3 +228,4 @@ def set_setting(key: str, value: str) -> None:
         db.session.add(Setting(key=key, value=str(value)))
     else:
         row.value = str(value)
+    _forget()

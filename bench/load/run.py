@@ -254,6 +254,10 @@ def accounts(app, users: int, weights: dict[str, int]) -> dict:
     return result
 
 
+# Issue 16's throughput target: TARGET_FACTOR × the requests/s recorded at BEFORE (the revision before it).
+BEFORE = "84052e3"
+TARGET_FACTOR = 3
+
 # -- processes ---------------------------------------------------------------------------------------------------
 
 
@@ -262,7 +266,7 @@ def start_gunicorn(
 ) -> subprocess.Popen:
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
                str(args.threads), "--timeout", "180", "--keep-alive", str(args.keep_alive), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
-               "--error-logfile", str(log), target]  # fmt: skip
+               "--error-logfile", str(log), "-c", str(ROOT / "gunicorn.conf.py"), target]  # fmt: skip
     # The app logs (one JSON line per request in production, errors) go to stderr: kept beside gunicorn's log.
     with open(log.with_suffix(".stderr"), "w") as stderr:
         proc = subprocess.Popen(
@@ -467,7 +471,7 @@ def typical_page_bytes(rows: list[dict]) -> int:
 
 def settings(args, users_env: dict) -> dict:
     return {
-        "gunicorn": f"-w {args.workers} -k gthread --threads {args.threads} --timeout 180 (gunicorn 23.0.0)",
+        "gunicorn": f"-c gunicorn.conf.py (gc.freeze after load) -w {args.workers} -k gthread --threads {args.threads} --timeout 180",
         "locust": f"-u {args.users} -r {args.spawn_rate}, FastHttpUser, wait between steps {args.wait} s",
         "users": users_env,
         "database": f"PostgreSQL {PG_VERSION} cluster {CLUSTER} on 127.0.0.1:{PG_PORT}, database {DATABASE}",
@@ -793,6 +797,9 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=10.0, help="seconds PostgreSQL stays down")
     parser.add_argument("--keep-cluster", action="store_true", help="leave 15/load running at the end")
     parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--before", default=BEFORE, help="the revision whose bench/results/load.json to compare with"
+    )
     args = parser.parse_args()
     args.duration = args.duration or ("2m" if args.restart_db else "5m")
 
@@ -843,6 +850,8 @@ def main() -> None:
         print(
             json.dumps({k: v for k, v in result.items() if k in ("ratio_app_to_floor",)}, ensure_ascii=False)
         )
+        if "app" in result:
+            print_against_before(result, args.before)
     finally:
         if not args.keep_cluster and cluster_status() == "online":
             say(f"stopping {PG_VERSION}/{CLUSTER}")
@@ -852,6 +861,33 @@ def main() -> None:
                 db.engine.dispose()
             sh("pg_ctlcluster", PG_VERSION, CLUSTER, "stop", "-m", "fast")
     shutil.rmtree(workdir / "uploads", ignore_errors=True)
+
+
+def print_against_before(result: dict, revision: str) -> None:
+    """This run beside bench/results/load.json as the revision `revision` recorded it, with issue 16's target:
+    at least TARGET_FACTOR × its requests per second, no failure, and a lower p95."""
+    try:
+        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:bench/results/load.json"],
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        before = json.loads(shown)
+    except (subprocess.CalledProcessError, ValueError):
+        print(f"no load.json at {revision} to compare with")
+        return
+    old, new = before["app"]["overall"], result["app"]["overall"]
+    target = TARGET_FACTOR * old["rps"]
+    rows = [
+        ("requests/s", old["rps"], new["rps"], f"≥ {target:.1f}", new["rps"] >= target),
+        ("p95 ms", old["p95_ms"], new["p95_ms"], "lower", new["p95_ms"] < old["p95_ms"]),
+        ("failures", old["failures"], new["failures"], "0", new["failures"] == 0),
+        ("ratio to the floor", before.get("ratio_app_to_floor"), result.get("ratio_app_to_floor"), "", None),
+    ]
+    print(f"\nbefore: {revision} (measured {before['measured_at']}); after: this run")
+    print(f"{'':<20} {'before':>10} {'after':>10} {'target':>10}")
+    for name, was, now, goal, met in rows:
+        verdict = "" if met is None else ("met" if met else "NOT met")
+        print(
+            f"{name:<20} {was if was is not None else '—':>10} {now if now is not None else '—':>10} {goal:>10} {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
 from crm.chains.gaps import cached_summaries as chain_summaries
-from crm.dashboard import bp, goals, rankings, snapshots
-from crm.dashboard.cache import REFRESH_MIN_SECONDS, ttl
+from crm.dashboard import bp, fragments, goals, rankings, snapshots
+from crm.dashboard.cache import REFRESH_MIN_SECONDS, scope_key, ttl
 from crm.dashboard.export import chain_sheet, dashboard_sheets
 from crm.dashboard.figures import PROJECTS, WHITELIST
 from crm.dashboard.forms import GoalForm
@@ -137,8 +137,10 @@ def index():
         return redirect(url_for("dashboard.index", year=year))
     dash = dashboard(current_user, year, local_date(utcnow()))
     links = drill_links()
+    tables = fragments.tables(scope_key(current_user), dash, lambda: render_template(
+        "dashboard/_tables.html", dash=dash, drill=links, formula=rankings.formula_words()))  # fmt: skip
     return render_template("dashboard/index.html", dash=dash, charts=chart_data(dash, links), drill=links,
-                           formula=rankings.formula_words(), cache_on=_kept(),
+                           tables=tables, cache_on=_kept(),
                            chains=chain_summaries(current_user, local_date(utcnow())))  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.plans.lights import Light, light_clause, lights_for
 from crm.plans.models import FundArrival, Task
 from crm.projects.lights import Cutoffs, cutoffs
@@ -115,7 +115,7 @@ def _materialized(cte):
 def lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str, Watch]:
     """Red and yellow targets: both counted in one pass (crm.plans.lights.light_clause, the list's light filter),
     with the SHOWN longest-stuck of each and their reasons."""
-    cal = cal or WorkCalendar.load()
+    cal = cal or request_calendar()
     colour = case(
         (light_clause("red", today, cal), "red"), (light_clause("yellow", today, cal), "yellow")
     ).label("colour")
@@ -203,7 +203,7 @@ def project_lights(user: User, today: date, cal: WorkCalendar | None = None) -> 
     """Red and yellow projects among those that count in the user's dashboard, by the rules of
     crm.projects.lights (the project list's light filter), in one pass. Late for red is late for yellow too (its
     cut-offs are earlier), so yellow = late for yellow − red."""
-    c = cutoffs(today, cal or WorkCalendar.load())
+    c = cutoffs(today, cal or request_calendar())
     money = FundArrival.fixed_amount + FundArrival.other_amount
     verified = (
         select(FundArrival.project_id, func.sum(money).label("total"))

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.plans.models import OPEN, Task
 from crm.settings import get_ints
 from crm.types import local_date, utcnow
@@ -71,7 +71,7 @@ def lights_for(
     working = [e for e in entries if e.state in WORKING_STATES]
     if not working:
         return {}
-    cal = cal or WorkCalendar.load()
+    cal = cal or request_calendar()
     settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
     limits = {
         "yellow": settings["light_yellow_overdue"],
@@ -101,7 +101,7 @@ def light_clause(
     the same thresholds as light_for, so the dashboard can count lights in SQL and the list can filter by them."""
     from crm.whitelist.drill import local_bounds
 
-    cal = cal or WorkCalendar.load()
+    cal = cal or request_calendar()
     today = today or local_date(utcnow())
     settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_
 
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.projects.models import Project
 from crm.settings import get_ints
 
@@ -40,7 +40,7 @@ def _month_due(cal: WorkCalendar, today: date, grace: int) -> date | None:
 
 
 def cutoffs(today: date, cal: WorkCalendar | None = None) -> Cutoffs:
-    cal = cal or WorkCalendar.load()
+    cal = cal or request_calendar()
     s = get_ints(
         "project_register_days", "project_start_days", "project_red_extra_days", "project_funds_grace_days"
     )

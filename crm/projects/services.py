@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import lazyload
 
 from crm.auth.models import User
 from crm.enterprises.names import normalise_uscc
@@ -18,7 +19,7 @@ from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import request_calendar
 from crm.plans.models import CANCELLED, DONE, OPEN, Task
 from crm.projects import standing
 from crm.projects.models import FundPlan, Project
@@ -246,7 +247,16 @@ def sync_entry(actor: User, entry: WhitelistEntry, now: datetime) -> None:
 
 
 def projects_of(entry_id: int) -> list[Project]:
-    return list(db.session.scalars(select(Project).where(Project.entry_id == entry_id).order_by(Project.id)))
+    """The entry's projects. Their entry is the one the caller holds (a lazy load finds it in the session without a
+    statement): joining it again repeated the entry's eager joins, and its enterprise's categories, per call."""
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(Project.entry_id == entry_id)
+            .options(lazyload(Project.entry))
+            .order_by(Project.id)
+        )
+    )
 
 
 def projects_per_entry(entry_ids: list[int]) -> dict[int, int]:
@@ -280,7 +290,7 @@ MILESTONE_TITLE = {"landed": "办理注册落地", "started": "推动项目开�
 
 def _milestone_task(project: Project, entry: WhitelistEntry, target: str, since: date, actor: User) -> None:
     """The next milestone as a task due after the setting's working days (its reminders and 督办 follow)."""
-    due = WorkCalendar.load().add_workdays(since, get_int(MILESTONE_SETTING[target]))
+    due = request_calendar().add_workdays(since, get_int(MILESTONE_SETTING[target]))
     owner = entry.owner_id or (entry.team.leader_id if entry.team else None) or actor.id
     db.session.add(Task(entry_id=entry.id, project_id=project.id, owner_id=owner, due_date=due, kind="project",
                         title=f"{MILESTONE_TITLE[target]}：{project.name}"[:200]))  # fmt: skip

@@ -13,7 +13,7 @@ from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, record_event, stale_guard
 from crm.inbox.services import notify
-from crm.plans.calendar import WorkCalendar
+from crm.plans.calendar import request_calendar
 from crm.plans.models import OPEN, Task
 from crm.plans.services import instantiate_plan
 from crm.refdata.models import Industry
@@ -166,7 +166,7 @@ def _assign(actor: User, entry: WhitelistEntry, team: Team, owner: User, now: da
     assignment = _hand_over(entry, team, owner, actor, now)
     db.session.flush()
     db.session.refresh(entry, ["team", "owner"])
-    instantiate_plan(entry, local_date(now), WorkCalendar.load(), now)
+    instantiate_plan(entry, local_date(now), request_calendar(), now)
     record_event(
         enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.ASSIGN,
         from_state=State.WHITELISTED, to_state=State.ASSIGNED, detail=_describe(team, owner),

@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 from flask_babel import gettext as _
 
+from crm.dashboard import fragments
 from crm.dashboard.cache import REFRESH_MIN_SECONDS, FigureCache, figure_cache, scope_key
 from crm.dashboard.views import drill
 from crm.extensions import db
@@ -192,3 +193,24 @@ def test_drill_links_are_what_url_for_builds(app, args):
         assert drill(args).endswith(
             urlencode({k: v for k, v in args.items() if v is not None}, safe="!$'()*,/:;?@")
         )
+
+
+def test_rankings_and_breakdowns_are_rendered_once_per_set_of_figures(world, login, clock):
+    """crm/dashboard/fragments.py: the page's largest tables are kept beside the figures they show."""
+    fragments.clear()
+    p, _teams, entries = world
+    client = login(p["manager"])
+    first = client.get(URL).data.decode()
+    with count_queries() as statements:
+        again = client.get(URL).data.decode()
+    assert region_rows(again) == region_rows(first) and len(fragments._kept) == 1
+    assert not [s for s in statements if "FROM settings" in s]  # the ranking formula came with the tables
+    drop_e6(entries)
+    clock[0] += TTL  # the figures expire: computed again, and their tables rendered again
+    later = client.get(URL).data.decode()
+    assert region_rows(later) != region_rows(first) and len(fragments._kept) == 2
+    # A county head's figures are another scope: their own tables, never the city's.
+    head_page = login(p["other_head"]).get(URL).data.decode()
+    assert len(fragments._kept) == 3
+    assert "茌平" in region_rows(head_page) and "东昌府" not in region_rows(head_page)
+    fragments.clear()

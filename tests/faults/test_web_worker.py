@@ -2,6 +2,7 @@
 stays locked, and gunicorn's master starts a new worker that takes the user's next request (the same save again)
 without anyone stepping in. Real gunicorn, real HTTP, real SIGKILL, on SQLite and PostgreSQL."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -185,3 +186,12 @@ def test_a_contact_log_killed_right_after_its_commit_keeps_its_attachment(server
     next_request(server, member, f"/whitelist/{entry_id}", hit["pid"])
     download = member.get(f"{server.url}/plans/logs/{log.id}/attachment", timeout=STEP_TIMEOUT)
     assert download.status_code == 200 and download.content == PDF
+
+
+def test_each_worker_freezes_what_loading_the_app_allocated(server):
+    """gunicorn.conf.py (read from the working directory, as in production) moves the app's own objects out of the
+    garbage collector's reach once a worker has loaded it: the worker says how many."""
+    assert server.alive()
+    frozen = [int(n) for n in re.findall(r"gc\.freeze\(\): (\d+) objects", server.log.read_text())]
+    assert frozen, "no worker ran gunicorn.conf.py's post_worker_init"
+    assert min(frozen) > 50_000  # the modules, mappers and templates of a loaded app, not an empty process

@@ -1,0 +1,64 @@
+"""c5d7e9f1a3b6 with data, on SQLite and PostgreSQL: contact logs on file keep every row and the week's query
+finds the same logs through the new index; down and up again swap the indexes back and forth."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from crm.extensions import db
+from crm.refdata.seed import seed_reference
+from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+
+BEFORE, REVISION = "b8e2f4a6c1d3", "c5d7e9f1a3b6"
+OLD, NEW = "ix_contact_logs_occurred_at", "ix_contact_logs_occurred_entry_kind"
+WEEK = "SELECT entry_id, kind, count(*) FROM contact_logs WHERE occurred_at >= :lower AND occurred_at < :upper GROUP BY entry_id, kind ORDER BY entry_id, kind"  # noqa: E501
+
+
+def _indexes() -> set[str]:
+    with db.engine.connect() as conn:
+        return {i["name"] for i in inspect(conn).get_indexes("contact_logs")} & {OLD, NEW}
+
+
+def _week(monday: datetime) -> list[tuple]:
+    rows = [
+        tuple(r) for r in db.session.execute(text(WEEK), {"lower": monday, "upper": monday + timedelta(7)})
+    ]
+    db.session.commit()
+    return rows
+
+
+def test_rankings_index_migration_keeps_the_logs_and_comes_back(old_schema_app):  # noqa: F811
+    monday = datetime(2026, 11, 30, tzinfo=UTC) - timedelta(hours=8)  # 00:00 in Beijing
+    with old_schema_app.app_context():
+        upgrade(revision=PREVIOUS)
+        seed_reference()
+        with db.engine.begin() as conn:
+            _insert_old_world(conn)
+        upgrade(revision=BEFORE)
+        logs = [
+            {"id": i, "entry_id": 1 + i % 5, "occurred_at": monday + timedelta(hours=13 * i),
+             "kind": ("visit", "inbound", "phone")[i % 3], "summary": f"第{i}次对接（２０２６）"}
+            for i in range(20)
+        ]  # fmt: skip
+        with db.engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO contact_logs (id, entry_id, occurred_at, kind, summary, created_by_id, created_at)"
+                     " VALUES (:id, :entry_id, :occurred_at, :kind, :summary, 1, :occurred_at)"), logs,
+            )  # fmt: skip
+        everything = _rows("SELECT id, entry_id, occurred_at, kind, summary FROM contact_logs ORDER BY id")
+        week = _week(monday)
+        assert _indexes() == {OLD} and sum(n for _e, _k, n in week) == 13  # 13 of the 20 fall in that week
+        for _round in range(2):
+            upgrade(revision=REVISION)
+            assert _indexes() == {NEW}
+            assert _week(monday) == week
+            assert (
+                _rows("SELECT id, entry_id, occurred_at, kind, summary FROM contact_logs ORDER BY id")
+                == everything
+            )
+            downgrade(revision=BEFORE)
+            assert _indexes() == {OLD}
+            assert _week(monday) == week
+        upgrade()
+        assert _indexes() == {NEW}

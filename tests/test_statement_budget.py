@@ -1,0 +1,99 @@
+"""The statements each everyday page issues, pinned (issue 16): a change that adds one shows here first.
+
+Measured on a worked target with two projects, a plan, contact logs and history, as a member would open it from a
+phone and as a lead and a manager would. The counts are the same on SQLite and PostgreSQL. Beside the totals: the
+reference data a page reads (holidays, settings, the user's teams) is read once per request, however many lights,
+dates and scope checks the page draws."""
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from crm.dashboard import fragments
+from crm.dashboard.cache import figure_cache
+from crm.extensions import db
+from crm.plans import logs
+from crm.projects.models import Project
+from crm.settings import get_int, set_setting
+from crm.teams import assignment
+from tests.teams.conftest import campaign  # noqa: F401
+from tests.test_query_counts import count_queries
+
+# (role, url, statements, settings): the budget of each page, for the fixture below.
+COMPUTED = {}
+SNAPSHOT = {"DASHBOARD_SNAPSHOT_SECONDS": 900}  # a worker without figures of its own reads the stored ones
+CACHED = {"DASHBOARD_CACHE_SECONDS": 60}
+BUDGET = [
+    ("member", "/whitelist/{entry}", 23, {}),
+    ("manager", "/whitelist/{entry}", 22, {}),
+    ("member", "/plans/entries/{entry}/log", 8, {}),
+    ("member", "/plans/tasks", 11, {}),
+    ("member", "/inbox/", 4, {}),
+    ("member", "/whitelist/", 18, {}),
+    ("lead", "/teams/{team}", 14, {}),
+    ("lead", "/", 6, {}),
+    ("manager", "/dashboard/", 29, COMPUTED),
+    ("manager", "/dashboard/", 5, SNAPSHOT),
+    ("manager", "/dashboard/", 3, CACHED),
+]
+ONCE = {
+    "holidays": re.compile(r"\bFROM holidays\b"),
+    "holiday years": re.compile(r"\bFROM holiday_years\b"),
+    "settings": re.compile(r"\bFROM settings\b"),
+    "the user's teams": re.compile(r"teams\.leader_id = \S+ AND teams\.active"),
+}
+
+
+@pytest.fixture
+def worked(campaign, now):  # noqa: F811
+    """A target of team A worked by its member: plan, three contact logs, two projects (one signed in 2027)."""
+    p, teams, whitelisted = campaign
+    entry = whitelisted("中寰重工（山东）装备有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    for i in range(3):
+        when = now - timedelta(days=i + 1)
+        data = logs.LogData(occurred_at=when, kind="visit", summary=f"第{i + 1}次拜访")
+        logs.record_log(p["member"], entry, data, now, Path("/nonexistent"))
+    for name, signed in (("一期项目", date(2026, 11, 20)), ("二期项目", date(2027, 1, 8))):
+        db.session.add(
+            Project(entry_id=entry.id, name=name, region_id=entry.region_id, held_region_id=entry.region_id,
+                    industry_id=entry.industry_id, state="signed", signed_on=signed, agreement="investment",
+                    contract_amount=50000, planned_investment=80000)
+        )  # fmt: skip
+    db.session.commit()
+    return p, teams, entry
+
+
+@pytest.mark.parametrize("role, url, budget, settings", BUDGET)
+def test_each_page_issues_its_pinned_number_of_statements(
+    app, client, login, worked, monkeypatch, role, url, budget, settings
+):
+    p, teams, entry = worked
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    figure_cache().clear()  # no figures (or their tables) kept from another test's data
+    fragments.clear()
+    target = url.format(entry=entry.id, team=teams["A"].id)
+    login(p[role])
+    assert client.get(target).status_code == 200  # a first visit may fill caches; the budget is every visit's
+    with count_queries() as statements:
+        assert client.get(target).status_code == 200
+    figure_cache().clear()
+    assert len(statements) == budget, "\n".join(s.split("\n")[0][:160] for s in statements)
+    for what, pattern in ONCE.items():
+        reads = sum(1 for s in statements if pattern.search(s))
+        assert reads <= 1, f"{target}: {what} read {reads} times"
+
+
+def test_a_setting_changed_in_a_request_is_read_back_changed(app):
+    """Settings are read once per request (crm.settings), and again after one is written."""
+    with app.test_request_context("/admin/settings"):
+        before = get_int("light_yellow_overdue")
+        with count_queries() as statements:
+            assert get_int("light_yellow_overdue") == before
+        assert statements == []
+        set_setting("light_yellow_overdue", str(before + 1))
+        assert get_int("light_yellow_overdue") == before + 1
+        db.session.rollback()
