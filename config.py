@@ -66,6 +66,9 @@ class Config:
     # younger than DASHBOARD_SNAPSHOT_SECONDS (crm/dashboard/snapshots.py); 0 seconds turns snapshots off.
     DASHBOARD_SNAPSHOT_MINUTES = _env_int("DASHBOARD_SNAPSHOT_MINUTES", 5)
     DASHBOARD_SNAPSHOT_SECONDS = _env_int("DASHBOARD_SNAPSHOT_SECONDS", 900)
+    # A list's total of at least LIST_COUNT_KEEP_FROM rows is kept LIST_COUNT_SECONDS per process (crm/list_counts.py).
+    LIST_COUNT_SECONDS = _env_int("LIST_COUNT_SECONDS", 20)
+    LIST_COUNT_KEEP_FROM = _env_int("LIST_COUNT_KEEP_FROM", 2000)
     # Logs: "json" (one object per line, with request and user ids) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -94,6 +97,7 @@ class TestConfig(Config):
     DASHBOARD_CACHE_SECONDS = 0  # the figure tests compute afresh; tests/dashboard/test_cache.py turns it on
     DASHBOARD_SNAPSHOT_SECONDS = 0  # likewise; tests/dashboard/test_snapshots.py turns snapshots on
     REDIS_URL = ""  # tests/dashboard/test_shared_cache.py sets its own
+    LIST_COUNT_SECONDS = 0  # totals counted on every request; tests/test_list_counts.py turns the keeping on
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 
 

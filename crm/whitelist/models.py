@@ -19,6 +19,9 @@ class WhitelistEntry(db.Model):
         # The red/yellow lights in SQL (crm.plans.lights.light_clause) read these columns of the worked entries:
         # from the index alone, without visiting the table.
         Index("ix_whitelist_entries_state_contact", "state", "last_contact_at", "plan_start", "id"),
+        # The list's default order (updated_at DESC, id DESC) read straight from the index, ties included: an
+        # import gives thousands of entries one updated_at, and the list then sorted all of them for 20 rows.
+        Index("ix_whitelist_entries_updated_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +59,7 @@ class WhitelistEntry(db.Model):
     whitelisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     enterprise = relationship("Enterprise", lazy="joined", innerjoin=True)

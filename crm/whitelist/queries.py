@@ -7,6 +7,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from crm import list_counts
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.search import enterprise_search
@@ -15,6 +16,7 @@ from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
 from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
+from crm.types import local_date, utcnow
 from crm.vocab import ReviewStage, Role, State
 from crm.whitelist.drill import NONE, Drill, code_or_none, drill_clauses, no_category
 from crm.whitelist.models import Event, WhitelistEntry
@@ -91,7 +93,9 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     result = db.paginate(
         shown_in_list(_sorted(filtered, f)), page=page, per_page=per_page, error_out=False, count=False
     )
-    result.total = db.session.scalar(filtered.with_only_columns(func.count(), maintain_column_froms=True))
+    total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
+    key = ("whitelist", user.id, repr(f), local_date(utcnow()))  # the light filter depends on the day
+    result.total = list_counts.counted(key, lambda: db.session.scalar(total))
     return result
 
 

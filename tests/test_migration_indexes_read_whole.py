@@ -1,5 +1,6 @@
-"""c5d7e9f1a3b6 with data, on SQLite and PostgreSQL: contact logs on file keep every row and the week's query
-finds the same logs through the new index; down and up again swap the indexes back and forth."""
+"""c5d7e9f1a3b6 with data, on SQLite and PostgreSQL: contact logs and entries on file keep every row, the week's
+query and the list's order find the same rows through the new indexes; down and up again swap the indexes back
+and forth."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,12 +13,16 @@ from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, ol
 
 BEFORE, REVISION = "b8e2f4a6c1d3", "c5d7e9f1a3b6"
 OLD, NEW = "ix_contact_logs_occurred_at", "ix_contact_logs_occurred_entry_kind"
+LIST_OLD, LIST_NEW = "ix_whitelist_entries_updated_at", "ix_whitelist_entries_updated_id"
+LIST = "SELECT id FROM whitelist_entries ORDER BY updated_at DESC, id DESC"
 WEEK = "SELECT entry_id, kind, count(*) FROM contact_logs WHERE occurred_at >= :lower AND occurred_at < :upper GROUP BY entry_id, kind ORDER BY entry_id, kind"  # noqa: E501
 
 
 def _indexes() -> set[str]:
     with db.engine.connect() as conn:
-        return {i["name"] for i in inspect(conn).get_indexes("contact_logs")} & {OLD, NEW}
+        found = inspect(conn)
+        return {i["name"] for t in ("contact_logs", "whitelist_entries") for i in found.get_indexes(t)} & {
+            OLD, NEW, LIST_OLD, LIST_NEW}  # fmt: skip
 
 
 def _week(monday: datetime) -> list[tuple]:
@@ -48,17 +53,20 @@ def test_rankings_index_migration_keeps_the_logs_and_comes_back(old_schema_app):
             )  # fmt: skip
         everything = _rows("SELECT id, entry_id, occurred_at, kind, summary FROM contact_logs ORDER BY id")
         week = _week(monday)
-        assert _indexes() == {OLD} and sum(n for _e, _k, n in week) == 13  # 13 of the 20 fall in that week
+        order = _rows(LIST)
+        assert (
+            _indexes() == {OLD, LIST_OLD} and sum(n for _e, _k, n in week) == 13
+        )  # 13 of the 20 in that week
         for _round in range(2):
             upgrade(revision=REVISION)
-            assert _indexes() == {NEW}
-            assert _week(monday) == week
+            assert _indexes() == {NEW, LIST_NEW}
+            assert _week(monday) == week and _rows(LIST) == order
             assert (
                 _rows("SELECT id, entry_id, occurred_at, kind, summary FROM contact_logs ORDER BY id")
                 == everything
             )
             downgrade(revision=BEFORE)
-            assert _indexes() == {OLD}
-            assert _week(monday) == week
+            assert _indexes() == {OLD, LIST_OLD}
+            assert _week(monday) == week and _rows(LIST) == order
         upgrade()
-        assert _indexes() == {NEW}
+        assert _indexes() == {NEW, LIST_NEW}
