@@ -482,6 +482,7 @@ def run_baseline(args) -> dict:
     elif args.sqlite_dir and args.reuse:
         command.append(f"--sqlite-dir={args.sqlite_dir / 'before'}")
     out = root / "bench" / "results" / "pages-baseline.json"
+    out.unlink(missing_ok=True)  # only what this run measures (the script keeps other scales found in the file)
     command.append(f"--output={out}")
     print(f"== baseline: {args.baseline} in {root}")
     subprocess.run(command, check=True, cwd=root, env=env)
