@@ -69,6 +69,8 @@ class Config:
     # A list's total of at least LIST_COUNT_KEEP_FROM rows is kept LIST_COUNT_SECONDS per process (crm/list_counts.py).
     LIST_COUNT_SECONDS = _env_int("LIST_COUNT_SECONDS", 20)
     LIST_COUNT_KEEP_FROM = _env_int("LIST_COUNT_KEEP_FROM", 2000)
+    # The filter rows' counties, categories and industries kept this long per process (crm/refdata/choices.py).
+    REFDATA_CACHE_SECONDS = _env_int("REFDATA_CACHE_SECONDS", 60)
     # Logs: "json" (one object per line, with request and user ids) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -98,6 +100,9 @@ class TestConfig(Config):
     DASHBOARD_SNAPSHOT_SECONDS = 0  # likewise; tests/dashboard/test_snapshots.py turns snapshots on
     REDIS_URL = ""  # tests/dashboard/test_shared_cache.py sets its own
     LIST_COUNT_SECONDS = 0  # totals counted on every request; tests/test_list_counts.py turns the keeping on
+    REFDATA_CACHE_SECONDS = (
+        0  # choices read on every request; tests/refdata/test_choices_cache.py turns it on
+    )
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="crm-test-uploads-")
 
 

@@ -36,7 +36,7 @@ def counted(key: Hashable, count: Callable[[], int]) -> int:
     seconds = current_app.config.get("LIST_COUNT_SECONDS", 0)
     if seconds <= 0:
         return count()
-    now = _clock()
+    now, key = _clock(), (current_app.config["SQLALCHEMY_DATABASE_URI"], key)  # one app per database
     with _lock:
         found = _kept.get(key)
         if found is not None and found[2] == _generation and now - found[1] < seconds:
@@ -60,14 +60,31 @@ def forget() -> None:
         _kept.clear()
 
 
+def _written(session: Session) -> None:
+    session.info["list_counts_written"] = True
+    forget()
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     if session.new or session.dirty or session.deleted:
-        forget()
+        _written(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_write(state) -> None:
     """UPDATE / DELETE / INSERT statements run through the session (a stage moved for many rows at once)."""
     if state.is_update or state.is_delete or state.is_insert:
+        _written(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop("list_counts_written", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """A write rolled back: a total counted meanwhile in this session may include it."""
+    if session.info.pop("list_counts_written", None):
         forget()

@@ -1,10 +1,85 @@
-"""Select-box choices built from the reference tables."""
+"""Select-box choices built from the reference tables.
 
-from sqlalchemy import select
+The counties, categories and industries of the filter rows (the whitelist list, the project list, the library)
+are kept per process as plain (id, label) pairs for REFDATA_CACHE_SECONDS (60): the list page asked for all three
+on every request, three statements and some 150 ORM objects for choices that change a few times a year. An edit
+of a county, category or industry in this process shows at once (a flush or an UPDATE/DELETE touching those
+tables forgets them); another worker's within REFDATA_CACHE_SECONDS. 0 turns the keeping off (TestConfig)."""
+
+import threading
+import time
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from crm.extensions import db
 from crm.refdata.models import CategoryTag, Industry, Region
+
+REFERENCE = (Region, Industry, CategoryTag)
+_lock = threading.Lock()
+_kept: dict[tuple[str, str], tuple[float, int, list[tuple]]] = {}
+_generation = 0
+
+
+def _clock() -> float:
+    return time.monotonic()  # tests replace _clock
+
+
+def _pairs(name: str, build: Callable[[], list[tuple]]) -> list[tuple]:
+    seconds = current_app.config.get("REFDATA_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return build()
+    now, key = _clock(), (current_app.config["SQLALCHEMY_DATABASE_URI"], name)  # one app per database
+    with _lock:
+        found = _kept.get(key)
+        if found is not None and found[1] == _generation and now - found[0] < seconds:
+            return found[2]
+        generation = _generation
+    pairs = build()
+    with _lock:
+        _kept[key] = (now, generation, pairs)
+    return pairs
+
+
+def forget() -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+        _kept.clear()
+
+
+def _written(session: Session) -> None:
+    session.info["refdata_written"] = True
+    forget()
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    if any(isinstance(o, REFERENCE) for o in (*session.new, *session.dirty, *session.deleted)):
+        _written(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and any(
+        mapper.class_ in REFERENCE for mapper in state.all_mappers
+    ):
+        _written(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop("refdata_written", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    """A write rolled back: what was kept meanwhile may show it."""
+    if session.info.pop("refdata_written", None):
+        forget()
 
 
 def regions() -> list[Region]:
@@ -15,7 +90,7 @@ def regions() -> list[Region]:
 
 def region_choices(blank: str | None = None) -> list[tuple]:
     head = [(0, blank)] if blank is not None else []
-    return head + [(r.id, r.name) for r in regions()]
+    return head + _pairs("regions", lambda: [(r.id, r.name) for r in regions()])
 
 
 def industry_tree(include_inactive: bool = False) -> list[tuple[Industry, int]]:
@@ -40,7 +115,9 @@ def industry_tree(include_inactive: bool = False) -> list[tuple[Industry, int]]:
 
 def industry_choices(blank: str | None = None) -> list[tuple]:
     head = [(0, blank)] if blank is not None else []
-    return head + [(node.id, "　" * depth + node.name) for node, depth in industry_tree()]
+    return head + _pairs(
+        "industries", lambda: [(node.id, "　" * depth + node.name) for node, depth in industry_tree()]
+    )
 
 
 def leaf_industry_choices(blank: str | None = None, keep: int | None = None) -> list[SelectChoice]:
@@ -83,4 +160,4 @@ def tags() -> list[CategoryTag]:
 
 def tag_choices(blank: str | None = None) -> list[tuple]:
     head = [(0, blank)] if blank is not None else []
-    return head + [(t.id, t.name) for t in tags()]
+    return head + _pairs("tags", lambda: [(t.id, t.name) for t in tags()])

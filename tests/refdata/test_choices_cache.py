@@ -1,0 +1,53 @@
+"""crm/refdata/choices.py keeps the filter rows' choices a while: reused without a statement, forgotten when a
+county, category or industry is written in this process, and read again once they expire."""
+
+import pytest
+from sqlalchemy import update
+
+from crm.extensions import db
+from crm.refdata import choices
+from crm.refdata.models import CategoryTag, Industry
+from tests.test_query_counts import count_queries
+
+
+@pytest.fixture
+def keeping(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REFDATA_CACHE_SECONDS", 60)
+    now = [500.0]
+    monkeypatch.setattr(choices, "_clock", lambda: now[0])
+    choices.forget()
+    with app.test_request_context():
+        yield now
+    choices.forget()
+
+
+def test_choices_are_kept_and_forgotten_when_reference_data_changes(keeping):
+    first = choices.tag_choices(blank="全部")
+    with count_queries() as statements:
+        assert choices.tag_choices(blank="全部") == first
+        assert choices.tag_choices() == first[1:]  # the blank is the caller's
+    assert statements == []
+    tag = db.session.scalar(db.select(CategoryTag).order_by(CategoryTag.id).limit(1))
+    original = tag.name
+    tag.name = "世界500强（测试）"
+    db.session.flush()  # an edit in this process
+    assert (tag.id, "世界500强（测试）") in choices.tag_choices()
+    tag.name = original
+    db.session.commit()
+    assert (tag.id, original) in choices.tag_choices()
+
+
+def test_a_bulk_update_and_the_expiry_forget_them_too(keeping):
+    industries = choices.industry_choices()
+    leaf = next(i for i in db.session.scalars(db.select(Industry).where(Industry.parent_id.isnot(None))))
+    db.session.execute(update(Industry).where(Industry.id == leaf.id).values(active=False))
+    assert all(i != leaf.id for i, _label in choices.industry_choices())
+    db.session.rollback()  # the write never happened: neither did the choices without it
+    assert choices.industry_choices() == industries
+    with count_queries() as statements:
+        assert choices.industry_choices() == industries
+    assert statements == []
+    keeping[0] += 60  # expired: read again
+    with count_queries() as statements:
+        assert choices.industry_choices() == industries
+    assert len(statements) == 1
