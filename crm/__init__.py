@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from crm.auth.loader import init_login
     from crm.extensions import babel, csrf, db, migrate
     from crm.i18n import select_locale, select_timezone
+    from crm.prepared import init_prepared
 
     _postgres_options(app)
     db.init_app(app)
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app)
     _sqlite_pragmas(app)
+    init_prepared(app)
 
 
 def _postgres_options(app: Flask) -> None:
