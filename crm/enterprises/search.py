@@ -15,7 +15,7 @@ The initials stay a substring match, not a prefix: 聊城华夏钢铁 reads "lch
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, column, false, or_, select, table, union
+from sqlalchemy import ColumnElement, and_, column, false, or_, select, table, union
 
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import uscc_key
@@ -59,7 +59,7 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     if terms.code:
         wanted.append(("uscc", f"{terms.code}%", False))
     if db.engine.dialect.name != "sqlite":
-        return or_(*(_match(getattr(Enterprise, name), pattern, fold) for name, pattern, fold in wanted))
+        return or_(*(_pg_match(getattr(Enterprise, name), pattern, fold) for name, pattern, fold in wanted))
     # SQLite: from the FTS5 table, one index search per column (SQLite's LIKE folds ASCII case itself, as does
     # the index). A trigram index cannot answer a term of fewer than three characters (it finds nothing), so such
     # a term is compared with the column itself, which is all any index could do for it.
@@ -76,5 +76,13 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     return or_(*direct)
 
 
-def _match(col, pattern: str, fold: bool) -> ColumnElement[bool]:
+def _pg_match(col, pattern: str, fold: bool) -> ColumnElement[bool]:
+    """PostgreSQL. A prefix (the credit code) as the range the pattern index reads, written out: the connections
+    keep their statements prepared (crm/prepared.py), and a generic plan of `uscc LIKE $1` cannot turn a pattern it
+    does not know into an index range, so it read every enterprise (100 ms at 100,000). `~>=~` and `~<~` compare
+    byte by byte, as varchar_pattern_ops does, so the range holds exactly the codes that start with the prefix."""
+    if pattern.endswith("%") and not pattern.startswith("%") and not fold:
+        prefix = pattern[:-1]
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return and_(col.op("~>=~", is_comparison=True)(prefix), col.op("~<~", is_comparison=True)(after))
     return col.ilike(pattern) if fold else col.like(pattern)

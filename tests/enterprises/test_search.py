@@ -2,6 +2,8 @@
 the FTS5 trigram table on SQLite, kept in step by triggers through creates, edits and deletes; the trigram and
 pattern indexes on PostgreSQL."""
 
+import re
+
 import pytest
 from sqlalchemy import select, text
 
@@ -97,4 +99,30 @@ def test_the_search_reads_an_index(firms):
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
         assert index in plan, (q, plan)
+    db.session.rollback()
+
+
+def test_a_code_prefix_is_a_range_even_a_generic_plan_reads_from_the_index(firms):
+    """PostgreSQL keeps the app's statements prepared (crm/prepared.py), and a generic plan of `uscc LIKE $1`
+    cannot read a prefix from an index: the prefix is written as the range the pattern index reads."""
+    assert found(HUAXIA_CODE[:15]) == {"聊城华夏钢铁有限公司"}  # a prefix ending in 9: the range's end is ':'
+    assert found(HUAXIA_CODE[:14] + "8") == set()
+    assert found(HUAXIA_CODE[:17] + "D") == {"聊城华夏钢铁有限公司"}  # the whole code
+    if db.engine.dialect.name == "sqlite":
+        return
+    compiled = select(Enterprise.id).where(enterprise_search(HUAXIA_CODE[:10])).compile(db.engine)
+    values: list = []
+
+    def numbered(match) -> str:
+        values.append(compiled.params[match.group(1)])
+        return f"${len(values)}"
+
+    sql = re.sub(r"%\((\w+)\)s(::\w+)?", numbered, compiled.string)
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(text(f"PREPARE code_search AS {sql}"))
+    arguments = ", ".join(f"'{v}'" for v in values)
+    plan = "\n".join(r[0] for r in db.session.execute(text(f"EXPLAIN EXECUTE code_search({arguments})")))
+    assert "ix_enterprises_uscc_prefix" in plan, plan
+    db.session.execute(text("DEALLOCATE code_search"))
     db.session.rollback()
