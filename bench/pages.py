@@ -34,6 +34,7 @@ databases: BENCH_DATABASE_URL's database name with "_before" appended (crm_pages
 "before" directory beside the others; it is seeded by the revision's own migrations and seed."""
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -322,6 +323,8 @@ def run_scale(entries: int, url: str, args) -> dict:
         REFDATA_CACHE_SECONDS = 60  # and the filter rows' choices 60 s (crm/refdata/choices.py)
 
     app = create_app(Config)
+    gc.collect()
+    gc.freeze()  # as gunicorn.conf.py does once a worker has loaded the app (both revisions are measured so)
     logs = entries * LOGS_PER_ENTRY
     zone = ZoneInfo(app.config["TIMEZONE"])
     with app.app_context():
