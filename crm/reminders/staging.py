@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Date,
     Integer,
     MetaData,
@@ -35,6 +36,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    text,
     true,
     union_all,
 )
@@ -59,6 +61,19 @@ calendar_table = Table(
     Column("n", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
+tasks_table = Table(  # the scan's open tasks, selected once and read by every rule
+    "scan_tasks",
+    _scratch,
+    Column("id", Integer, primary_key=True),
+    Column("title", String),
+    Column("due_date", Date, nullable=False),
+    Column("owner_id", Integer),
+    Column("entry_id", Integer, nullable=False),
+    Column("team_id", Integer),
+    Column("region_id", Integer),
+    Column("name", String),
+    prefixes=["TEMPORARY"],
+)
 reminders_table = Table(
     "scan_reminders",
     _scratch,
@@ -79,10 +94,23 @@ reminders_table = Table(
 
 
 def prepare() -> None:
-    """The scan's temporary tables on this connection, empty."""
-    for table in (calendar_table, reminders_table):
+    """The scan's temporary tables on this connection, empty. On PostgreSQL the scan's joins and sorts of a few
+    hundred thousand rows get the memory to hash and sort in memory (for this transaction only)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+    for table in (calendar_table, tasks_table, reminders_table):
         db.session.execute(CreateTable(table, if_not_exists=True))
         db.session.execute(delete(table))
+
+
+def stage_tasks(query) -> None:
+    """The scan's task selection materialised once: `query` yields the columns of `scan_tasks` in order. The
+    temporary table is analyzed on PostgreSQL (autovacuum never sees temporary tables), so the rules' joins
+    are planned from its real size."""
+    columns = [c.name for c in tasks_table.c]
+    db.session.execute(insert(tasks_table).from_select(columns, query))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE scan_tasks"))
 
 
 class Ordinals:
@@ -101,6 +129,15 @@ class Ordinals:
 
     def __getitem__(self, day: date) -> int:
         return self.n[day]
+
+
+def sql_concat(*parts) -> ColumnElement:
+    """'task:' || id || ':due_today:' || … as SQL: strings are literals, the rest columns or expressions."""
+    expr = None
+    for part in parts:
+        piece = literal(part, String) if isinstance(part, str) else cast(part, String)
+        expr = piece if expr is None else expr + piece
+    return expr
 
 
 def sql_format(template: str, **values):
