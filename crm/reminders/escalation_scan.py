@@ -2,8 +2,9 @@
 
 The ladder: a task overdue ≥ `escalate_lead` working days goes to its team leader (蓝); ≥ `escalate_county` to
 the county head of its target's region (黄; the managers where the region has none); ≥ `escalate_city` to the city
-managers (红). Each level once per task: an INSERT … SELECT … ON CONFLICT (task_id, level) DO NOTHING over the
-scan's tasks (crm.reminders.staging.tasks_table) per level. The records name one recipient (the first head or
+managers (红). Each level once per task: per level, an INSERT … SELECT over the scan's tasks
+(crm.reminders.staging.tasks_table) of those without a record of that level (the records are unique on task and
+level: crm.reminders.staging.insert_new settles a race). The records name one recipient (the first head or
 manager); the reminders go to every head or manager of the level, urgent (muted targets hear them too).
 
 Only the 督办 this scan raised are announced. They are the rows above the highest escalation id read before the
@@ -50,6 +51,7 @@ def _first_manager() -> ColumnElement:
 def _raise_level(level: str, limit: int, today: date, today_n: int, now: datetime) -> int:
     tasks, cal = staging.tasks_table, staging.calendar_table
     late = literal(today_n, Integer) - cal.c.n
+    raised = exists().where(Escalation.task_id == tasks.c.id, Escalation.level == level)
     query = select(tasks.c.id, tasks.c.entry_id, literal(level), literal(SEVERITY[level]))
     if level == "lead":
         recipient = Team.leader_id
@@ -70,12 +72,11 @@ def _raise_level(level: str, limit: int, today: date, today_n: int, now: datetim
     query = (
         query.add_columns(recipient, late, literal(now, UTCDateTime))
         .join(cal, cal.c.day == tasks.c.due_date)
-        .where(tasks.c.due_date < today, late >= limit, recipient.isnot(None))
+        .where(tasks.c.due_date < today, late >= limit, recipient.isnot(None), ~raised)
         .order_by(tasks.c.id)
     )
     columns = ["task_id", "entry_id", "level", "severity", "recipient_id", "overdue_days", "created_at"]
-    statement = dialect_insert(Escalation.__table__).from_select(columns, query).on_conflict_do_nothing()
-    return db.session.execute(statement, execution_options=staging.COUNTED).rowcount
+    return staging.insert_new(dialect_insert(Escalation.__table__).from_select(columns, query))
 
 
 def _recipients(level: str, tasks) -> tuple[ColumnElement, type, ColumnElement]:
