@@ -57,16 +57,15 @@ def _raise_level(level: str, limit: int, today: date, today_n: int, now: datetim
         recipient = Team.leader_id
         query = query.join(Team, Team.id == tasks.c.team_id)
     elif level == "county":
-        head = (
-            select(func.min(User.id))
-            .where(
-                User.is_active_flag.is_(True),
-                User.role == Role.COUNTY_HEAD,
-                User.region_id == tasks.c.region_id,
-            )
-            .scalar_subquery()
+        # Each region's first head read once, joined (a subquery per task made SQLite scan the users per row)
+        heads = (
+            select(User.region_id, func.min(User.id).label("head"))
+            .where(User.is_active_flag.is_(True), User.role == Role.COUNTY_HEAD)
+            .group_by(User.region_id)
+            .subquery()
         )
-        recipient = func.coalesce(head, _first_manager())
+        recipient = func.coalesce(heads.c.head, _first_manager())
+        query = query.outerjoin(heads, heads.c.region_id == tasks.c.region_id)
     else:
         recipient = _first_manager()
     query = (
