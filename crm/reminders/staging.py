@@ -6,12 +6,14 @@ Now the database does the bulk of it:
 
 - `scan_calendar` (a temporary table, one per connection): each day the scan needs with its working-day ordinal,
   so "working days from A to B" is `n(B) - n(A)` in SQL, exactly `WorkCalendar.workdays_between`;
-- `scan_reminders` (temporary too): the scan's reminders. Task reminders are written into it with INSERT … SELECT
-  (titles built in SQL from the translated templates); the few reminders the scan still builds in Python
-  (escalations just raised, silent targets, funds returns) are added with one executemany;
-- `fan_out`: three INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING into the outbox: the inbox for everyone,
-  email for those with an address who did not turn it off, the team's robot once per reminder (once per 督办 for
-  all its recipients); muted targets are left out unless the reminder is urgent.
+- `scan_tasks` (temporary too): the open tasks the rules look at, selected once per scan;
+- `scan_reminders` (temporary too): the scan's reminders. Task reminders and the announcements of the 督办 just
+  raised (crm.reminders.escalation_scan) are written into it with INSERT … SELECT (titles built in SQL from the
+  translated templates); the few reminders the scan still builds in Python (silent targets, funds returns) are
+  added with one executemany;
+- `fan_out`: one INSERT … SELECT of the keys not queued yet into the outbox (`insert_new`): the inbox for
+  everyone, email for those with an address who did not turn it off, the team's robot once per reminder (once per
+  督办 for all its recipients); muted targets are left out unless the reminder is urgent.
 
 Temporary tables live with the connection, so two scanners never see each other's rows; the outbox's unique key
 settles what both of them add."""
