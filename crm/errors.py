@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from crm.api.errors import PREFIX as API_PREFIX
 from crm.api.errors import RETRY_AFTER_SECONDS, error_response
 from crm.extensions import db
-from crm.prepared import end_read_only
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -66,7 +65,6 @@ def init_errorhandlers(app: Flask) -> None:
         raised from a teardown, that would turn the finished page into gunicorn's bare 500. The server has already
         rolled that transaction back, so the broken session is dropped with one log line."""
         try:
-            end_read_only(exc)  # PostgreSQL: a transaction that only read ends in COMMIT (crm/prepared.py)
             db.session.remove()
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]

@@ -19,6 +19,7 @@ import re
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crm.extensions import db
@@ -76,15 +77,31 @@ def init_prepared(app: Flask) -> None:
 
     app.extensions[EXTENSION] = True
 
+    @app.teardown_request
+    def _end_request(error: BaseException | None) -> None:
+        try:
+            end_read_only(error)
+        except SQLAlchemyError as failed:  # the connection went away: the close that follows deals with it
+            current_app.logger.warning("read-only transaction not committed: %s", str(failed).splitlines()[0])
+
 
 def end_read_only(error: BaseException | None) -> None:
-    """At the end of a request (crm.errors' teardown, before the session is closed): COMMIT a transaction that
-    only read, on PostgreSQL, so the connection keeps its prepared statements. Anything else is left to the
-    session's close, which rolls it back."""
-    if error is not None or not current_app.extensions.get(EXTENSION) or not db.session.registry.has():
+    """At the end of a request (a teardown_request, before the app context's teardown closes the session): COMMIT
+    a transaction that only read, on PostgreSQL, so the connection keeps its prepared statements. Anything else (a
+    write, a failed request; an app context without a request, such as a job or a command, never comes here) is
+    left to the session's close, which rolls it back."""
+    if error is not None or not current_app.extensions.get(EXTENSION):
+        return
+    if not db.session.registry.has():
         return
     session = db.session()
     connection = session.info.get(CONNECTION)
     if connection is None or connection.info.get(WROTE) or session.new or session.dirty or session.deleted:
         return
-    session.commit()
+    # Nothing was written, so nothing loaded is stale: the objects keep their values (a COMMIT would expire them,
+    # and an object kept past its request would then fail to load them detached).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -2,8 +2,9 @@
 psycopg prepared; a transaction that wrote is still rolled back when the view did not commit it."""
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 
+from crm.auth.models import User
 from crm.extensions import db
 from crm.prepared import end_read_only, reads_only
 from crm.whitelist.models import WhitelistEntry
@@ -93,3 +94,22 @@ def test_pages_keep_their_prepared_statements_between_requests(app, client, logi
     db.session.remove()
     prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
     assert any("FROM whitelist_entries" in s for s in prepared), prepared
+
+
+def test_what_a_read_only_request_loaded_keeps_its_values(app):
+    """The COMMIT that ends a read-only request expires nothing: an object kept past it still reads."""
+    with app.test_request_context("/"):
+        entry_count = db.session.scalar(select(func.count()).select_from(WhitelistEntry))
+        user = db.session.scalars(select(User).limit(1)).first()
+        end_read_only(None)
+        db.session.remove()
+    if user is not None:
+        assert user.username  # detached, with its values
+    assert entry_count >= 0
+
+
+def test_an_app_context_without_a_request_is_left_to_the_close(app, transaction_ends):
+    """Jobs and commands run in an app context without a request: their transactions end as before."""
+    with app.app_context():
+        db.session.execute(select(WhitelistEntry.id).limit(1)).all()
+    assert transaction_ends[:1] == ["rollback"]
