@@ -6,80 +6,34 @@ on every request, three statements and some 150 ORM objects for choices that cha
 of a county, category or industry in this process shows at once (a flush or an UPDATE/DELETE touching those
 tables forgets them); another worker's within REFDATA_CACHE_SECONDS. 0 turns the keeping off (TestConfig)."""
 
-import threading
 import time
 from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from crm.extensions import db
+from crm.kept import Kept
 from crm.refdata.models import CategoryTag, Industry, Region
 
 REFERENCE = (Region, Industry, CategoryTag)
-_lock = threading.Lock()
-_kept: dict[tuple[str, str], tuple[float, int, list[tuple]]] = {}
-_generation = 0
+_kept = Kept("refdata", touches=lambda classes: any(c in REFERENCE for c in classes))
+_kept.clock = lambda: _clock()  # looked up on each call, so tests can replace _clock
 
 
 def _clock() -> float:
-    return time.monotonic()  # tests replace _clock
+    return time.monotonic()
 
 
 def _pairs(name: str, build: Callable[[], list[tuple]]) -> list[tuple]:
-    seconds = current_app.config.get("REFDATA_CACHE_SECONDS", 0)
-    if seconds <= 0:
-        return build()
-    now, key = _clock(), (current_app.config["SQLALCHEMY_DATABASE_URI"], name)  # one app per database
-    with _lock:
-        found = _kept.get(key)
-        if found is not None and found[1] == _generation and now - found[0] < seconds:
-            return found[2]
-        generation = _generation
-    pairs = build()
-    with _lock:
-        _kept[key] = (now, generation, pairs)
-    return pairs
+    return _kept.get(
+        name, current_app.config.get("REFDATA_CACHE_SECONDS", 0), build, keep=lambda _pairs: True
+    )
 
 
 def forget() -> None:
-    global _generation
-    with _lock:
-        _generation += 1
-        _kept.clear()
-
-
-def _written(session: Session) -> None:
-    session.info["refdata_written"] = True
-    forget()
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
-    if any(isinstance(o, REFERENCE) for o in (*session.new, *session.dirty, *session.deleted)):
-        _written(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bulk_write(state) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and any(
-        mapper.class_ in REFERENCE for mapper in state.all_mappers
-    ):
-        _written(state.session)
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    session.info.pop("refdata_written", None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    """A write rolled back: what was kept meanwhile may show it."""
-    if session.info.pop("refdata_written", None):
-        forget()
+    _kept.forget()
 
 
 def regions() -> list[Region]:

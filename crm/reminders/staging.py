@@ -18,6 +18,7 @@ Now the database does the bulk of it:
 Temporary tables live with the connection, so two scanners never see each other's rows; the outbox's unique key
 settles what both of them add."""
 
+import contextlib
 import re
 from datetime import date, datetime, timedelta
 
@@ -219,11 +220,11 @@ def insert_new(statement) -> int:
     the same keys meanwhile, the unique key refuses the statement: its savepoint is rolled back and the rows go
     in again with ON CONFLICT DO NOTHING. SQLite checks the key once either way, so it takes ON CONFLICT at once."""
     if db.engine.dialect.name == "postgresql":
-        try:
-            with db.session.begin_nested():
-                return db.session.execute(statement, execution_options=COUNTED).rowcount
-        except IntegrityError:
-            pass
+        with (
+            contextlib.suppress(IntegrityError),
+            db.session.begin_nested(),
+        ):  # refused: the savepoint rolls back
+            return db.session.execute(statement, execution_options=COUNTED).rowcount
     return db.session.execute(statement.on_conflict_do_nothing(), execution_options=COUNTED).rowcount
 
 
