@@ -183,11 +183,16 @@ def pick_targets(year: int) -> dict:
         .order_by(open_tasks.desc(), TeamMember.user_id)
         .limit(1)
     ).first()[0]
-    # The log target: the member's first target in 对接中 (the member's own if there is one).
+    # The log target: the member's first target in 对接中 (the member's own if there is one), else the team's first
+    # worked one (at 1,000 entries the team may have none in 对接中).
     log_target = db.session.scalar(
         select(WhitelistEntry.id)
-        .where(WhitelistEntry.team_id == team_id, WhitelistEntry.state == State.CONTACTING)
-        .order_by((WhitelistEntry.owner_id == member_id).desc(), WhitelistEntry.id)
+        .where(WhitelistEntry.team_id == team_id, worked)
+        .order_by(
+            (WhitelistEntry.state == State.CONTACTING).desc(),
+            (WhitelistEntry.owner_id == member_id).desc(),
+            WhitelistEntry.id,
+        )
         .limit(1)
     )
     # Detail pages: the team's worked targets by their number of logs (the log target excluded, as it grows).

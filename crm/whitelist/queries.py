@@ -1,10 +1,10 @@
 """Read queries for whitelist screens. Every query starts from crm.scope."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Interval, Select, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import list_counts
@@ -77,25 +77,45 @@ def whitelist_query(user: User, f: Filters) -> Select:
     return _sorted(filtered_entries(user, f), f)
 
 
-def _sorted(query: Select, f: Filters) -> Select:
-    """`query` in the list's order (the enterprise is joined only to sort by its name)."""
+# A search matching at most this many entries is sorted whole rather than read in the list's order (see list_page).
+FEW_MATCHES = 5000
+
+
+def _sorted(query: Select, f: Filters, few: bool = False) -> Select:
+    """`query` in the list's order (the enterprise is joined only to sort by its name). `few`: the rows are known
+    to be few, so the newest-first order is written so that no index serves it (see list_page)."""
     query = query.options(selectinload(WhitelistEntry.enterprise).selectinload(Enterprise.categories))
     if f.sort == "name" and not f.q:  # a search has joined it already
         query = query.join(WhitelistEntry.enterprise)
-    return query.order_by(SORTS.get(f.sort, SORTS["updated"]), WhitelistEntry.id.desc())
+    sort = f.sort if f.sort in SORTS else "updated"
+    order = (
+        (WhitelistEntry.updated_at + literal(timedelta(0), Interval())).desc()
+        if few and sort == "updated"
+        else SORTS[sort]
+    )
+    return query.order_by(order, WhitelistEntry.id.desc())
 
 
 def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     """One page of the list, loading only what its rows show, and the total: a count over the filtered entries
     (counting the sorted query's rows joined every enterprise to all 100,000 entries, for the sort by name and
-    once for nothing: that count was most of the list's time)."""
+    once for nothing: that count was most of the list's time).
+
+    The total is counted first because a search's page depends on it on PostgreSQL: the planner guesses how
+    many entries a search matches and, guessing a few hundred, walks the newest-first index until twenty match.
+    The matches of a credit-code prefix are the entries imported together, all far down that order: it read
+    17,875 entries and their enterprises for a page of twenty (18 ms at 100,000). When the count says the
+    matches are few, they are fetched from the search indexes and sorted (under 1 ms); when they are many, the
+    walk finds twenty of them soon."""
     filtered = filtered_entries(user, f)  # once: a light filter reads the calendar and the settings
-    result = db.paginate(
-        shown_in_list(_sorted(filtered, f)), page=page, per_page=per_page, error_out=False, count=False
-    )
     total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
     key = ("whitelist", user.id, repr(f), local_date(utcnow()))  # the light filter depends on the day
-    result.total = list_counts.counted(key, lambda: db.session.scalar(total))
+    count = list_counts.counted(key, lambda: db.session.scalar(total))
+    few = bool(f.q) and count <= FEW_MATCHES and db.engine.dialect.name == "postgresql"
+    result = db.paginate(
+        shown_in_list(_sorted(filtered, f, few)), page=page, per_page=per_page, error_out=False, count=False
+    )
+    result.total = count
     return result
 
 

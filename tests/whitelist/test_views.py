@@ -1,10 +1,15 @@
 """The propose, edit and action screens over HTTP: rejected input keeps what was typed, duplicates warn."""
 
+import re
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.refdata.models import CategoryTag
+from crm.whitelist import queries
 from crm.whitelist.models import WhitelistEntry
 from tests.conftest import region
 
@@ -237,3 +242,24 @@ def test_search_by_credit_code_sort_and_pagination(
     second = client.get("/whitelist/?sort=investment&page=2").data.decode()
     assert "代码检索企业有限公司" in second and "分页企业21有限公司" not in second
     assert client.get("/whitelist/?page=abc&sort=evil&region=xyz").status_code == 200
+
+
+@pytest.mark.parametrize("few_matches", [5000, 0], ids=["sorted-whole", "index-order"])
+def test_a_search_lists_its_matches_newest_first_whichever_way_they_are_read(
+    app, client, make_user, make_entry, login, now, monkeypatch, few_matches
+):
+    """list_page sorts a search with few matches whole (PostgreSQL) and reads a search with many in the index's
+    order: both must give the list's newest-first order, ties by number."""
+    monkeypatch.setattr(queries, "FEW_MATCHES", few_matches)
+    member = make_user("member", "371502")
+    made = [
+        make_entry(member, name=f"排序检索{i}有限公司", at=now + timedelta(minutes=minutes))
+        for i, minutes in enumerate([5, 30, 5, 10])
+    ]
+    make_entry(member, name="无关企业有限公司", at=now + timedelta(hours=1))
+    login(member)
+    page = client.get("/whitelist/?q=排序检索").data.decode()
+    shown = [name for name in re.findall(r"排序检索\d有限公司", page)]
+    expected = sorted(made, key=lambda e: (e.updated_at, e.id), reverse=True)
+    assert list(dict.fromkeys(shown)) == [e.enterprise.name for e in expected]
+    assert "无关企业有限公司" not in page
