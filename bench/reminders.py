@@ -25,14 +25,16 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from config import TestConfig  # noqa: E402
-from crm import create_app  # noqa: E402
+from crm import (
+    create_app,  # noqa: E402
+    outbox,  # noqa: E402
+)
 from crm.auth.models import User  # noqa: E402
 from crm.enterprises.models import Enterprise  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.plans.models import Task  # noqa: E402
 from crm.refdata.models import Region  # noqa: E402
 from crm.refdata.seed import seed_reference  # noqa: E402
-from crm.reminders import outbox  # noqa: E402
 from crm.reminders.delivery import deliver  # noqa: E402
 from crm.reminders.models import Notification  # noqa: E402
 from crm.reminders.scan import scan  # noqa: E402

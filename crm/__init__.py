@@ -41,12 +41,13 @@ def _trust_proxies(app: Flask) -> None:
     proxies (and only then: a client could forge them)."""
     count = app.config["PROXY_COUNT"]
     if count:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from werkzeug.middleware.proxy_fix import ProxyFix  # deliberate: only behind a proxy
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
+    # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
     from crm import models  # noqa: F401  (every model registered before Alembic looks)
     from crm.auth.loader import init_login
     from crm.extensions import babel, csrf, db, migrate
@@ -83,6 +84,7 @@ def _postgres_options(app: Flask) -> None:
 
 def _sqlite_pragmas(app: Flask) -> None:
     """SQLite: enforce foreign keys and let readers work beside a writer."""
+    # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
     from sqlalchemy import event
 
     from crm.extensions import db
@@ -101,7 +103,8 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Views are imported here, not in the packages' __init__, so models and services import without cycles.
+    # Deliberate: the views load when an app is built, not with their packages, so a script or a migration that
+    # imports a model or a service does not load the web (and crm/__init__ runs on every `import crm.…`).
     from crm.admin import alias_views as _alias_views  # noqa: F401
     from crm.admin import bp as admin_bp
     from crm.admin import views as _admin_views  # noqa: F401
@@ -155,18 +158,21 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
     from crm.templating import init_templating
 
     init_templating(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
+    # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
     from crm.errors import init_errorhandlers
 
     init_errorhandlers(app)
 
 
 def register_commands(app: Flask) -> None:
+    # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
     from crm.cli import crm_cli
 
     app.cli.add_command(crm_cli)

@@ -1,6 +1,7 @@
 """`flask crm ...` commands."""
 
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -8,9 +9,10 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.auth.models import User
+from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.refdata.models import Region
 from crm.types import utcnow
@@ -22,6 +24,7 @@ crm_cli = AppGroup("crm", help="Target-enterprise CRM commands.")
 @crm_cli.command("seed-reference")
 def seed_reference_command() -> None:
     """Insert the default regions, industry tree and category tags (missing rows only)."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from crm.refdata.seed import seed_reference
 
     seed_reference()
@@ -32,6 +35,7 @@ def seed_reference_command() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if any user exists (used by `make run`).")
 def seed_demo_command(if_empty: bool) -> None:
     """Load fictional demo users and enterprises (refuses to run against a production config)."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from crm.demo import DEMO_PASSWORD, USERS, seed_demo
 
     if current_app.config.get("IS_PRODUCTION"):
@@ -55,8 +59,8 @@ def create_user_command(
     username: str, role: str, full_name: str, region_code: str | None, password: str
 ) -> None:
     """Create a user (the password is prompted for unless --password is given)."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from crm.auth.services import create_user
-    from crm.errors_domain import DomainError
 
     region_id = None
     if region_code:
@@ -76,10 +80,6 @@ ADVISORY_LOCK_KEY = 727_2026  # any constant shared by all scheduler instances o
 def _hold_leader_lock(app) -> object | None:
     """On PostgreSQL, block until this process holds the session-level advisory lock: a second scheduler waits
     as a standby instead of running every job twice. Returns the connection that holds it (keep it open)."""
-    import time
-
-    from sqlalchemy import text
-
     if db.engine.dialect.name != "postgresql":
         return None
     conn = db.engine.connect()
@@ -96,6 +96,7 @@ def _hold_leader_lock(app) -> object | None:
 @crm_cli.command("scheduler")
 def scheduler_command() -> None:
     """Run the reminder scheduler (APScheduler, Asia/Shanghai) in this process; web processes never do."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from crm.reminders import jobs
@@ -125,7 +126,8 @@ def scheduler_command() -> None:
 @crm_cli.command("scan-once")
 def scan_once_command() -> None:
     """One pass of every reminder job: scan, reclaim, deliver (for cron and tests)."""
-    from crm.reminders import outbox
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
+    from crm import outbox
     from crm.reminders.delivery import deliver
     from crm.reminders.scan import scan
 
@@ -152,6 +154,7 @@ def _describe(outcome) -> str:
 def backup_command(path: Path | None) -> None:
     """Write a consistent copy of the database (SQLite: online backup; PostgreSQL: pg_dump -Fc) to PATH
     (default: BACKUP_DIR/crm-<time>.sqlite3 or .dump). Safe while the app runs."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from crm import backup
 
     try:
@@ -167,6 +170,7 @@ def backup_command(path: Path | None) -> None:
 def restore_command(path: Path) -> None:
     """Replace the database's contents with a backup made by `flask crm backup`, all or nothing. Stop the web
     servers and the scheduler first."""
+    # Deliberate: lazy CLI loading; a command loads only what it runs.
     from crm import backup
 
     try:

@@ -20,7 +20,7 @@ from crm.enterprises.services import CategoryChoice, EnterpriseData, add_contact
 from crm.extensions import db
 from crm.plans.logs import LogData, record_log
 from crm.plans.services import plan_of
-from crm.plans.stages import StageEvidence, add_funds, advance
+from crm.projects.stages import StageEvidence, add_funds, advance
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.refdata.seed import seed_reference
 from crm.teams.assignment import assign, reassign, suggest_teams

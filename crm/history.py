@@ -14,8 +14,8 @@ from crm.chains.models import ChainEvent
 from crm.enterprises.models import EnterpriseMerge
 from crm.errors_domain import StaleRecord
 from crm.extensions import db
+from crm.formatting import local_time
 from crm.teams.models import Assignment
-from crm.templating import local_time
 from crm.vocab import FIELD_LABELS, Action
 from crm.whitelist.models import Event
 

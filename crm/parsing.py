@@ -1,8 +1,14 @@
 """Parsing untrusted numbers from URLs and forms without 500s."""
 
 from datetime import date
+from urllib.parse import urlsplit
 
+from flask import current_app, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
+from wtforms import ValidationError
+
+from crm.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
 
@@ -26,9 +32,6 @@ class BoundedIntConverter(IntegerConverter):
 
 def paginate(query, max_page: int = 100_000):
     """db.paginate with the page number read safely from ?page= (junk or huge values give page 1)."""
-    from flask import current_app, request
-
-    from crm.extensions import db
 
     page = parse_int(request.args.get("page"), 1, maximum=max_page) or 1
     return db.paginate(query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -42,7 +45,6 @@ def form_version(form) -> int:
 def local_path(target: str | None) -> str | None:
     """`target` if it is a path on this site ('/x?y'), else None: never an open redirect ('//host', 'https:',
     '/\\host' all refused), and never a control character (a line break in a Location header is a 500)."""
-    from urllib.parse import urlsplit
 
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
@@ -76,8 +78,6 @@ class SaneDate:
     """WTForms validator for sane_date()."""
 
     def __call__(self, form, field) -> None:
-        from flask_babel import gettext as _
-        from wtforms import ValidationError
 
         if not sane_date(field.data):
             raise ValidationError(_("The date is out of range."))
@@ -85,7 +85,6 @@ class SaneDate:
 
 def host_allowed(url: str, allowed: str) -> bool:
     """Whether `url` is http(s) to one of the comma-separated host names in `allowed` ("*": any host)."""
-    from urllib.parse import urlsplit
 
     try:
         parts = urlsplit(url)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.plans.models import FundArrival
 from crm.projects.models import FundReturn, Project
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
@@ -177,7 +178,6 @@ def get_project_or_404(user: User, project_id: int) -> Project:
 def return_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on FundReturn: managers all; a county head or lead their county's returns and those
     reporting a project their county holds; nobody else."""
-    from crm.plans.models import FundArrival
 
     if user.role == Role.MANAGER:
         return true()

@@ -1,34 +1,13 @@
-"""Jinja filters and globals shared by every template."""
+"""The Jinja environment: the filters (crm.formatting) and the globals every template uses. Part of the web
+layer: it reads the request, the user's inbox and the calendar."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import Flask, current_app, request, url_for
-from markupsafe import Markup, escape
+from flask import Flask, request, url_for
+from flask_login import current_user
 
 from crm import vocab
+from crm.formatting import local_time, nl2br, wan
+from crm.inbox.services import unread_count
 from crm.plans.calendar import request_calendar
-
-
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
-
-
-def wan(value: int | None) -> str:
-    """Format an amount in 万元; amounts of 1 亿 or more also show 亿元."""
-    if value is None:
-        return "—"
-    if value >= 10000:
-        return f"{value:,} 万元（{value / 10000:.2f} 亿元）"
-    return f"{value:,} 万元"
-
-
-def nl2br(value: str | None) -> Markup:
-    if not value:
-        return Markup("")
-    return Markup("<br>").join(escape(line) for line in value.splitlines())
 
 
 def url_with(**changes) -> str:
@@ -45,10 +24,6 @@ def url_with(**changes) -> str:
 
 
 def _inbox_unread() -> int:
-    from flask_login import current_user
-
-    from crm.inbox.services import unread_count
-
     return unread_count(current_user) if current_user.is_authenticated else 0
 
 

@@ -1,7 +1,9 @@
 """Column types shared by all models."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -33,8 +35,5 @@ def utcnow() -> datetime:
 
 def local_date(moment: datetime, timezone: str | None = None) -> date:
     """The calendar date of `moment` in the bureau's time zone (Asia/Shanghai unless configured otherwise)."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
 
     return moment.astimezone(ZoneInfo(timezone or current_app.config["TIMEZONE"])).date()

@@ -304,9 +304,9 @@ def signed_target(code: str, proposer, users: dict, manager, team, now) -> tuple
     """A signed target of the county's team with its project, and a line of the county's March return (with an
     attachment) for it."""
     from crm.enterprises.services import EnterpriseData, create_enterprise
-    from crm.plans.stages import StageEvidence, advance
     from crm.projects import returns
     from crm.projects.services import projects_of
+    from crm.projects.stages import StageEvidence, advance
     from crm.vocab import State
 
     enterprise = create_enterprise(EnterpriseData(name=f"{code} 已签约企业有限公司"), proposer, now)

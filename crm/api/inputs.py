@@ -7,13 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
+from crm.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES
 from crm.parsing import MAX_ID, sane_date
 from crm.projects.queries import BANDS
 from crm.projects.queries import FLAGS as PROJECT_FLAGS
 from crm.projects.queries import MILESTONE_DATES as PROJECT_DATES
 from crm.refdata.aliases import ReferenceNames, UnknownReference
 from crm.vocab import AGREEMENTS, CAMPAIGNS, CONTACT_KINDS, MODES, PROJECT_STATES, PROVINCES, State
-from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES
 from crm.whitelist.queries import SORTS
 
 MAX_PER_PAGE = 100

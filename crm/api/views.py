@@ -30,6 +30,7 @@ from crm.api.operations import operation, page
 from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES
 from crm.dashboard.services import dashboard as dashboard_figures
+from crm.drill import Drill
 from crm.enterprises.models import Enterprise
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
@@ -54,7 +55,6 @@ from crm.teams.queries import with_details
 from crm.types import local_date, utcnow
 from crm.whitelist import policy, queries
 from crm.whitelist.assign_views import ASSIGNERS
-from crm.whitelist.drill import Drill
 from crm.whitelist.models import WhitelistEntry
 from crm.whitelist.queries import Filters
 from crm.whitelist.views import ACTIONS

@@ -5,11 +5,11 @@ import hmac
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from crm.auth.models import User
 from crm.extensions import db, login_manager
 
 
 def init_login(app: Flask) -> None:
-    from crm.auth.models import User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -19,9 +19,9 @@ from sqlalchemy.orm import contains_eager, lazyload
 
 from crm.auth.models import User
 from crm.chains.models import Chain, ChainEvent, ChainLink, ChainNode, ChainRegion, NodeFirm
-from crm.dashboard.cache import Cached, FigureCache, scope_key, ttl
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.figure_cache import Cached, FigureCache, scope_key, ttl
 from crm.plans.lights import light_clause
 from crm.projects.models import Project
 from crm.refdata.models import Region

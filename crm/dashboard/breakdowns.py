@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, func, literal, null, select, tuple_, union_all
 
 from crm.auth.models import User
+from crm.drill import NONE, NONE_CODE, PHASES
 from crm.enterprises.models import EnterpriseCategory
 from crm.extensions import db
 from crm.plans.models import FundArrival
@@ -30,7 +31,6 @@ from crm.refdata.models import CategoryTag, Industry, Region
 from crm.scope import counted_project_scope, entry_scope
 from crm.teams.models import Team
 from crm.vocab import CAMPAIGNS, MODES
-from crm.whitelist.drill import NONE, NONE_CODE, PHASES
 from crm.whitelist.models import WhitelistEntry as E
 
 from .figures import Figure, project_figure, scope_args, signed_args

@@ -6,7 +6,7 @@ are those that land in their county). The funnel shows targets (whitelist entrie
 after.
 
 Every figure carries `args`, the filters of the list that shows the records behind it, and `target`, which list:
-"projects" (crm.projects.queries.ProjectFilters) or "whitelist" (crm.whitelist.drill). A project figure is
+"projects" (crm.projects.queries.ProjectFilters) or "whitelist" (crm.drill). A project figure is
 computed with the clauses those filters apply, so a number and its list agree; a county head's project figures add
 `region=<their county>`, which makes the project list (held or hosted) equal to the counted scope.
 """

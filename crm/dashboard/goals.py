@@ -11,7 +11,7 @@ from crm.auth.models import User
 from crm.dashboard.models import YearGoal
 from crm.errors_domain import StaleRecord
 from crm.extensions import db
-from crm.templating import local_time
+from crm.formatting import local_time
 
 # DOMAIN.md's 2026 city targets; a year nobody has edited starts from these.
 DEFAULTS = {

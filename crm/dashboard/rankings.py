@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from crm.auth.models import User
+from crm.drill import local_bounds, milestone_clause
 from crm.enterprises.models import EnterpriseCategory
 from crm.extensions import db
 from crm.plans.models import ContactLog
@@ -23,7 +24,6 @@ from crm.scope import entry_scope, team_scope
 from crm.settings import get_ints
 from crm.teams.models import Team
 from crm.vocab import WORKING_STATES, Role
-from crm.whitelist.drill import local_bounds, milestone_clause
 from crm.whitelist.models import WhitelistEntry as E
 
 from .period import Period

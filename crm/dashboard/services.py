@@ -14,11 +14,12 @@ from sqlalchemy import delete, select
 
 from crm.auth.models import User
 from crm.dashboard import breakdowns, figures, progress, rankings, snapshots, watchlist, weekly
-from crm.dashboard.cache import figure_cache, scope_key, ttl
+from crm.dashboard.cache import figure_cache
 from crm.dashboard.goals import goal_for
 from crm.dashboard.models import DashboardSnapshot, YearGoal
 from crm.dashboard.period import Period
 from crm.extensions import db
+from crm.figure_cache import scope_key, ttl
 from crm.plans.calendar import WorkCalendar
 from crm.projects.queries import counted_clause
 from crm.types import local_date, utcnow
@@ -150,7 +151,7 @@ def dashboard(user: User, year: int, today: date, refresh: bool = False) -> Dash
 
 def scope_users() -> dict[str, User]:
     """A user to compute each scope's figures as: an active manager for the city, an active county head for each
-    county that has one (crm.dashboard.cache.scope_key: the scope depends on the role and the county alone)."""
+    county that has one (crm.figure_cache.scope_key: the scope depends on the role and the county alone)."""
     found: dict[str, User] = {}
     users = db.session.scalars(
         select(User)

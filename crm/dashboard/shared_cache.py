@@ -1,6 +1,6 @@
 """The dashboard's figure cache shared by every web worker and node through Redis (when REDIS_URL is set).
 
-Why: crm.dashboard.cache keeps the figures in each process, so N gunicorn workers (on M nodes) compute a scope up
+Why: crm.figure_cache keeps the figures in each process, so N gunicorn workers (on M nodes) compute a scope up
 to N × M times per TTL, and two reloads can show figures computed at different moments. With REDIS_URL set, the
 figures computed by any worker are stored in Redis for the TTL and every other worker takes them from there; a
 scope is computed once per TTL across all of them.
@@ -35,7 +35,7 @@ from typing import Any
 import redis
 
 from crm.dashboard import snapshots
-from crm.dashboard.cache import REFRESH_MIN_SECONDS, Cached
+from crm.figure_cache import REFRESH_MIN_SECONDS, Cached
 from crm.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,13 @@ from flask_login import current_user
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
 from crm.chains.gaps import cached_summaries as chain_summaries
 from crm.dashboard import bp, fragments, goals, rankings, snapshots
-from crm.dashboard.cache import REFRESH_MIN_SECONDS, scope_key, ttl
 from crm.dashboard.export import chain_sheet, dashboard_sheets
 from crm.dashboard.figures import PROJECTS, WHITELIST
 from crm.dashboard.forms import GoalForm
 from crm.dashboard.period import Period
 from crm.dashboard.services import dashboard
 from crm.errors_domain import DomainError
+from crm.figure_cache import REFRESH_MIN_SECONDS, scope_key, ttl
 from crm.parsing import form_version, parse_int
 from crm.types import local_date, utcnow
 from crm.vocab import Role

@@ -159,7 +159,7 @@ def lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str
 
 def open_orders(user: User) -> Orders:
     unacknowledged = (entry_scope(user), Escalation.acknowledged_at.is_(None))
-    # The targets concerned are the distinct entries of these orders (crm.whitelist.drill.escalated_clause).
+    # The targets concerned are the distinct entries of these orders (crm.drill.escalated_clause).
     total, entries = db.session.execute(
         select(func.count(), func.count(distinct(Escalation.entry_id)))
         .select_from(Escalation)

@@ -16,12 +16,12 @@ from flask import current_app
 from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
 from crm.auth.models import User
+from crm.drill import local_bounds
 from crm.extensions import db
 from crm.projects.models import Project
 from crm.projects.queries import between, counted_clause
 from crm.scope import counted_project_scope, entry_scope
 from crm.vocab import State
-from crm.whitelist.drill import local_bounds
 from crm.whitelist.models import WhitelistEntry as E
 
 from .figures import PROJECTS, signed_args

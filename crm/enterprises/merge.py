@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
+from crm.enterprises import claims
 from crm.enterprises.merge_plan import MOVE_LABELS, MergePreview, _count, preview  # noqa: F401  (preview: re-exported)
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
 from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc, pinyin_initials
@@ -23,7 +24,6 @@ from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_message
 from crm.imports.models import ImportItem
 from crm.vocab import Action, Role
-from crm.whitelist import claims
 from crm.whitelist.models import Event, WhitelistEntry
 
 

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from crm.enterprises import claims
 from crm.enterprises.models import Contact, Enterprise, EnterpriseMerge
 from crm.extensions import db
 from crm.imports.models import ImportItem
 from crm.vocab import FIELD_LABELS
-from crm.whitelist import claims
 from crm.whitelist.models import Event, WhitelistEntry
 
 # What moves, in the order the screens list it.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from crm.auth.models import User
+from crm.enterprises.claims import holding_entries
 from crm.enterprises.duplicates import DuplicateIndex, Match
 from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc
 from crm.enterprises.services import CategoryChoice, EnterpriseData
@@ -18,7 +19,6 @@ from crm.projects.returns import ArrivalData
 from crm.projects.services import ProjectData
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES
 from crm.whitelist import policy
-from crm.whitelist.claims import holding_entries
 from crm.whitelist.models import WhitelistEntry
 from crm.whitelist.services import EntryData
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from crm.auth.models import User
 from crm.extensions import db
 from crm.inbox.models import InboxItem
+from crm.reminders.models import PENDING, ChannelPreference, Notification
 
 
 def notify(users: Iterable[User], *, kind: str, title: str, now: datetime, entry_id: int | None = None,
@@ -15,7 +16,6 @@ def notify(users: Iterable[User], *, kind: str, title: str, now: datetime, entry
     """Put one message per distinct user in their inbox at once, and, under `key`, queue the same notice in the
     outbox for email (users with an address who want it) and for the teams' group robots. No commit: it belongs
     to the caller's transaction, so a refused change notifies nobody."""
-    from crm.reminders.models import PENDING, ChannelPreference, Notification
 
     seen: dict[int, User] = {}
     for user in users:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import lazyload
 
+from crm.drill import local_bounds
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.plans.models import OPEN, Task
@@ -99,8 +100,6 @@ def light_clause(
 ) -> ColumnElement[bool]:
     """A WHERE clause on WhitelistEntry matching the entries whose light is `colour` (red or yellow) today, with
     the same thresholds as light_for, so the dashboard can count lights in SQL and the list can filter by them."""
-    from crm.whitelist.drill import local_bounds
-
     cal = cal or request_calendar()
     today = today or local_date(utcnow())
     settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")

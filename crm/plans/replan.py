@@ -14,10 +14,10 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.extensions import db
 from crm.history import record_event
+from crm.outbox import insert_ignoring_duplicates
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
 from crm.reminders.models import PENDING, Notification
-from crm.reminders.outbox import insert_ignoring_duplicates
 from crm.vocab import Action
 from crm.whitelist.models import WhitelistEntry
 

@@ -1,9 +1,9 @@
-"""The three-month plan: templates, instantiating a plan when a team is assigned, and editing its steps."""
+"""The three-month plan: the default template (seeded with the reference data, crm.refdata.seed), instantiating a plan when a team is assigned, and editing its steps."""
 
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import lazyload
 
 from crm.auth.models import User
@@ -13,38 +13,22 @@ from crm.history import check_version, record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.calendar import WorkCalendar
-from crm.plans.models import OPEN, PlanTemplate, Task, TemplateStep
+from crm.plans.models import CANCELLED, OPEN, PlanTemplate, Task
 from crm.vocab import CONTACT_KINDS, Action
 from crm.whitelist.models import WhitelistEntry
-
-# (name, working days after the start, owner role, evidence that completes it) — about sixty working days in all.
-DEFAULT_STEPS = [
-    ("首次对接", 5, "owner", "any"),
-    ("需求摸底", 10, "owner", "any"),
-    ("上门拜访", 20, "owner", "visit"),
-    ("邀请来聊考察", 30, "owner", "inbound"),
-    ("政策/方案对接", 40, "lead", "any"),
-    ("深度洽谈", 50, "lead", "any"),
-    ("签约决策", 60, "lead", "any"),
-]
-
-
-def seed_templates() -> None:
-    """The default 'three-month targeted contact' template, unless there is one already."""
-    if db.session.scalar(select(PlanTemplate.id).limit(1)) is not None:
-        return
-    template = PlanTemplate(name="三个月靶向对接计划", is_default=True)
-    template.steps = [
-        TemplateStep(name=n, offset_workdays=o, owner_role=r, evidence=e, sort=i)
-        for i, (n, o, r, e) in enumerate(DEFAULT_STEPS)
-    ]
-    db.session.add(template)
-    db.session.commit()
 
 
 def default_template() -> PlanTemplate | None:
     query = select(PlanTemplate).where(PlanTemplate.active.is_(True)).order_by(PlanTemplate.is_default.desc())
     return db.session.scalar(query.limit(1))
+
+
+def close_plan(entry: WhitelistEntry) -> None:
+    """Signing ends the contact plan: steps still open are cancelled (follow-ups stay: 谁签约、谁跟踪)."""
+    db.session.execute(
+        update(Task).where(Task.entry_id == entry.id, Task.kind == "step", Task.status == OPEN)
+        .values(status=CANCELLED, version=Task.version + 1).execution_options(synchronize_session="fetch")
+    )  # fmt: skip
 
 
 def instantiate_plan(entry: WhitelistEntry, start: date, cal: WorkCalendar, now: datetime) -> list[Task]:

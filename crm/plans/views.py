@@ -14,13 +14,14 @@ from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.parsing import form_version, local_path, parse_int
-from crm.plans import bp, logs, policy, services, stages
+from crm.plans import bp, logs, policy, services
 from crm.plans.calendar import request_calendar
 from crm.plans.forms import FundsForm, LogForm, StageForm, StepForm
 from crm.plans.ics import tasks_to_ics
 from crm.plans.lights import lights_for
 from crm.plans.models import OPEN, ContactLog, Task
 from crm.plans.queries import my_open_tasks, my_task_buckets, team_open_tasks
+from crm.projects import stages
 from crm.scope import get_entry_or_404, get_team_or_404
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt

@@ -18,12 +18,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from crm.drill import NONE
 from crm.money import MAX_WAN, amount, plain
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices
 from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROVINCES
-from crm.whitelist.drill import NONE
 
 REQUIRED = _l("This field is required.")
 

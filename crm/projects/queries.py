@@ -8,16 +8,18 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from crm.auth.models import User
+from crm.drill import NONE, code_or_none
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
 from crm.plans.models import FundArrival
+from crm.projects.lights import light_clause
 from crm.projects.models import FundReturn, Project
+from crm.projects.services import counted_agreements
 from crm.refdata.models import CategoryTag, Industry
 from crm.scope import counted_project_scope, project_scope
 from crm.teams.models import Team
 from crm.vocab import AGREEMENTS, CAMPAIGNS, MODES, PROJECT_STATES
-from crm.whitelist.drill import NONE, code_or_none
 from crm.whitelist.models import WhitelistEntry
 
 # 计划总投资 bands (万元): [low, high).
@@ -91,7 +93,6 @@ def between(column, start: date | None, end: date | None) -> ColumnElement[bool]
 
 
 def counted_clause() -> ColumnElement[bool]:
-    from crm.projects.services import counted_agreements
 
     return Project.agreement.in_(counted_agreements())
 
@@ -166,8 +167,6 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
     elif f.industry:
         out.append(industry_clause(f.industry))
     if f.light in ("red", "yellow", "green"):
-        from crm.projects.lights import light_clause
-
         out.append(light_clause(f.light, today))
     if f.milestone in MILESTONE_DATES:
         out.append(between(MILESTONE_DATES[f.milestone], f.period_from, f.period_to))

@@ -15,15 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from crm.auth.models import User
-from crm.errors_domain import DomainError, Forbidden
+from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
+from crm.formatting import wan
 from crm.history import record_event, stale_guard
 from crm.plans import policy
 from crm.plans.logs import Upload, check_attachment
 from crm.plans.models import FundArrival
 from crm.projects import standing
 from crm.projects.models import FundReturn, Project
-from crm.templating import wan
 from crm.vocab import PROVINCES, Action, Role
 
 HOME_PROVINCE = "山东省"
@@ -177,8 +177,6 @@ def remove_arrival(actor: User, row: FundArrival) -> None:
 
 def _check(ret: FundReturn, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != ret.version:
-        from crm.errors_domain import StaleRecord
-
         who = ret.verified_by or ret.submitted_by
         raise StaleRecord(_("Someone else changed this return%(who)s: reload the page.",
                             who=f" ({who.full_name})" if who else ""))  # fmt: skip

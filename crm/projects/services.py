@@ -16,16 +16,18 @@ from crm.auth.models import User
 from crm.enterprises.names import normalise_uscc
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.formatting import wan
 from crm.history import check_version, record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.calendar import request_calendar
 from crm.plans.models import CANCELLED, DONE, OPEN, Task
+from crm.plans.services import close_plan
 from crm.projects import standing
+from crm.projects.lights import lights_for
 from crm.projects.models import FundPlan, Project
 from crm.refdata.models import Region
 from crm.settings import get_int, get_setting
-from crm.templating import wan
 from crm.vocab import AGREEMENTS, CAMPAIGNS, MODES, PROJECT_PIPELINE, PROJECT_STATES, Action, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -240,9 +242,7 @@ def sync_entry(actor: User, entry: WhitelistEntry, now: datetime) -> None:
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
                      from_state=entry.state, to_state=target, detail=_("following its projects"))  # fmt: skip
         if entry.state == State.NEGOTIATING:
-            from crm.plans.stages import _close_plan
-
-            _close_plan(entry)
+            close_plan(entry)
         entry.state, entry.state_changed_at, entry.updated_at = target, now, now
 
 
@@ -274,7 +274,6 @@ def projects_per_entry(entry_ids: list[int]) -> dict[int, int]:
 
 def project_summary(entry_id: int, today: date) -> dict:
     """The entry's projects with their lights, for its page."""
-    from crm.projects.lights import lights_for
 
     projects = projects_of(entry_id)
     return {
@@ -305,7 +304,7 @@ def _close_tasks(project: Project, status: str, now: datetime, actor: User) -> N
 
 
 def follow_entry(actor: User, entry: WhitelistEntry, target: State, now: datetime) -> None:
-    """An entry moved on by hand (crm.plans.stages.advance) carries its project with it: signing makes the first
+    """An entry moved on by hand (crm.projects.stages.advance) carries its project with it: signing makes the first
     project from the entry's signing; a later stage moves the entry's one live project. With several projects each
     moves on from its own page."""
     live = [p for p in projects_of(entry.id) if p.state != "terminated"]

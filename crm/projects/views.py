@@ -15,6 +15,7 @@ from crm.plans.logs import Upload
 from crm.plans.models import FundArrival
 from crm.plans.views import upload_dir
 from crm.projects import bp, lights, returns, services
+from crm.projects.editing import edit_project
 from crm.projects.forms import (
     ArrivalForm,
     FilterForm,
@@ -23,6 +24,7 @@ from crm.projects.forms import (
     StageForm,
     TerminateForm,
     filters_from,
+    parse_month,
     parse_schedule,
 )
 from crm.projects.models import FundReturn, Project
@@ -31,6 +33,7 @@ from crm.refdata.choices import leaf_industry_choices
 from crm.scope import get_entry_or_404, get_project_or_404
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
+from crm.vocab import AGREEMENTS, PROJECT_STATES
 from crm.whitelist.models import Event, WhitelistEntry
 from crm.whitelist.views import page_number
 from crm.xlsx import Sheet, download
@@ -77,7 +80,6 @@ HEADERS = ["项目名称", "企业名称", "提报县(市、区)", "落地县区
 @bp.route("/export.xlsx")
 @roles_required(*CAMPAIGN_ROLES)
 def export():
-    from crm.vocab import AGREEMENTS, PROJECT_STATES
 
     _form, filters = _filtered()
     query = project_query(current_user, filters, local_date(utcnow()))
@@ -169,7 +171,6 @@ def new(entry_id: int):
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @roles_required(*CAMPAIGN_ROLES)
 def edit(project_id: int):
-    from crm.projects.editing import edit_project
 
     project = get_project_or_404(current_user, project_id)
     if not policy.can_advance(current_user, project.entry) or project.state == "terminated":
@@ -249,7 +250,6 @@ def read_arrival(form: ArrivalForm, month) -> returns.ArrivalData:
 @bp.route("/<int:project_id>/arrivals", methods=["POST"])
 @roles_required(*CAMPAIGN_ROLES)
 def add_arrival(project_id: int):
-    from crm.projects.forms import parse_month
 
     project = get_project_or_404(current_user, project_id)
     form = ArrivalForm()

@@ -1,9 +1,10 @@
-"""Default reference data (DOMAIN.md): regions, the industry tree, category tags and the usual other spellings of
-regions and categories (aliases). Idempotent."""
+"""Default reference data (DOMAIN.md): regions, the industry tree, category tags, the usual other spellings of
+regions and categories (aliases) and the default three-month plan template. Idempotent."""
 
 from sqlalchemy import inspect, select
 
 from crm.extensions import db
+from crm.plans.models import PlanTemplate, TemplateStep
 from crm.refdata.aliases import key
 from crm.refdata.industries import derive_group_flags
 from crm.refdata.models import Alias, CategoryTag, Industry, Region
@@ -144,6 +145,29 @@ def seed_reference() -> None:
     if inspect(db.session.connection()).has_table(Alias.__tablename__):
         seed_aliases()
     db.session.commit()
-    from crm.plans.services import seed_templates  # the default three-month plan is reference data too
+    seed_templates()  # the default three-month plan is reference data too
 
-    seed_templates()
+
+# (name, working days after the start, owner role, evidence that completes it) — about sixty working days in all.
+DEFAULT_STEPS = [
+    ("首次对接", 5, "owner", "any"),
+    ("需求摸底", 10, "owner", "any"),
+    ("上门拜访", 20, "owner", "visit"),
+    ("邀请来聊考察", 30, "owner", "inbound"),
+    ("政策/方案对接", 40, "lead", "any"),
+    ("深度洽谈", 50, "lead", "any"),
+    ("签约决策", 60, "lead", "any"),
+]
+
+
+def seed_templates() -> None:
+    """The default 'three-month targeted contact' template, unless there is one already."""
+    if db.session.scalar(select(PlanTemplate.id).limit(1)) is not None:
+        return
+    template = PlanTemplate(name="三个月靶向对接计划", is_default=True)
+    template.steps = [
+        TemplateStep(name=n, offset_workdays=o, owner_role=r, evidence=e, sort=i)
+        for i, (n, o, r, e) in enumerate(DEFAULT_STEPS)
+    ]
+    db.session.add(template)
+    db.session.commit()

@@ -16,6 +16,7 @@ from flask import current_app
 
 from crm.extensions import db
 from crm.inbox.models import InboxItem
+from crm.outbox import insert_ignoring_duplicates
 from crm.parsing import host_allowed
 from crm.reminders.models import Notification
 from crm.teams.models import Team
@@ -80,7 +81,6 @@ class Connections:
 
 def deliver_inbox(notification: Notification | Outgoing, connections: Connections | None) -> None:
     # The unique notification_id makes a second delivery of the same row a no-op.
-    from crm.reminders.outbox import insert_ignoring_duplicates
 
     insert_ignoring_duplicates(InboxItem.__table__, [{
         "user_id": notification.user_id, "entry_id": notification.entry_id, "kind": notification.kind,

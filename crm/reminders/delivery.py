@@ -9,9 +9,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from crm import outbox
 from crm.auth.models import User
 from crm.extensions import db
-from crm.reminders import outbox
 from crm.reminders.channels import CHANNELS, Connections, DeliveryError, Outgoing
 from crm.reminders.models import Notification
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm import outbox
 from crm.auth.models import User
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.plans.queries import my_open_tasks
-from crm.reminders import outbox
 from crm.reminders.models import ChannelPreference
 from crm.types import local_date
 

@@ -8,10 +8,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm import outbox
 from crm.dashboard.services import refresh_snapshots
 from crm.extensions import db
 from crm.projects import standing
-from crm.reminders import outbox
 from crm.reminders.delivery import deliver
 from crm.reminders.digest import send_digests
 from crm.reminders.models import Heartbeat

@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.projects.models import FundReturn, Project
 from crm.refdata.models import Region
+from crm.reminders.staging import Reminder
 from crm.settings import get_ints
 from crm.vocab import Role
 
@@ -37,7 +38,6 @@ def _hosting(month: date) -> dict[int, str]:
 
 
 def return_reminders(today: date, cal: WorkCalendar, workday: bool) -> list:
-    from crm.reminders.scan import Reminder
 
     limits = get_ints("return_deadline_day", "return_remind_days")
     people = db.session.execute(

@@ -19,31 +19,11 @@ from crm.plans.calendar import WorkCalendar
 from crm.plans.models import OPEN, Task
 from crm.reminders import escalation_scan, staging
 from crm.reminders.returns_scan import return_reminders
+from crm.reminders.staging import Reminder
 from crm.settings import get_ints
 from crm.types import local_date
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
-
-
-@dataclass
-class Reminder:
-    key: str
-    user_id: int
-    entry_id: int | None  # None for a county's funds return
-    team_id: int | None
-    kind: str
-    title: str
-    body: str | None = None
-    urgent: bool = False  # escalations reach muted targets too
-
-    def row(self) -> dict:
-        """The reminder as a row of the scan's staging table (crm.reminders.staging)."""
-        robot = (
-            self.key.rsplit(":", 1)[0] if self.urgent else self.key
-        )  # one robot message per 督办, not per person
-        return {"dedupe": self.key, "robot": robot, "user_id": self.user_id, "entry_id": self.entry_id,
-                "team_id": self.team_id, "kind": self.kind, "title": self.title[: staging.TITLE_LENGTH],
-                "body": self.body, "urgent": self.urgent}  # fmt: skip
 
 
 @dataclass

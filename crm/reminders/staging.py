@@ -20,6 +20,7 @@ settles what both of them add."""
 
 import contextlib
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -230,3 +231,24 @@ def insert_new(statement) -> int:
 
 def staged() -> int:
     return db.session.scalar(select(func.count()).select_from(reminders_table).where(true()))
+
+
+@dataclass
+class Reminder:
+    key: str
+    user_id: int
+    entry_id: int | None  # None for a county's funds return
+    team_id: int | None
+    kind: str
+    title: str
+    body: str | None = None
+    urgent: bool = False  # escalations reach muted targets too
+
+    def row(self) -> dict:
+        """The reminder as a row of the scan's staging table."""
+        robot = (
+            self.key.rsplit(":", 1)[0] if self.urgent else self.key
+        )  # one robot message per 督办, not per person
+        return {"dedupe": self.key, "robot": robot, "user_id": self.user_id, "entry_id": self.entry_id,
+                "team_id": self.team_id, "kind": self.kind, "title": self.title[: TITLE_LENGTH],
+                "body": self.body, "urgent": self.urgent}  # fmt: skip

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from crm import outbox
 from crm.auth.permissions import CAMPAIGN_ROLES, admin_required, roles_required
 from crm.extensions import db
 from crm.health import check_scheduler
 from crm.parsing import local_path, paginate
-from crm.reminders import bp, outbox, services
+from crm.reminders import bp, services
 from crm.reminders.jobs import heartbeats
 from crm.reminders.models import FAILED, Escalation, Notification
 from crm.scope import get_entry_or_404

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.enterprises import claims
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import record_event
 from crm.refdata.models import Region
 from crm.vocab import Action, Role, State
-from crm.whitelist import claims
 from crm.whitelist.models import WhitelistEntry
 
 

@@ -10,12 +10,12 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.chains.queries import node_choices
+from crm.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.enterprises.forms import EnterpriseFields
 from crm.parsing import parse_int, sane_date
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices, tag_choices
 from crm.teams.queries import team_options
 from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
-from crm.whitelist.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.whitelist.queries import Filters
 from crm.whitelist.services import EntryData
 from crm.widgets import QuickSelect

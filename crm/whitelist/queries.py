@@ -9,16 +9,17 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import list_counts
 from crm.auth.models import User
+from crm.drill import NONE, Drill, code_or_none, drill_clauses, no_category
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
+from crm.plans.lights import light_clause
 from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
 from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
 from crm.types import local_date, utcnow
 from crm.vocab import ReviewStage, Role, State
-from crm.whitelist.drill import NONE, Drill, code_or_none, drill_clauses, no_category
 from crm.whitelist.models import Event, WhitelistEntry
 
 SORTS = {
@@ -141,7 +142,6 @@ def shown_in_list(query: Select) -> Select:
 
 def filter_clauses(f: Filters, today: date | None = None) -> list:
     """WHERE clauses for the list's filters (besides search); the dashboard counts with the same clauses."""
-    from crm.plans.lights import light_clause
 
     clauses = []
     if f.region:

@@ -9,14 +9,16 @@ from flask_babel import gettext as _
 from crm.auth.models import User
 from crm.chains.models import ChainNode
 from crm.chains.queries import node_label
+from crm.enterprises import claims
 from crm.enterprises.models import Enterprise
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_guard
+from crm.projects.services import terminate_with_target
 from crm.refdata.models import Industry, Region
 from crm.settings import get_setting
 from crm.vocab import CAMPAIGNS, MODES, PRIORITIES, Action, ApprovalChain, ReviewStage, Role, State
-from crm.whitelist import claims, policy
+from crm.whitelist import policy
 from crm.whitelist.models import WhitelistEntry
 
 
@@ -272,7 +274,6 @@ def drop(
         reason = _require_reason(reason)
         entry.review_stage = None
         _move(entry, actor, now, Action.DROP, State.DROPPED, reason=reason)
-        from crm.projects.services import terminate_with_target
 
         terminate_with_target(actor, entry, reason, now)
         db.session.commit()

@@ -9,6 +9,7 @@ from crm.auth.models import User
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
 from crm.chains import gaps
 from crm.chains.models import ChainNode
+from crm.drill import DRILL_KEYS, describe, query_args
 from crm.enterprises.forms import CategoryPicker
 from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
@@ -18,8 +19,8 @@ from crm.parsing import form_version, parse_int
 from crm.plans import logs as plan_logs
 from crm.plans import policy as plan_policy
 from crm.plans import services as plan_services
-from crm.plans import stages
 from crm.plans.lights import lights_for
+from crm.projects import stages
 from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
@@ -31,7 +32,6 @@ from crm.teams.queries import TeamOption
 from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
-from crm.whitelist.drill import DRILL_KEYS, describe, query_args
 from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, filters_from
 
 

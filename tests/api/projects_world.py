@@ -5,8 +5,7 @@ from datetime import date
 
 import pytest
 
-from crm.plans import stages
-from crm.projects import services
+from crm.projects import services, stages
 from crm.projects.models import Project
 from crm.types import local_date
 from crm.vocab import Role, State

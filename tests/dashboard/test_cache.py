@@ -10,10 +10,11 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from crm.dashboard import fragments
-from crm.dashboard.cache import REFRESH_MIN_SECONDS, FigureCache, figure_cache, scope_key
+from crm.dashboard.cache import figure_cache
 from crm.dashboard.views import drill
 from crm.extensions import db
-from crm.templating import local_time
+from crm.figure_cache import REFRESH_MIN_SECONDS, FigureCache, scope_key
+from crm.formatting import local_time
 from crm.vocab import State
 from tests.test_query_counts import count_queries
 

@@ -9,9 +9,10 @@ import redis
 
 from crm import create_app
 from crm.dashboard import services
-from crm.dashboard.cache import REFRESH_MIN_SECONDS, FigureCache, figure_cache
+from crm.dashboard.cache import figure_cache
 from crm.dashboard.shared_cache import SharedFigureCache
 from crm.extensions import db
+from crm.figure_cache import REFRESH_MIN_SECONDS, FigureCache
 from tests.conftest import PASSWORD, Client
 from tests.dashboard.test_cache import URL, drop_e6, funnel_count
 

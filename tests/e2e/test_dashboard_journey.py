@@ -30,7 +30,7 @@ from crm.demo_teams import TEAM_USERS  # noqa: E402
 from crm.enterprises.services import CategoryChoice, EnterpriseData, create_enterprise  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.plans.logs import LogData, record_log  # noqa: E402
-from crm.plans.stages import StageEvidence, add_funds, advance  # noqa: E402
+from crm.projects.stages import StageEvidence, add_funds, advance  # noqa: E402
 from crm.refdata.models import CategoryTag, Industry, Region  # noqa: E402
 from crm.teams.assignment import assign  # noqa: E402
 from crm.teams.models import Team  # noqa: E402

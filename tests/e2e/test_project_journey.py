@@ -32,8 +32,8 @@ from crm.demo_teams import TEAM_USERS  # noqa: E402
 from crm.enterprises.services import EnterpriseData, create_enterprise  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.plans.logs import LogData, record_log  # noqa: E402
-from crm.plans.stages import StageEvidence, advance  # noqa: E402
 from crm.projects.services import ProjectData, add_project  # noqa: E402
+from crm.projects.stages import StageEvidence, advance  # noqa: E402
 from crm.refdata.models import Industry, Region  # noqa: E402
 from crm.teams.assignment import assign  # noqa: E402
 from crm.teams.models import Team  # noqa: E402

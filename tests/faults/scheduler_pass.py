@@ -13,10 +13,9 @@ import json
 from datetime import datetime
 
 from config import TestConfig
-from crm import create_app
+from crm import create_app, outbox
 from crm.cli import _hold_leader_lock
 from crm.extensions import db
-from crm.reminders import outbox
 from crm.reminders.channels import CHANNELS
 from crm.reminders.delivery import deliver
 from crm.reminders.scan import scan

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
-from crm.plans import logs, stages
+from crm.plans import logs
 from crm.plans.calendar import WorkCalendar
 from crm.plans.lights import lights_for
 from crm.plans.models import ContactLog, Task
-from crm.plans.services import DEFAULT_STEPS, plan_of
+from crm.plans.services import plan_of
+from crm.projects import stages
+from crm.refdata.seed import DEFAULT_STEPS
 from crm.settings import set_setting
 from crm.vocab import State
 from tests.plans.conftest import ASSIGNED_AT

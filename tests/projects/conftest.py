@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crm.plans import logs
-from crm.plans.stages import StageEvidence, advance
 from crm.projects.services import projects_of
+from crm.projects.stages import StageEvidence, advance
 from crm.teams import assignment
 from crm.vocab import State
 from tests.teams.conftest import campaign  # noqa: F401  (the team fixture, reused)

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.plans.models import Task
-from crm.plans.stages import StageEvidence, add_funds, advance
 from crm.projects import lights, services
 from crm.projects.models import Project
 from crm.projects.services import Evidence, ProjectData
+from crm.projects.stages import StageEvidence, add_funds, advance
 from crm.refdata.models import Region, Setting
 from crm.scope import project_scope
 from crm.vocab import State

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
-from crm.plans.stages import StageEvidence, advance
 from crm.projects import lights, returns, services
 from crm.projects.forms import parse_schedule
 from crm.projects.models import FundReturn, Project
 from crm.projects.returns import ArrivalData
 from crm.projects.services import ProjectData
+from crm.projects.stages import StageEvidence, advance
 from crm.refdata.models import Setting
 from crm.vocab import State
 from crm.whitelist import services as wf

@@ -94,7 +94,7 @@ def test_a_county_sees_only_its_own_lines_in_another_zones_return(signed, make_u
 
 def _signed_in_chiping(p, teams, make_entry):
     from crm.plans import logs
-    from crm.plans.stages import StageEvidence, advance
+    from crm.projects.stages import StageEvidence, advance
     from crm.teams import assignment
     from crm.vocab import State
     from crm.whitelist import services as wf

@@ -11,9 +11,9 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import func, select
 
+from crm import outbox
 from crm.extensions import db
 from crm.inbox.models import InboxItem
-from crm.reminders import outbox
 from crm.reminders.channels import message_id
 from crm.reminders.delivery import deliver
 from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Notification

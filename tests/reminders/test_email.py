@@ -5,8 +5,8 @@ from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 
+from crm import outbox
 from crm.extensions import db
-from crm.reminders import outbox
 from crm.reminders.channels import message_id
 from crm.reminders.delivery import deliver
 from crm.reminders.models import Notification

@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, literal, select, union_all
 
+from crm import outbox
 from crm.extensions import db, dialect_insert
-from crm.reminders import outbox, staging
+from crm.reminders import staging
 from crm.reminders.models import Notification
 from tests.reminders.conftest import beijing
 

@@ -15,14 +15,14 @@ from icalendar import Calendar
 from markupsafe import Markup
 from sqlalchemy import select
 
+from crm import outbox
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.formatting import nl2br
 from crm.plans.models import Task
-from crm.reminders import outbox
 from crm.reminders.channels import webhook_payload
 from crm.reminders.delivery import deliver
 from crm.reminders.models import Notification
-from crm.templating import nl2br
 from crm.vocab import Role
 from tests.api.conftest import api, token_for  # noqa: F401  (bearer-token callers)
 from tests.api.matrix import API_ROUTES
@@ -39,7 +39,7 @@ ESCAPE_HATCHES = re.compile(
     r"\|\s*safe\b|Markup\(|autoescape\s+false|render_template_string|Markup\.unescape"
 )
 ALLOWED = {
-    "crm/templating.py": (2, "nl2br: joins lines that were each escaped with markupsafe.escape by <br>"),
+    "crm/formatting.py": (2, "nl2br: joins lines that were each escaped with markupsafe.escape by <br>"),
     "crm/dashboard/fragments.py": (
         1,
         "the dashboard's tables as render_template returned them (autoescaped)",

@@ -5,17 +5,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.enterprises.names import normalise_uscc
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
+from crm.formatting import wan
 from crm.history import check_version, record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
-from crm.plans.models import CANCELLED, OPEN, ContactLog, FundArrival, Task
-from crm.templating import wan
+from crm.plans.models import ContactLog, FundArrival
+from crm.plans.services import close_plan
+from crm.projects import returns
+from crm.projects.models import FundReturn, Project
+from crm.projects.services import follow_entry, projects_of
 from crm.vocab import MEETING_KINDS, PIPELINE, Action, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -75,7 +79,7 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
     if target == State.SIGNED:
         _require(ev.amount is not None and ev.amount > 0, _("Give the contract amount in 万元."))
         entry.signed_on, entry.contract_amount = ev.on, ev.amount
-        _close_plan(entry)
+        close_plan(entry)
         return _(
             "signed on %(date)s, contract amount %(amount)s", date=ev.on.isoformat(), amount=wan(ev.amount)
         )
@@ -91,14 +95,6 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
     return _("in production since %(date)s", date=ev.on.isoformat())
 
 
-def _close_plan(entry: WhitelistEntry) -> None:
-    """Signing ends the contact plan: steps still open are cancelled (follow-ups stay: 谁签约、谁跟踪)."""
-    db.session.execute(
-        update(Task).where(Task.entry_id == entry.id, Task.kind == "step", Task.status == OPEN)
-        .values(status=CANCELLED, version=Task.version + 1).execution_options(synchronize_session="fetch")
-    )  # fmt: skip
-
-
 def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence, now: datetime, today: date,
             expected_version: int | None = None) -> WhitelistEntry:  # fmt: skip
     """Move the entry one stage on, refusing without the stage's evidence."""
@@ -110,8 +106,6 @@ def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence
             raise DomainError(_("From %(state)s the next stage is not %(target)s.", state=entry.state_label,
                                 target=target))  # fmt: skip
         detail = _evidence(entry, target, ev, today)
-        from crm.projects.services import follow_entry
-
         follow_entry(actor, entry, target, now)
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
                      from_state=entry.state, to_state=target, detail=detail)  # fmt: skip
@@ -124,9 +118,6 @@ def add_funds(actor: User, entry: WhitelistEntry, arrived_on: date, fixed: int, 
               now: datetime, today: date) -> FundArrival:  # fmt: skip
     """Report 到位资金 of a signed target with one project: a line of its landing county's return for the month,
     counted once the city verifies the return (crm.projects.returns). With several projects, each reports its own."""
-    from crm.projects import returns
-    from crm.projects.services import projects_of
-
     if not policy.can_advance(actor, entry):
         raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
     _require(entry.state in FUNDED_STATES, _("Funds are recorded once the project is signed."))
@@ -160,8 +151,6 @@ class FundLine:
 
 def funds_of(entry_id: int) -> list[FundLine]:
     """The entry's 到位资金 lines, each with its project and the status of the return that reported it."""
-    from crm.projects.models import FundReturn, Project
-
     rows = db.session.execute(
         select(FundArrival.arrived_on, Project.name, FundArrival.fixed_amount, FundArrival.other_amount,
                FundArrival.note, FundReturn.status)

@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from crm.enterprises.models import Enterprise
 from crm.errors_domain import DomainError
 from crm.extensions import db
+from crm.formatting import local_time
 from crm.settings import get_int
-from crm.templating import local_time
 from crm.vocab import HOLDING_STATES
 from crm.whitelist.models import WhitelistEntry
 

@@ -6,11 +6,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 
 from crm.enterprises.models import EnterpriseCategory
 from crm.plans.models import FundArrival
+from crm.projects.models import FundReturn
 from crm.refdata.models import CategoryTag, Industry
+from crm.reminders.models import Escalation
 from crm.vocab import PIPELINE, WORKING_STATES, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -92,8 +95,6 @@ def milestone_clause(milestone: str, start: date | None, end: date | None) -> Co
         lower, upper = local_bounds(start, end)
         return _between(WhitelistEntry.whitelisted_at, lower, upper)
     if milestone == "funds":
-        from crm.projects.models import FundReturn
-
         arrived = (
             select(FundArrival.id)
             .join(FundReturn, FundReturn.id == FundArrival.return_id)
@@ -142,7 +143,6 @@ def drill_clauses(d: Drill) -> list[ColumnElement[bool]]:
 
 
 def escalated_clause() -> ColumnElement[bool]:
-    from crm.reminders.models import Escalation
 
     return exists(
         select(Escalation.id).where(
@@ -165,7 +165,6 @@ def code_or_none(column, value: str) -> ColumnElement[bool]:
 
 def describe(d: Drill) -> list[str]:
     """The drill-down filters in words, shown above the list so the user knows what they are looking at."""
-    from flask_babel import gettext as _
 
     words = []
     if d.phase:

@@ -1,0 +1,1 @@
+"""Reference data: regions, industries, category tags, holidays, settings and the bureau's aliases."""
