@@ -64,9 +64,12 @@ load: install translations
 screenshots: install translations
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
+## Lint: ruff (style), import-linter (the layers of docs/ARCHITECTURE.md, contracts in pyproject.toml) and mypy
+## (types; its strictness is stated in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
