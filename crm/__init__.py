@@ -1,12 +1,16 @@
 """The target-enterprise CRM: application factory."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from config import get_config
 from crm.observability import init_observability
 from crm.parsing import BoundedIntConverter
+
+if TYPE_CHECKING:
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -43,7 +47,8 @@ def _trust_proxies(app: Flask) -> None:
     if count:
         from werkzeug.middleware.proxy_fix import ProxyFix  # deliberate: only behind a proxy
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to add a WSGI middleware (its types make wsgi_app a method).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -95,7 +100,7 @@ def _sqlite_pragmas(app: Flask) -> None:
             return
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
+        def _on_connect(dbapi_conn: Any, _record: "ConnectionPoolEntry") -> None:  # sqlite3.Connection
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=5000")
@@ -133,6 +138,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.projects import views as _project_views  # noqa: F401
     from crm.reminders import bp as reminders_bp
     from crm.reminders import views as _reminder_views  # noqa: F401
+    from crm.reports import bp as reports_bp
+    from crm.reports import views as _report_views  # noqa: F401
     from crm.teams import bp as teams_bp
     from crm.teams import views as _team_views  # noqa: F401
     from crm.whitelist import assign_views as _assign_views  # noqa: F401
@@ -155,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(chains_bp, url_prefix="/chains")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def register_template_helpers(app: Flask) -> None:

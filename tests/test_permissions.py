@@ -177,6 +177,13 @@ MATRIX = {
     "dashboard.export": ("GET", "/dashboard/export.xlsx", None, {"in": REVIEWERS}),
     "dashboard.ranking": ("GET", "/dashboard/rankings?week=2026-03-02", None, {"in": REVIEWERS}),
     "dashboard.goal_page": ("GET", "/dashboard/goals", None, {"in": answers(403, 403, 403, 200, 200)}),
+    "reports.index": ("GET", "/reports/", None, {"in": REVIEWERS}),
+    "reports.download": (
+        "GET", "/reports/{edition}.docx", None, {"in": REVIEWERS, "out": answers(403, 403, 404, 200, 403)}
+    ),
+    "reports.rebuild": (
+        "POST", "/reports/{edition}/rebuild", {}, {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)}
+    ),
     "whitelist.export": ("GET", "/whitelist/export.xlsx", None, {"in": CAMPAIGN}),
     "imports.template": ("GET", "/imports/template.xlsx", None, {"in": IMPORTERS}),
     "imports.upload": ("GET", "/imports/", None, {"in": IMPORTERS}),
@@ -293,11 +300,25 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
         db.select(Task).where(Task.entry_id == assigned.id, Task.status == "open").limit(1)
     )
     signed, project, line = signed_target(code, proposer, users, manager, team, now)
+    edition = county_report(code, now)
     return {
         "log": log, "task": task, "signed": signed, "project": project, "line": line,
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
-        "newcomer": newcomer,
+        "newcomer": newcomer, "edition": edition,
     }  # fmt: skip
+
+
+def county_report(code: str, now):
+    """The county's weekly report of the week before `now` in the archive (its file a stand-in)."""
+    from crm.reports.models import ReportEdition
+
+    county = region(code).id
+    edition = ReportEdition(kind="weekly", scope=f"county:{county}", region_id=county, period_start=date(2026, 3, 2),
+                            period_end=date(2026, 3, 8), published_on=date(2026, 3, 9), docx=b"PK\x03\x04 docx",
+                            size=10, built_at=now)  # fmt: skip
+    db.session.add(edition)
+    db.session.commit()
+    return edition
 
 
 def signed_target(code: str, proposer, users: dict, manager, team, now) -> tuple:
@@ -392,7 +413,7 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
         region=county["assigned"].region_id, newcomer=county["newcomer"].id, pversion=county["proposal"].version,
         aversion=county["assigned"].version, log=county["log"].id, task=county["task"].id,
         signed=county["signed"].id, project=county["project"].id, prversion=county["project"].version,
-        line=county["line"].id, **{"return": county["line"].return_id},
+        line=county["line"].id, **{"return": county["line"].return_id}, edition=county["edition"].id,
         **extra,
     )  # fmt: skip
 

@@ -36,6 +36,8 @@ def read(item_id: int):
     services.mark_read(current_user, utcnow(), item_id)
     if item.entry_id and request.form.get("open"):
         return redirect(url_for("whitelist.detail", entry_id=item.entry_id))
+    if item.kind == "report" and request.form.get("open"):
+        return redirect(url_for("reports.index"))
     return redirect(url_for("inbox.index"))
 
 

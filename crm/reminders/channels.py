@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 
@@ -19,6 +22,7 @@ from crm.inbox.models import InboxItem
 from crm.outbox import insert_ignoring_duplicates
 from crm.parsing import host_allowed
 from crm.reminders.models import Notification
+from crm.reports.models import ReportEdition
 from crm.teams.models import Team
 
 
@@ -44,6 +48,7 @@ class Outgoing:
     created_at: datetime
     email: str | None = None
     full_name: str | None = None
+    report_edition_id: int | None = None  # a report edition attached to the email
 
 
 def message_id(notification: Notification | Outgoing) -> str:
@@ -55,7 +60,7 @@ def message_id(notification: Notification | Outgoing) -> str:
 class Connections:
     """What one delivery pass reuses: a single SMTP session for all its emails."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._smtp: smtplib.SMTP | None = None
 
     def smtp(self) -> smtplib.SMTP:
@@ -90,7 +95,7 @@ def deliver_inbox(notification: Notification | Outgoing, connections: Connection
     db.session.commit()
 
 
-def email_message(notification: Outgoing, sender: str) -> MIMEText:
+def email_message(notification: Outgoing, sender: str) -> MIMEBase:
     """The email of a notification: plain text in UTF-8, the subject as an RFC 2047 encoded word.
 
     Built with the compat32 policy (MIMEText's): EmailMessage's default policy parses and refolds every header it
@@ -99,11 +104,30 @@ def email_message(notification: Outgoing, sender: str) -> MIMEText:
     # library (an exception that stopped the whole delivery pass, every time the row was retried).
     subject = " ".join(notification.title.split())
     text = f"{notification.full_name}：\n\n{notification.title}\n\n{notification.body or ''}\n\n—— 聊城市强企业攻坚目标企业管理系统\n"
-    msg = MIMEText(text, "plain", "utf-8", policy=policy.compat32)
+    msg: MIMEBase = MIMEText(text, "plain", "utf-8", policy=policy.compat32)
+    if notification.report_edition_id is not None:
+        msg = _with_report(msg, notification)
+    assert notification.email is not None  # deliver_email checked the address
     msg["From"], msg["To"] = formataddr(parseaddr(sender), "utf-8"), notification.email
-    msg["Subject"] = Header(subject, "utf-8")
+    # typeshed types the headers as str; under the compat32 policy a Header (an RFC 2047 encoded word) is taken too
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     msg["Message-ID"] = message_id(notification)
     msg["Date"] = format_datetime(notification.created_at)
+    return msg
+
+
+def _with_report(text: MIMEBase, notification: Outgoing) -> MIMEBase:
+    """The email as text and the report edition's .docx attached, named by the report's title and period."""
+    edition = db.session.get(ReportEdition, notification.report_edition_id)
+    if edition is None:  # deleted since it was queued: the text alone
+        return text
+    msg = MIMEMultipart(policy=policy.compat32)
+    msg.attach(text)
+    part = MIMEApplication(edition.docx, "vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           policy=policy.compat32)  # fmt: skip
+    name = f"{' '.join(notification.title.split())} {edition.period_start}～{edition.period_end}.docx"
+    part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+    msg.attach(part)
     return msg
 
 
@@ -113,7 +137,10 @@ def deliver_email(notification: Outgoing, connections: Connections) -> None:
         raise DeliveryError("email is not configured for this recipient")
     msg = email_message(notification, config["MAIL_FROM"])
     try:
-        connections.smtp().sendmail(parseaddr(config["MAIL_FROM"])[1], [notification.email], msg.as_bytes())
+        # CRLF line ends: smtplib sends bytes as given, and a message with an attachment is far longer than the
+        # 1,000 characters an SMTP line may have when its lines end in a bare LF.
+        wire = msg.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
+        connections.smtp().sendmail(parseaddr(config["MAIL_FROM"])[1], [notification.email], wire)
     except (OSError, smtplib.SMTPException) as error:
         connections.drop_smtp()  # the next email opens a fresh session
         raise DeliveryError(f"SMTP: {error}") from error

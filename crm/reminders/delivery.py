@@ -5,9 +5,10 @@ and at most once more."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from crm import outbox
 from crm.auth.models import User
@@ -26,11 +27,11 @@ class DeliveryResult:
 def claimed_rows(ids: list[int]) -> list[Outgoing]:
     """The claimed rows with their recipients' addresses and names, in one statement per thousand."""
     n = Notification
-    rows = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     for start in range(0, len(ids), 1000):
         rows += db.session.execute(
             select(n.id, n.dedupe_key, n.channel, n.user_id, n.team_id, n.entry_id, n.kind, n.title, n.body,
-                   n.created_at, User.email, User.full_name)
+                   n.created_at, User.email, User.full_name, n.report_edition_id)
             .outerjoin(User, User.id == n.user_id)
             .where(n.id.in_(ids[start : start + 1000]))
         ).all()  # fmt: skip

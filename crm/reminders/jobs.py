@@ -1,6 +1,7 @@
 """Every periodic job, in one place, with an explicit id (the scheduler process reads this list)."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +38,8 @@ def job_definitions(scan_minutes: int, digest_hour: int, figures_minutes: int = 
         JobDef("digest", "crm.reminders.jobs:run_digest", "cron", {"hour": digest_hour, "minute": 0}),
         JobDef("standing", "crm.reminders.jobs:run_standing", "cron", {"hour": 2, "minute": 30}),
         JobDef("figures", "crm.reminders.jobs:run_figures", "interval", {"minutes": figures_minutes}),
+        # The weekly and monthly reports (crm.reports, above this package: named, not imported).
+        JobDef("reports", "crm.reports.editions:run_scheduled", "cron", {"hour": 8, "minute": 0}),
     ]
 
 
@@ -56,7 +59,8 @@ def _beat(job: str, detail: str, now: datetime) -> None:
     db.session.commit()
 
 
-def _run(job: str, work) -> None:
+def run_job(job: str, work: Callable[[datetime], object]) -> None:
+    assert _app is not None  # init_jobs stored the app before the scheduler runs a job
     with _app.app_context():
         now = utcnow()
         try:
@@ -86,19 +90,19 @@ def _deliver(now: datetime) -> str:
 
 
 def run_scan() -> None:
-    _run("scan", _scan_and_deliver)
+    run_job("scan", _scan_and_deliver)
 
 
 def run_delivery() -> None:
-    _run("deliver", _deliver)
+    run_job("deliver", _deliver)
 
 
 def run_reclaim() -> None:
-    _run("reclaim", lambda now: _("%(n)d stuck messages put back", n=outbox.reclaim_stuck(now)))
+    run_job("reclaim", lambda now: _("%(n)d stuck messages put back", n=outbox.reclaim_stuck(now)))
 
 
 def run_digest() -> None:
-    _run("digest", lambda now: _("%(n)d digests queued", n=send_digests(now)))
+    run_job("digest", lambda now: _("%(n)d digests queued", n=send_digests(now)))
 
 
 def run_standing() -> None:
@@ -110,12 +114,12 @@ def run_standing() -> None:
         db.session.commit()
         return _("%(n)d projects' funds standing corrected", n=changed)
 
-    _run("standing", work)
+    run_job("standing", work)
 
 
 def run_figures() -> None:
     """The dashboard's figures of every scope computed ahead (crm.dashboard.snapshots)."""
-    _run("figures", lambda now: _("%(n)d dashboards computed", n=refresh_snapshots(now)))
+    run_job("figures", lambda now: _("%(n)d dashboards computed", n=refresh_snapshots(now)))
 
 
 def heartbeats() -> dict[str, Heartbeat]:

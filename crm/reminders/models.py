@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message for one recipient on one channel. `dedupe_key` makes every reminder exist once, however many
     scans run; the status column is the delivery state machine pending → sending → sent | failed."""
 
@@ -27,6 +27,8 @@ class Notification(db.Model):
     )  # webhook messages go to a team's robot
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("whitelist_entries.id"))
     kind: Mapped[str] = mapped_column(String(32))
+    # A report edition sent with the email as its attachment (crm.reports.editions).
+    report_edition_id: Mapped[int | None] = mapped_column(ForeignKey("report_editions.id"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
@@ -40,7 +42,7 @@ class Notification(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class Escalation(db.Model):
+class Escalation(Model):
     """A 督办 record: a task overdue long enough is escalated, with rising severity, to someone who must
     acknowledge it."""
 
@@ -62,7 +64,7 @@ class Escalation(db.Model):
     recipient = relationship("User", lazy="joined")
 
 
-class ChannelPreference(db.Model):
+class ChannelPreference(Model):
     """Which channels besides the in-app inbox (always on) a user wants."""
 
     __tablename__ = "channel_preferences"
@@ -72,7 +74,7 @@ class ChannelPreference(db.Model):
     digest: Mapped[bool] = mapped_column(default=True)
 
 
-class Mute(db.Model):
+class Mute(Model):
     __tablename__ = "mutes"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
@@ -80,7 +82,7 @@ class Mute(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Heartbeat(db.Model):
+class Heartbeat(Model):
     """When each scheduler job last ran (the admin page and /healthz read it)."""
 
     __tablename__ = "heartbeats"

@@ -97,9 +97,10 @@ def signed_in(user: User, period: Period) -> list[SignedProject]:
     ]  # fmt: skip
 
 
-def report(user: User, kind: str, published: date) -> Report:
-    """The report a manager (the city) or a county head (their county) gets on `published`."""
-    period = period_for(kind, published)
+def report(user: User, kind: str, published: date, period: Period | None = None) -> Report:
+    """The report a manager (the city) or a county head (their county) gets on `published`: of the period before
+    it, or of `period` (an edition rebuilt later keeps its period)."""
+    period = period or period_for(kind, published)
     scope = scope_of(user)
     scope_name = _("The whole city") if scope == "city" else db.session.get(Region, user.region_id).name
     dash = collect(user, period.end.year, published)

@@ -1,0 +1,33 @@
+"""Report editions: every weekly and monthly report built, kept with its file (the archive)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from crm.extensions import Model
+from crm.types import UTCDateTime, utcnow
+
+
+class ReportEdition(Model):
+    """One edition: a kind (weekly/monthly), a scope ("city" or "county:<region id>") and the period it reports.
+    Unique per kind, scope and period, so two schedulers (or a restart) build an edition once; a rebuild replaces
+    the file in place and says who rebuilt it when."""
+
+    __tablename__ = "report_editions"
+    __table_args__ = (UniqueConstraint("kind", "scope", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # crm.reports.content.KINDS
+    scope: Mapped[str] = mapped_column(String(40))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)  # None: the city
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    published_on: Mapped[date] = mapped_column(Date)  # the local day it was built for (its figures' day)
+    docx: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    size: Mapped[int]
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    built_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the scheduler
+    rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rebuilt_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
