@@ -59,6 +59,8 @@ class Config:
     WEBHOOK_ALLOWED_HOSTS = os.environ.get("WEBHOOK_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
     # The dashboard keeps its figures this long per scope (crm/dashboard/cache.py); 0 computes them every time.
     DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60)
+    # A .docx whose styles, page setup, letterhead, header and footer the weekly and monthly reports take.
+    REPORT_TEMPLATE = os.environ.get("REPORT_TEMPLATE") or None
     # Set on several workers or nodes: the dashboard cache is shared through Redis (crm/dashboard/shared_cache.py).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     DASHBOARD_CACHE_PREFIX = os.environ.get("DASHBOARD_CACHE_PREFIX", "crm:dashboard:")

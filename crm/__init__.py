@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.reminders import bp as reminders_bp
     from crm.reminders import views as _reminder_views  # noqa: F401
     from crm.reports import bp as reports_bp
+    from crm.reports import screen_bp
     from crm.reports import views as _report_views  # noqa: F401
     from crm.teams import bp as teams_bp
     from crm.teams import views as _team_views  # noqa: F401
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(chains_bp, url_prefix="/chains")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(screen_bp, url_prefix="/screen")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,12 +11,13 @@ from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Tas
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import Alias, CategoryTag, Industry, Region, Setting
 from crm.reminders.models import ChannelPreference, Escalation, Heartbeat, Mute, Notification
-from crm.reports.models import ReportEdition
+from crm.reports.models import ReportEdition, ScreenLink
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
     "ReportEdition",
+    "ScreenLink",
     "Chain",
     "ChainEvent",
     "ChainLink",

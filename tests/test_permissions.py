@@ -178,6 +178,13 @@ MATRIX = {
     "dashboard.ranking": ("GET", "/dashboard/rankings?week=2026-03-02", None, {"in": REVIEWERS}),
     "dashboard.goal_page": ("GET", "/dashboard/goals", None, {"in": answers(403, 403, 403, 200, 200)}),
     "reports.index": ("GET", "/reports/", None, {"in": REVIEWERS}),
+    "reports.screens": ("GET", "/reports/screens", None, {"in": answers(403, 403, 403, 200, 403)}),
+    "reports.revoke_screen": (
+        "POST", "/reports/screens/{screen}/revoke", {}, {"in": answers(403, 403, 403, 302, 403)}
+    ),
+    # The big screen answers by its address alone (no login): an address never given out is refused to everyone.
+    "screen.show": ("GET", "/screen/no-such-address", None, {"in": answers(403, 403, 403, 403, 403)}),
+    "screen.data": ("GET", "/screen/no-such-address/data.json", None, {"in": answers(403, 403, 403, 403, 403)}),
     "reports.download": (
         "GET", "/reports/{edition}.docx", None, {"in": REVIEWERS, "out": answers(403, 403, 404, 200, 403)}
     ),
@@ -254,7 +261,7 @@ MATRIX = {
     **SESSION_MATRIX,  # the JSON API refuses cookies (401); its docs and the tokens page (tests/api/matrix.py)
 }  # fmt: skip
 
-PUBLIC = {"main.healthz": 503}  # answered without a login (monitoring has none)
+PUBLIC = {"main.healthz": 503, "screen.show": 403, "screen.data": 403}  # answered without a login
 
 CASES = [
     (endpoint, scope, role)
@@ -372,7 +379,10 @@ def world(make_user, make_entry, now):
     db.session.add(batch)
     db.session.commit()
     alias = db.session.scalar(db.select(Alias.id).order_by(Alias.id).limit(1))
-    extra = {**chain_records(inside["users"][G], now), "conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id, "alias": alias,
+    from crm.reports.screen import create_link
+
+    screen, _token = create_link(inside["users"][G], "一楼大厅", now)
+    extra = {**chain_records(inside["users"][G], now), "screen": screen.id, "conflict": conflict.id, "item": item, "escalation": escalation.id, "failed": failed.id, "alias": alias,
              "batch": batch.id, "upload": stored_upload(outside["users"][L])}  # fmt: skip
     return inside, {"in": inside, "out": outside}, extra
 

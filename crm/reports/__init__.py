@@ -5,3 +5,4 @@ city leadership; built on schedule, kept in an archive, sent to managers and cou
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
+screen_bp = Blueprint("screen", __name__)  # the big screen's addresses: /screen/<token>, no login

@@ -102,7 +102,8 @@ def report(user: User, kind: str, published: date, period: Period | None = None)
     it, or of `period` (an edition rebuilt later keeps its period)."""
     period = period or period_for(kind, published)
     scope = scope_of(user)
-    scope_name = _("The whole city") if scope == "city" else db.session.get(Region, user.region_id).name
+    county = db.session.get(Region, user.region_id) if scope != "city" else None
+    scope_name = county.name if county is not None else _("The whole city")
     dash = collect(user, period.end.year, published)
     return Report(
         kind=kind,

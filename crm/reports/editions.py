@@ -124,7 +124,7 @@ def run_scheduled() -> None:
     jobs.run_job("reports", run)
 
 
-def visible(user: User) -> Select[tuple[ReportEdition]]:
+def visible(user: User) -> Select[ReportEdition]:
     """The editions a user may read: every one for a manager, their county's for a county head."""
     query = select(ReportEdition).order_by(
         ReportEdition.period_start.desc(), ReportEdition.kind, ReportEdition.scope

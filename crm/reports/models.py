@@ -31,3 +31,19 @@ class ReportEdition(Model):
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rebuilt_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+
+
+class ScreenLink(Model):
+    """An address for the hall's big screen (大屏): whoever has it sees the city's figures, read-only, without
+    logging in, until a manager revokes it. Only the token's SHA-256 is kept; the address is shown once."""
+
+    __tablename__ = "screen_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))  # where the screen is, e.g. 一楼大厅
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,21 +1,25 @@
-"""The report archive: the editions a user may read, each to download, and a manager's rebuild."""
+"""The report archive (the editions a user may read, each to download, and a manager's rebuild), the big
+screen's addresses (a manager gives them out and revokes them) and the screen itself (no login: the address is the
+key)."""
 
 from io import BytesIO
 from urllib.parse import quote
 
-from flask import abort, redirect, render_template, send_file, url_for
+from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
+from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.parsing import paginate
+from crm.parsing import paginate, parse_int
 from crm.refdata.models import Region
-from crm.reports import bp, editions
+from crm.reports import bp, editions, screen, screen_bp
 from crm.reports.content import WEEKLY
-from crm.types import utcnow
+from crm.reports.models import ScreenLink
+from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import Role
 
@@ -53,3 +57,61 @@ def rebuild(edition_id: int):
         abort(404)
     attempt(lambda: editions.rebuild(current_user, edition, utcnow()), _("The report was built again."))
     return redirect(url_for("reports.index"))
+
+
+@bp.route("/screens", methods=["GET", "POST"])
+@roles_required(Role.MANAGER)
+def screens():
+    """The big screen's addresses: give one out (shown once) or revoke one."""
+    new_url = None
+    if request.method == "POST":
+        label = request.form.get("label", "")
+        created: list[str] = []
+
+        def create() -> None:
+            _link, token = screen.create_link(current_user, label, utcnow())
+            created.append(token)
+
+        if attempt(create, _("The screen address was created: open it on the screen's browser.")) and created:
+            new_url = url_for("screen.show", token=created[0], _external=True)
+    return render_template("reports/screens.html", links=screen.links(), new_url=new_url,
+                           label=request.form.get("label", "") if request.method == "POST" and not new_url else "")  # fmt: skip
+
+
+@bp.route("/screens/<int:link_id>/revoke", methods=["POST"])
+@roles_required(Role.MANAGER)
+def revoke_screen(link_id: int):
+    link = db.session.get(ScreenLink, link_id)
+    if link is None:
+        abort(404)
+    attempt(lambda: screen.revoke(current_user, link, utcnow()), _("The screen address no longer works."))
+    return redirect(url_for("reports.screens"))
+
+
+def _live_link(token: str) -> ScreenLink:
+    link = screen.by_token(token)
+    if link is None:
+        abort(403)
+    return link
+
+
+@screen_bp.route("/<token>")
+def show(token: str):
+    _live_link(token)
+    # How often the screen asks for figures: a minute unless its address says ?refresh=<seconds> (5 to 3,600).
+    refresh = min(max(parse_int(request.args.get("refresh"), 60) or 60, 5), 3600)
+    return render_template("screen/show.html", data_url=url_for("screen.data", token=token), refresh=refresh)
+
+
+@screen_bp.route("/<token>/data.json")
+def data(token: str):
+    link = _live_link(token)
+    now = utcnow()
+    screen.seen(link, now)
+    try:
+        body = screen.figures(local_date(now))
+    except DomainError as error:
+        return jsonify({"error": str(error)}), 503
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,5 @@
-"""report editions (issue 18): the weekly and monthly reports built, with their files; a notification may carry
-one as its email's attachment
+"""report editions and screen links (issue 18): the weekly and monthly reports built, with their files (a
+notification may carry one as its email's attachment); the big screen's revocable addresses
 
 Revision ID: d6e8f0a2b4c7
 Revises: c5d7e9f1a3b6
@@ -43,6 +43,21 @@ def upgrade():
     )
     with op.batch_alter_table('report_editions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_editions_region_id'), ['region_id'], unique=False)
+    op.create_table(
+        'screen_links',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('label', sa.String(length=100), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', crm.types.UTCDateTime(), nullable=False),
+        sa.Column('revoked_at', crm.types.UTCDateTime(), nullable=True),
+        sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+        sa.Column('last_seen_at', crm.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_screen_links_created_by_id_users')),
+        sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_screen_links_revoked_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_screen_links')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_screen_links_token_hash')),
+    )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('report_edition_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_notifications_report_edition_id_report_editions'),
@@ -56,3 +71,4 @@ def downgrade():
     with op.batch_alter_table('report_editions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_editions_region_id'))
     op.drop_table('report_editions')
+    op.drop_table('screen_links')

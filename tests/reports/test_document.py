@@ -1,6 +1,8 @@
 """The weekly and monthly reports as Word documents: their tables hold the dashboard's figures for the same day,
 a county head's holds only their county, and python-docx reads the file back."""
 
+import shutil
+import subprocess
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -85,3 +87,36 @@ def test_the_charts_are_drawn_with_a_chinese_font():
     assert png.startswith(b"\x89PNG")
     if any(Path(f).exists() for f in charts.FONT_FILES):
         assert charts.cjk_font() is not None
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs libreoffice-writer-nogui)"
+)
+def test_libreoffice_converts_the_report_to_pdf(app, world, tmp_path):
+    p, _teams, _entries = world
+    source = tmp_path / "weekly.docx"
+    source.write_bytes(document.build(report(p["manager"], WEEKLY, TODAY)))
+    result = subprocess.run(
+        [SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "weekly.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_an_administrators_template_gives_the_report_its_letterhead(app, world, tmp_path, monkeypatch):
+    p, _teams, _entries = world
+    template = Document()
+    template.sections[0].header.paragraphs[0].text = "聊城市投资促进局（内部资料）"
+    template.add_paragraph("模板示例正文，生成报告时删除")
+    path = tmp_path / "letterhead.docx"
+    template.save(path)
+    monkeypatch.setitem(app.config, "REPORT_TEMPLATE", str(path))
+    doc, _tables, text = read(document.build(report(p["manager"], WEEKLY, TODAY)))
+    assert doc.sections[0].header.paragraphs[0].text == "聊城市投资促进局（内部资料）"
+    assert "模板示例正文" not in text and "工作周报" in doc.paragraphs[0].text
