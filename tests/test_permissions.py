@@ -188,6 +188,11 @@ MATRIX = {
     "reports.download": (
         "GET", "/reports/{edition}.docx", None, {"in": REVIEWERS, "out": answers(403, 403, 404, 200, 403)}
     ),
+    # The stand-in file is no Word document: its PDF conversion fails and the archive says so (a redirect).
+    "reports.download_pdf": (
+        "GET", "/reports/{edition}.pdf", None,
+        {"in": answers(403, 403, 302, 302, 403), "out": answers(403, 403, 404, 302, 403)},
+    ),
     "reports.rebuild": (
         "POST", "/reports/{edition}/rebuild", {}, {"in": answers(403, 403, 403, 302, 403), "out": answers(403, 403, 403, 302, 403)}
     ),

@@ -4,6 +4,9 @@ The base document is REPORT_TEMPLATE when configured (a .docx an administrator p
 letterhead, header and footer are kept, its body is replaced), else python-docx's default with 宋体 as the East
 Asian font."""
 
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
@@ -151,3 +154,29 @@ def build(report: Report) -> bytes:
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def soffice() -> str | None:
+    """LibreOffice's command when the server has it (Debian: libreoffice-writer-nogui), else None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(docx: bytes, timeout: int = 120) -> bytes | None:
+    """The document as PDF, converted by LibreOffice in a directory and profile of its own (two conversions at
+    once must not share a profile); None when LibreOffice is missing or fails."""
+    command = soffice()
+    if command is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="crm-report-") as folder:
+        source = Path(folder) / "report.docx"
+        source.write_bytes(docx)
+        try:
+            subprocess.run(
+                [command, "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",
+                 "--outdir", folder, str(source)],
+                capture_output=True, timeout=timeout, check=True,
+            )  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return None
+        pdf = Path(folder) / "report.pdf"
+        return pdf.read_bytes() if pdf.exists() else None

@@ -5,7 +5,7 @@ key)."""
 from io import BytesIO
 from urllib.parse import quote
 
-from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.parsing import paginate, parse_int
 from crm.refdata.models import Region
-from crm.reports import bp, editions, screen, screen_bp
+from crm.reports import bp, document, editions, screen, screen_bp
 from crm.reports.content import WEEKLY
 from crm.reports.models import ScreenLink
 from crm.types import local_date, utcnow
@@ -33,7 +33,7 @@ def index():
     counties = dict(db.session.execute(select(Region.id, Region.name)).all())
     people = {u.id: u.full_name for u in db.session.scalars(select(User).where(User.role == Role.MANAGER))}
     return render_template("reports/index.html", page=page, counties=counties, people=people, weekly=WEEKLY,
-                           may_rebuild=current_user.role == Role.MANAGER)  # fmt: skip
+                           may_rebuild=current_user.role == Role.MANAGER, pdf=document.soffice() is not None)  # fmt: skip
 
 
 @bp.route("/<int:edition_id>.docx")
@@ -45,6 +45,23 @@ def download(edition_id: int):
     kind = _("weekly report") if edition.kind == WEEKLY else _("monthly report")
     name = f"{kind}-{edition.scope}-{edition.period_start}-{edition.period_end}.docx"
     response = send_file(BytesIO(edition.docx), mimetype=DOCX, as_attachment=True, download_name=name)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@bp.route("/<int:edition_id>.pdf")
+@roles_required(*REVIEWER_ROLES)
+def download_pdf(edition_id: int):
+    edition = editions.get_visible(current_user, edition_id)
+    if edition is None:
+        abort(404)
+    pdf = document.to_pdf(edition.docx)
+    if pdf is None:
+        flash(_("PDF needs LibreOffice on the server; download the Word file instead."), "warning")
+        return redirect(url_for("reports.index"))
+    kind = _("weekly report") if edition.kind == WEEKLY else _("monthly report")
+    name = f"{kind}-{edition.scope}-{edition.period_start}-{edition.period_end}.pdf"
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 

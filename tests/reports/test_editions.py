@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from io import BytesIO
 
+import pytest
 from docx import Document
 from sqlalchemy import func, select
 
@@ -13,7 +14,7 @@ from crm.extensions import db
 from crm.plans.calendar import WorkCalendar
 from crm.reminders.delivery import deliver
 from crm.reminders.models import Notification
-from crm.reports import editions
+from crm.reports import document, editions
 from crm.reports.content import MONTHLY, WEEKLY
 from crm.reports.models import ReportEdition
 from crm.vocab import Role
@@ -158,3 +159,15 @@ def test_the_archive_shows_each_reader_their_editions(app, client, world, login)
     login(p["member"])
     assert client.get("/reports/").status_code == 403
     assert p["member"].role == Role.MEMBER
+
+
+@pytest.mark.skipif(document.soffice() is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_an_edition_downloads_as_pdf(app, client, world, login):
+    p, _teams, _entries = world
+    editions.publish(WEEKLY, MONDAY, NOW)
+    own = editions_by_scope()[f"county:{p['head'].region_id}"]
+    login(p["head"])
+    assert 'data-testid="report-pdf"' in client.get("/reports/").get_data(as_text=True)
+    response = client.get(f"/reports/{own.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
