@@ -61,6 +61,10 @@ class Config:
     DASHBOARD_CACHE_SECONDS = _env_int("DASHBOARD_CACHE_SECONDS", 60)
     # A .docx whose styles, page setup, letterhead, header and footer the weekly and monthly reports take.
     REPORT_TEMPLATE = os.environ.get("REPORT_TEMPLATE") or None
+    # The leadership group's robot (企业微信/钉钉) that gets a message with the link to each city-wide report, and the
+    # address people open the system at (for links in messages sent outside a request); both optional.
+    REPORT_WEBHOOK_URL = os.environ.get("REPORT_WEBHOOK_URL") or None
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
     # Set on several workers or nodes: the dashboard cache is shared through Redis (crm/dashboard/shared_cache.py).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     DASHBOARD_CACHE_PREFIX = os.environ.get("DASHBOARD_CACHE_PREFIX", "crm:dashboard:")

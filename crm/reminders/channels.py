@@ -152,18 +152,24 @@ def webhook_payload(notification: Notification | Outgoing) -> dict:
     return {"msgtype": "text", "text": {"content": text}}
 
 
+def _webhook_url(notification: Outgoing) -> str | None:
+    """A team's robot, or for a report with no team the leadership group's (REPORT_WEBHOOK_URL)."""
+    if notification.team_id is None:
+        return current_app.config.get("REPORT_WEBHOOK_URL") if notification.kind == "report" else None
+    team = db.session.get(Team, notification.team_id)
+    return team.webhook_url if team is not None else None
+
+
 def deliver_webhook(notification: Outgoing, connections: Connections) -> None:
-    team = db.session.get(Team, notification.team_id) if notification.team_id else None
-    if team is None or not team.webhook_url:
+    url = _webhook_url(notification)
+    if not url:
         raise DeliveryError("the team has no webhook")
-    if not host_allowed(team.webhook_url, current_app.config["WEBHOOK_ALLOWED_HOSTS"]):
+    if not host_allowed(url, current_app.config["WEBHOOK_ALLOWED_HOSTS"]):
         raise DeliveryError(
             "the webhook's host is not in WEBHOOK_ALLOWED_HOSTS"
         )  # saved before the list changed
     body = json.dumps(webhook_payload(notification), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        team.webhook_url, data=body, headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(
             request, timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"]

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +55,8 @@ def _recipients(scope: str) -> list[User]:
 
 
 def _notify(edition: ReportEdition, title: str, now: datetime) -> int:
-    """The edition in each recipient's inbox, and by email with the file attached (unless they turned email off)."""
+    """The edition in each recipient's inbox, by email with the file attached (unless they turned email off), and
+    for the city's a message with the archive's link to the leadership group's robot (REPORT_WEBHOOK_URL)."""
     recipients = _recipients(edition.scope)
     no_email = set(
         db.session.scalars(select(ChannelPreference.user_id).where(ChannelPreference.email.is_(False)))
@@ -67,6 +69,11 @@ def _notify(edition: ReportEdition, title: str, now: datetime) -> int:
         rows.append({**base, "dedupe_key": f"report:{edition.id}:{user.id}:inbox", "channel": "inbox"})
         if user.email and user.id not in no_email:
             rows.append({**base, "dedupe_key": f"report:{edition.id}:{user.id}:email", "channel": "email"})
+    if edition.scope == "city" and current_app.config.get("REPORT_WEBHOOK_URL"):
+        link = current_app.config.get("PUBLIC_URL", "") + "/reports/"
+        rows.append({"dedupe_key": f"report:{edition.id}:robot", "channel": "webhook", "user_id": None, "kind": "report",
+                     "title": title[:200], "body": _("Open it in the system: %(link)s", link=link),
+                     "report_edition_id": edition.id})  # fmt: skip
     return outbox.enqueue(rows, now) if rows else 0
 
 

@@ -171,3 +171,15 @@ def test_an_edition_downloads_as_pdf(app, client, world, login):
     response = client.get(f"/reports/{own.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
+
+
+def test_the_leadership_groups_robot_gets_the_citys_edition_with_its_link(app, world, httpserver, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORT_WEBHOOK_URL", httpserver.url_for("/robot/send"))
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "http://crm.example.cn")
+    httpserver.expect_oneshot_request("/robot/send", method="POST").respond_with_json({"errcode": 0})
+    editions.publish(WEEKLY, MONDAY, NOW)
+    assert deliver(NOW).failed == 0
+    assert len(httpserver.log) == 1  # the city's edition only, not the counties'
+    request, _response = httpserver.log[0]
+    text = request.get_json()["text"]["content"]
+    assert text.startswith("全市“强企业攻坚”工作周报") and "http://crm.example.cn/reports/" in text
