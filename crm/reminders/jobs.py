@@ -39,7 +39,7 @@ def job_definitions(scan_minutes: int, digest_hour: int, figures_minutes: int = 
         JobDef("standing", "crm.reminders.jobs:run_standing", "cron", {"hour": 2, "minute": 30}),
         JobDef("figures", "crm.reminders.jobs:run_figures", "interval", {"minutes": figures_minutes}),
         # The weekly and monthly reports (crm.reports, above this package: named, not imported).
-        JobDef("reports", "crm.reports.editions:run_scheduled", "cron", {"hour": 8, "minute": 0}),
+        JobDef("reports", "crm.reports.editions:run_scheduled", "cron", {"hour": "8-20", "minute": 0}),
     ]
 
 

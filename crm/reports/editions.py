@@ -1,5 +1,6 @@
 """Report editions: built on schedule (the weekly one on Monday, the monthly one on the 1st, each on the next
-working day when that day is a rest day), kept in the archive, sent to the managers (the city's) and to each
+working day when that day is a rest day; the hourly pass from 08:00 builds what is missing, so a scheduler that
+was down catches up), kept in the archive, sent to the managers (the city's) and to each
 county's heads (their county's) through the outbox, and rebuilt on a manager's demand.
 
 Exactly once: an edition is unique per kind, scope and period (crm.reports.models.ReportEdition), and its
@@ -41,8 +42,10 @@ def publication_day(kind: str, day: date, cal: WorkCalendar) -> date:
 
 
 def due_kinds(today: date, cal: WorkCalendar) -> list[str]:
-    """The kinds whose edition is built today."""
-    return [kind for kind in KINDS if publication_day(kind, today, cal) == today]
+    """The kinds whose current edition is due by today: its publication day has come. The pass builds the ones
+    missing, so a scheduler that was down on Monday morning builds Monday's edition when it runs again (the period
+    is the same all week, or all month)."""
+    return [kind for kind in KINDS if today >= publication_day(kind, today, cal)]
 
 
 def _recipients(scope: str) -> list[User]:
@@ -117,7 +120,7 @@ def publish(kind: str, today: date, now: datetime) -> Published:
 
 
 def run(now: datetime) -> str:
-    """The scheduler's `reports` pass (daily, in the morning): the editions due today."""
+    """The scheduler's `reports` pass (hourly from 08:00 to 20:00): the editions due and not built yet."""
     today = local_date(now)
     results = {kind: publish(kind, today, now) for kind in due_kinds(today, WorkCalendar.load())}
     return (

@@ -30,16 +30,29 @@ def editions_by_scope() -> dict[str, ReportEdition]:
 
 def test_each_edition_comes_on_its_morning_or_the_next_working_day(app):
     cal = WorkCalendar.load()
-    assert editions.due_kinds(date(2026, 11, 23), cal) == [WEEKLY]  # a Monday
-    assert editions.due_kinds(date(2026, 12, 1), cal) == [MONTHLY]  # a Tuesday, the 1st
-    assert editions.due_kinds(date(2026, 11, 24), cal) == []
-    # 2026-10-01 to 10-07 are the National Day holidays: October's monthly edition and the week's weekly one both
-    # come on Thursday 10-08, the first working day.
-    assert editions.due_kinds(date(2026, 10, 1), cal) == []
-    assert editions.due_kinds(date(2026, 10, 5), cal) == []  # the holiday week's Monday
+    assert editions.publication_day(WEEKLY, date(2026, 11, 25), cal) == date(
+        2026, 11, 23
+    )  # that week's Monday
+    assert editions.publication_day(MONTHLY, date(2026, 12, 15), cal) == date(2026, 12, 1)
+    assert editions.publication_day(MONTHLY, date(2026, 11, 20), cal) == date(
+        2026, 11, 2
+    )  # the 1st is a Sunday
+    # 2026-10-01 to 10-07 are the National Day holidays: October's monthly edition and the holiday week's weekly
+    # one both come on Thursday 10-08, the first working day; nothing is due before it.
+    assert editions.publication_day(WEEKLY, date(2026, 10, 6), cal) == date(2026, 10, 8)
+    assert editions.due_kinds(date(2026, 10, 6), cal) == []
     assert editions.due_kinds(date(2026, 10, 8), cal) == [WEEKLY, MONTHLY]
-    # 2027 is not in the holiday package: 2027-02-15 is a Monday, after the statutory 春节 days (02-06 to 02-09)
-    assert editions.due_kinds(date(2027, 2, 15), cal) == [WEEKLY]
+    # 2027 is not in the holiday package: its statutory 春节 days (除夕 02-05 to 初三 02-08) still move Monday's
+    # edition to Tuesday.
+    assert editions.publication_day(WEEKLY, date(2027, 2, 10), cal) == date(2027, 2, 9)
+
+
+def test_a_scheduler_down_on_monday_builds_the_edition_when_it_runs_again(app, world):
+    tuesday = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    assert "weekly: " in editions.run(tuesday)
+    city = editions_by_scope()["city"]
+    assert (city.period_start, city.period_end) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert "weekly: 0 built" in editions.run(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))  # the next hour's pass
 
 
 def test_a_pass_builds_each_scope_once_and_sends_it_to_its_readers(app, world):
@@ -173,7 +186,9 @@ def test_an_edition_downloads_as_pdf(app, client, world, login):
     assert response.data.startswith(b"%PDF")
 
 
-def test_the_leadership_groups_robot_gets_the_citys_edition_with_its_link(app, world, httpserver, monkeypatch):
+def test_the_leadership_groups_robot_gets_the_citys_edition_with_its_link(
+    app, world, httpserver, monkeypatch
+):
     monkeypatch.setitem(app.config, "REPORT_WEBHOOK_URL", httpserver.url_for("/robot/send"))
     monkeypatch.setitem(app.config, "PUBLIC_URL", "http://crm.example.cn")
     httpserver.expect_oneshot_request("/robot/send", method="POST").respond_with_json({"errcode": 0})
