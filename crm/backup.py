@@ -8,9 +8,11 @@ fails half-way leaves the old data); both programs must be on PATH and match the
 import os
 import sqlite3
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from alembic.script import ScriptDirectory
 from flask import current_app
@@ -69,7 +71,7 @@ def default_path(now: datetime) -> Path:
 _SQLITE_TABLES = "PRAGMA main.table_list"
 
 
-def _sqlite_tables(rows) -> list[str]:
+def _sqlite_tables(rows: Iterable[Sequence[Any]]) -> list[str]:
     """Names of the ordinary tables among PRAGMA table_list's rows (schema, name, type, ...)."""
     return [name for _schema, name, kind, *_ in rows if kind == "table" and not name.startswith("sqlite_")]
 
@@ -100,7 +102,9 @@ def _summary() -> tuple[str | None, int, int]:
         else:
             tables = db.inspect(conn).get_table_names()
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        rows = sum(conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in tables)
+        rows = sum(
+            cast(int, conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar()) for name in tables
+        )
     return revision, len(tables), rows
 
 

@@ -4,10 +4,11 @@ import logging
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
 
@@ -17,6 +18,9 @@ from crm.extensions import db
 from crm.refdata.models import Region
 from crm.types import utcnow
 from crm.vocab import Role
+
+if TYPE_CHECKING:
+    from crm.backup import Outcome
 
 crm_cli = AppGroup("crm", help="Target-enterprise CRM commands.")
 
@@ -77,7 +81,7 @@ def create_user_command(
 ADVISORY_LOCK_KEY = 727_2026  # any constant shared by all scheduler instances of this database
 
 
-def _hold_leader_lock(app) -> object | None:
+def _hold_leader_lock(app: Flask) -> object | None:
     """On PostgreSQL, block until this process holds the session-level advisory lock: a second scheduler waits
     as a standby instead of running every job twice. Returns the connection that holds it (keep it open)."""
     if db.engine.dialect.name != "postgresql":
@@ -102,7 +106,8 @@ def scheduler_command() -> None:
     from crm.reminders import jobs
     from crm.settings import get_int
 
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy, which flask's types declare as the Flask object itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     jobs.bind(app)
     lock = _hold_leader_lock(app)  # noqa: F841  (held for the life of the process)
     scheduler = BlockingScheduler(
@@ -145,7 +150,7 @@ def scan_once_command() -> None:
         )
 
 
-def _describe(outcome) -> str:
+def _describe(outcome: "Outcome") -> str:
     return f"{outcome.path}: schema {outcome.revision}, {outcome.tables} tables, {outcome.rows} rows"
 
 

@@ -101,7 +101,8 @@ def fictional_uscc(rng: random.Random, region_code: str) -> str:
 
 
 def _users() -> dict[str, User]:
-    regions = {r.code: r.id for r in db.session.scalars(select(Region))}
+    # Looked up by a user's county code (None: the city).
+    regions: dict[str | None, int] = {r.code: r.id for r in db.session.scalars(select(Region))}
     users = {}
     for username, full_name, role, region in USERS + TEAM_USERS:
         user = User(username=username, full_name=full_name, role=role, region_id=regions.get(region))
@@ -233,6 +234,7 @@ def _reach(entry: WhitelistEntry, stage: State, when: datetime, rng: random.Rand
         evidence = StageEvidence(on=today)
     advance(entry.owner, entry, stage, evidence, when, today)
     if stage == State.SIGNED:
+        assert entry.contract_amount is not None  # the signing has just stored it
         add_funds(entry.owner, entry, today, int(entry.contract_amount * 0.2), 500, "首期到位", when, today)
 
 

@@ -22,7 +22,9 @@ RETURN_REASON = "请补充银行进账回单，并按统计口径区分固定资
 
 
 def _region(code: str) -> Region:
-    return db.session.scalar(select(Region).where(Region.code == code))
+    region = db.session.scalar(select(Region).where(Region.code == code))
+    assert region is not None  # a county of the reference data
+    return region
 
 
 def _months_ago(day: date, n: int) -> date:

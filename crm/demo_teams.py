@@ -78,7 +78,8 @@ TEAMS = [
 
 
 def seed_teams(users: dict[str, User], now: datetime) -> list[Team]:
-    regions = {r.code: r.id for r in db.session.scalars(select(Region))}
+    # Looked up by a team's county code (None: a city-wide team).
+    regions: dict[str | None, int] = {r.code: r.id for r in db.session.scalars(select(Region))}
     industries = {i.name: i for i in db.session.scalars(select(Industry))}
     teams = []
     for name, region, leader, members, focus, capacity, senior in TEAMS:

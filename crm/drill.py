@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, or_, select, true
 
 from crm.enterprises.models import EnterpriseCategory
 from crm.plans.models import FundArrival
@@ -76,8 +76,12 @@ def local_bounds(start: date | None, end: date | None) -> tuple[datetime | None,
     return lower, upper
 
 
-def _between(column, start, end) -> ColumnElement[bool]:
-    conds = [column.isnot(None)]
+def _between(
+    column: SQLColumnExpression[date | datetime | None],
+    start: date | datetime | None,
+    end: date | datetime | None,
+) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = [column.isnot(None)]
     if start is not None:
         conds.append(column >= start)
     if end is not None:
@@ -124,7 +128,7 @@ def chain_clause() -> ColumnElement[bool]:
 
 
 def drill_clauses(d: Drill) -> list[ColumnElement[bool]]:
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if d.phase in PHASES:
         clauses.append(WhitelistEntry.state.in_(PHASES[d.phase]))
     if d.milestone in MILESTONES:
@@ -159,7 +163,7 @@ def no_category() -> ColumnElement[bool]:
     )
 
 
-def code_or_none(column, value: str) -> ColumnElement[bool]:
+def code_or_none(column: SQLColumnExpression[str | None], value: str) -> ColumnElement[bool]:
     return or_(column.is_(None), column == "") if value == NONE_CODE else column == value
 
 

@@ -5,6 +5,7 @@ ended under a finished request does not turn it into a 500."""
 import contextlib
 
 from flask import Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -25,7 +26,7 @@ MESSAGES = {
 
 
 def init_errorhandlers(app: Flask) -> None:
-    def render(code: int, message: str | None = None):
+    def render(code: int, message: str | None = None) -> ResponseReturnValue:
         if request.path.startswith(API_PREFIX):  # no route matched, so no blueprint handler ran: answer JSON
             return error_response(code)
         return render_template("errors/error.html", code=code, message=message or MESSAGES[code]), code
@@ -34,18 +35,18 @@ def init_errorhandlers(app: Flask) -> None:
         app.register_error_handler(code, lambda e, code=code: render(code))
 
     @app.errorhandler(CSRFError)
-    def csrf_error(e):
+    def csrf_error(e: CSRFError) -> ResponseReturnValue:
         return render(
             400, _("The form expired or was not sent from this site. Go back, reload and try again.")
         )
 
     @app.errorhandler(500)
-    def server_error(e):
+    def server_error(e: Exception) -> ResponseReturnValue:
         db.session.rollback()
         return render(500)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(e: OperationalError):
+    def database_unavailable(e: OperationalError) -> tuple[str, int, dict[str, str]]:
         """The database refused or dropped the connection (down, restarting, out of connections) or cancelled the
         statement: 503 with a standalone page, since base.html itself needs the database (the logged-in user, the
         unread count). It is rendered without the context processors, as Flask-Login's loads the user (from the
@@ -59,7 +60,7 @@ def init_errorhandlers(app: Flask) -> None:
         return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.teardown_appcontext
-    def release_session(exc):
+    def release_session(exc: BaseException | None) -> None:
         """Close the request's session before Flask-SQLAlchemy does (teardowns run last-registered first). When
         PostgreSQL ended the connection after the view's last statement (a restart), the closing ROLLBACK fails;
         raised from a teardown, that would turn the finished page into gunicorn's bare 500. The server has already

@@ -1,12 +1,17 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Index, MetaData
+from sqlalchemy import Index, MetaData, Table
+from sqlalchemy.dialects.postgresql import dml as pg_dml
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,6 +35,19 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 
+# The base class of the models.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FSAModel
+
+    class Model(_FSAModel, Base):
+        """`db.Model` as the type checker sees it: mypy cannot take an attribute (`db.Model`) as a base class."""
+
+        __abstract__ = True
+        __table__: ClassVar[Table]  # every model here maps one table (DeclarativeBase says FromClause)
+
+else:
+    Model = db.Model
+
 
 def pg_only_index(name: str, column: str, using: str, ops: str) -> Index:
     """An index that exists on PostgreSQL only (e.g. a pg_trgm GIN index): not created on SQLite, and left out of
@@ -39,10 +57,10 @@ def pg_only_index(name: str, column: str, using: str, ops: str) -> Index:
     ).ddl_if(dialect="postgresql")
 
 
-def include_object(dialect: str):
+def include_object(dialect: str) -> Callable[[object, str, str, bool, object | None], bool]:
     """For Alembic's autogenerate and the schema test: skip objects meant for another database."""
 
-    def include(obj, name, type_, reflected, compare_to) -> bool:
+    def include(obj: object, name: str, type_: str, reflected: bool, compare_to: object | None) -> bool:
         if type_ == "table" and reflected and compare_to is None and name.startswith("enterprise_search"):
             return False  # SQLite's FTS5 search table and its shadow tables (migration b8e2f4a6c1d3)
         wanted = getattr(obj, "info", {}).get("dialect")
@@ -51,7 +69,7 @@ def include_object(dialect: str):
     return include
 
 
-def dialect_insert(table):
+def dialect_insert(table: Table) -> pg_dml.Insert | sqlite_dml.Insert:
     """The database's own INSERT, which has ON CONFLICT (PostgreSQL and SQLite alike)."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return insert(table)

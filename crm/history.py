@@ -4,9 +4,11 @@ rows are append-only (the ORM refuses to change or delete them)."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import LoginAttempt, User
@@ -71,7 +73,22 @@ def stale_message(*, enterprise_id: int | None = None, entry_id: int | None = No
     return stale_words(db.session.scalar(query))
 
 
-def stale_words(last) -> str:
+class TrailRow(Protocol):
+    """A row of a trail: who did it (a User, or None when unknown) and when."""
+
+    @property
+    def actor(self) -> User | None: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+def stale_words(last: TrailRow | None) -> str:
     """The stale-edit message from the record's latest trail row (anything with `actor` and `at`; None: unknown)."""
     if last is None or last.actor is None:
         return _("Someone else changed this record after you opened it. Reload the page and try again.")
@@ -83,14 +100,14 @@ def stale_words(last) -> str:
     )
 
 
-def check_version(record, expected_version: int | None, **ids) -> None:
+def check_version(record: Versioned, expected_version: int | None, **ids: int | None) -> None:
     """Refuse a write based on an old copy. None means an internal caller that holds the current record."""
     if expected_version is not None and record.version != expected_version:
         raise StaleRecord(stale_message(**ids))
 
 
 @contextmanager
-def stale_guard(**ids) -> Iterator[None]:
+def stale_guard(**ids: int | None) -> Iterator[None]:
     """Run a unit of work; if a concurrent writer bumped the version first (at any flush or the commit), roll back
     and raise StaleRecord naming who changed the record."""
     try:
@@ -116,7 +133,7 @@ APPEND_ONLY = {
 }
 
 
-def _refuse_update(mapper, connection, target) -> None:
+def _refuse_update(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     state = inspect(target)
     changed = {a.key for a in mapper.column_attrs if state.attrs[a.key].history.has_changes()}
     forbidden = changed - APPEND_ONLY[mapper.class_]
@@ -126,7 +143,7 @@ def _refuse_update(mapper, connection, target) -> None:
         )
 
 
-def _refuse_delete(mapper, connection, target) -> None:
+def _refuse_delete(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     raise HistoryIsImmutable(f"{mapper.class_.__name__} rows are never deleted")
 
 

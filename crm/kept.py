@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 Touches = Callable[[Iterable[type]], bool]  # does a write to these classes concern the kept values?
 
@@ -40,7 +40,7 @@ class Kept:
 
     def get(
         self, key: Hashable, seconds: float, build: Callable[[], Any], keep: Callable[[Any], bool] = bool
-    ):
+    ) -> Any:
         """The value for `key` (per database: one app per database) if younger than `seconds` and nothing was
         written since; otherwise `build()`, kept when `keep(value)`. `seconds` <= 0 builds every time."""
         if seconds <= 0:
@@ -69,11 +69,11 @@ class Kept:
         session.info[self.flag] = True
         self.forget()
 
-    def _after_flush(self, session: Session, _context) -> None:
+    def _after_flush(self, session: Session, _context: UOWTransaction) -> None:
         if self.touches(type(o) for o in (*session.new, *session.dirty, *session.deleted)):
             self._written(session)
 
-    def _bulk_write(self, state) -> None:
+    def _bulk_write(self, state: ORMExecuteState) -> None:
         if (state.is_update or state.is_delete or state.is_insert) and self.touches(
             m.class_ for m in state.all_mappers
         ):

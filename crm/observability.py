@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import TextIO
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
@@ -93,7 +94,7 @@ class JsonFormatter(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s user=%(user_id)s] %(message)s"
 
 
-def make_handler(fmt: str, stream=None) -> logging.Handler:
+def make_handler(fmt: str, stream: TextIO | None = None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RequestContextFilter())

@@ -1,16 +1,17 @@
 """The outbox: idempotent inserts, atomic claims, and marking results, on PostgreSQL and SQLite alike."""
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import CursorResult, Table, and_, func, select, update
 
 from crm.extensions import db, dialect_insert
 from crm.reminders.models import FAILED, PENDING, SENDING, SENT, Notification
 
 
-def insert_ignoring_duplicates(table, rows: list[dict]) -> int:
+def insert_ignoring_duplicates(table: Table, rows: list[dict]) -> int:
     """INSERT … ON CONFLICT DO NOTHING … RETURNING, in batches; returns how many rows were new.
 
     Rows may name different columns (a webhook row names its team, an inbox row none): each is given every column
@@ -86,15 +87,18 @@ def mark_sent(notification_ids: list[int], claimed_at: datetime, now: datetime) 
     reclaimed and sent once more at most, never lost."""
     if not notification_ids:
         return 0
-    done = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id.in_(notification_ids),
-            Notification.status == SENDING,
-            Notification.claimed_at == claimed_at,
-        )
-        .values(status=SENT, sent_at=now, last_error=None)
-        .execution_options(synchronize_session=False)
+    done = cast(  # an UPDATE's result: a CursorResult
+        CursorResult[Any],
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(notification_ids),
+                Notification.status == SENDING,
+                Notification.claimed_at == claimed_at,
+            )
+            .values(status=SENT, sent_at=now, last_error=None)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.commit()
     return done
@@ -126,11 +130,14 @@ def reclaim_stuck(now: datetime) -> int:
         .values(status=FAILED, last_error=_("The delivering process stopped during every attempt."))
         .execution_options(synchronize_session=False)
     )
-    count = db.session.execute(
-        update(Notification)
-        .where(stuck)
-        .values(status=PENDING, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
+    count = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Notification)
+            .where(stuck)
+            .values(status=PENDING, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.commit()
     return count

@@ -1,18 +1,26 @@
 """Parsing untrusted numbers from URLs and forms without 500s."""
 
 from datetime import date
+from typing import Any, overload
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Request, current_app, request
 from flask_babel import gettext as _
-from werkzeug.routing import IntegerConverter
-from wtforms import ValidationError
+from flask_sqlalchemy.pagination import Pagination
+from flask_wtf import FlaskForm
+from sqlalchemy import Select
+from werkzeug.routing import IntegerConverter, Map
+from wtforms import Field, ValidationError
 
 from crm.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
 
 
+@overload
+def parse_int(raw: object, default: int, maximum: int = MAX_ID) -> int: ...
+@overload
+def parse_int(raw: object, default: None = None, maximum: int = MAX_ID) -> int | None: ...
 def parse_int(raw: object, default: int | None = None, maximum: int = MAX_ID) -> int | None:
     """ASCII digits only ('²' is a digit to str.isdigit but not to int), within 0..maximum; else `default`."""
     text = str(raw).strip() if raw is not None else ""
@@ -25,19 +33,19 @@ def parse_int(raw: object, default: int | None = None, maximum: int = MAX_ID) ->
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in routes: ids past the database's INTEGER range are a 404, not an overflow."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
-def paginate(query, max_page: int = 100_000):
+def paginate(query: Select[Any], max_page: int = 100_000) -> Pagination:
     """db.paginate with the page number read safely from ?page= (junk or huge values give page 1)."""
 
     page = parse_int(request.args.get("page"), 1, maximum=max_page) or 1
     return db.paginate(query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
 
 
-def form_version(form) -> int:
+def form_version(form: FlaskForm) -> int:
     """The record version a form was rendered with; missing or junk counts as stale (-1), never as 'skip the check'."""
     return parse_int(form.version.data, default=-1)
 
@@ -58,7 +66,7 @@ def has_control_characters(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
-def has_nul(request) -> bool:
+def has_nul(request: Request) -> bool:
     """A NUL character in the query string, the form (names or values) or an uploaded file's name. PostgreSQL can
     neither store nor compare text holding one (every such request was a 500 there), and nobody types one."""
     pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
@@ -77,7 +85,7 @@ def sane_date(day: date | None, years_ahead: int = 10) -> bool:
 class SaneDate:
     """WTForms validator for sane_date()."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: FlaskForm, field: Field) -> None:
 
         if not sane_date(field.data):
             raise ValidationError(_("The date is out of range."))

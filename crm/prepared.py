@@ -15,12 +15,15 @@ view that wrote and did not commit still loses its writes. A request that failed
 Only on PostgreSQL; SQLite's statement cache does not depend on how a transaction ends."""
 
 import re
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExecutionContext
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from crm.extensions import db
 
@@ -45,12 +48,12 @@ def reads_only(statement: str) -> bool:
 
 
 @event.listens_for(Session, "after_begin")
-def _began(session: Session, _transaction, connection: Connection) -> None:
+def _began(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     session.info[CONNECTION] = connection
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session: Session, transaction) -> None:
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(CONNECTION, None)
 
@@ -62,11 +65,18 @@ def init_prepared(app: Flask) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:  # psycopg's Connection
         dbapi_conn.prepared_max = PREPARED_MAX
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _mark(conn: Connection, _cursor, statement: str, _params, _context, _many) -> None:
+    def _mark(
+        conn: Connection,
+        _cursor: DBAPICursor,
+        statement: str,
+        _params: Any,
+        _context: ExecutionContext | None,
+        _many: bool,
+    ) -> None:
         if not reads_only(statement):
             conn.info[WROTE] = True
 

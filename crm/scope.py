@@ -4,8 +4,8 @@ Every list, detail, export and count of whitelist entries or enterprises goes th
 """
 
 from flask import abort, has_request_context, request
-from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, event, exists, false, or_, select, true
+from sqlalchemy.orm import Session, UOWTransaction
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
@@ -17,7 +17,7 @@ from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
 
 
-def my_team_ids(user: User) -> Select:
+def my_team_ids(user: User) -> CompoundSelect[int]:
     """Ids of the teams `user` leads or belongs to, as a subquery."""
     led = select(Team.id).where(Team.leader_id == user.id)
     return led.union(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
@@ -62,7 +62,7 @@ def _teams_of(user: User) -> tuple[list[int], set[int | None]]:
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_teams(session: Session, _context) -> None:
+def _forget_teams(session: Session, _context: UOWTransaction) -> None:
     if not (has_request_context() and "_teams_of" in request.__dict__):
         return
     if any(isinstance(o, (Team, TeamMember)) for o in (*session.new, *session.dirty, *session.deleted)):

@@ -1,6 +1,8 @@
 """The Jinja environment: the filters (crm.formatting) and the globals every template uses. Part of the web
 layer: it reads the request, the user's inbox and the calendar."""
 
+from typing import Any
+
 from flask import Flask, request, url_for
 from flask_login import current_user
 
@@ -10,16 +12,19 @@ from crm.inbox.services import unread_count
 from crm.plans.calendar import request_calendar
 
 
-def url_with(**changes) -> str:
+def url_with(**changes: Any) -> str:
     """The current URL with some query arguments changed (None removes one); used by sort and paging links."""
     # Only plain query arguments: url_for treats '_external', '_method' etc. and view-argument names specially.
     reserved = set(request.view_args or {}) | {"endpoint", "values"}
-    args = {k: v for k, v in request.args.items() if not k.startswith("_") and k not in reserved}
+    args: dict[str, Any] = {
+        k: v for k, v in request.args.items() if not k.startswith("_") and k not in reserved
+    }
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = value
+    assert request.endpoint is not None  # a page's own URL: the request matched a route
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

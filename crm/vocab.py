@@ -39,7 +39,7 @@ class State(StrEnum):
     DROPPED = "dropped"
 
 
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {
     State.PROPOSED: "拟入库",
     State.RETURNED: "已退回",
     State.WHITELISTED: "已入库",

@@ -1,6 +1,9 @@
 """Form widgets the long forms share."""
 
+from typing import Any
+
 from markupsafe import Markup, escape
+from wtforms.fields.choices import Choice
 from wtforms.widgets import Select
 
 
@@ -12,7 +15,7 @@ class QuickSelect(Select):
     time at 100,000 entries. Options with attributes of their own keep WTForms' path."""
 
     @classmethod
-    def render_option(cls, choice, **kwargs) -> Markup:
+    def render_option(cls, choice: Choice, **kwargs: Any) -> Markup:
         value = choice.value
         if kwargs or choice.render_kw or value is None or isinstance(value, bool):
             return super().render_option(choice, **kwargs)

@@ -15,7 +15,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV-injection advice)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from crm.refdata.models import Alias, CategoryTag, Industry, Region
 log = logging.getLogger(__name__)
 
 
-def _unique(model, column: str, value, obj_id: int | None, label: str) -> None:
+def _unique(model: type[Any], column: str, value: object, obj_id: int | None, label: str) -> None:
     col = getattr(model, column)
     clash = db.session.scalar(select(model.id).where(col == value, model.id != (obj_id or 0)))
     if clash:
@@ -94,8 +95,9 @@ def add_alias(actor: User, kind: str, target_id: int, text: str, now: datetime) 
     spelling = names_rule.key(text)
     if kind not in KINDS or not spelling or len(text) > 64:
         raise DomainError(_("Give the other spelling (at most 64 characters)."))
-    model = Region if kind == "region" else CategoryTag
-    target = db.session.get(model, target_id)
+    # Declared Any so that get() does not type the record as the two classes' base.
+    model: type[Any] = Region if kind == "region" else CategoryTag
+    target: Region | CategoryTag | None = db.session.get(model, target_id)
     if target is None or not target.active:
         raise DomainError(_("Choose what the spelling means."))
     names = ReferenceNames((kind,))

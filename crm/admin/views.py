@@ -1,6 +1,8 @@
 """Administration of users and reference data, built from one table of resources."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,9 +23,9 @@ from crm.vocab import REGION_KINDS, ROLE_LABELS, TAG_GROUPS, Role
 
 @dataclass(frozen=True)
 class Resource:
-    model: type
+    model: type[Any]
     form: type
-    save: callable
+    save: Callable[[Any, dict], object]
     title: object
     columns: tuple  # (attribute, heading) pairs for the list
 

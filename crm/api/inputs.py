@@ -61,7 +61,8 @@ class Reference(fields.String):
         metadata = {"description": f"{description}: an id, or a name as the bureau writes it", "example": "0"}
         super().__init__(load_default=0, metadata={**metadata, "maxLength": 64}, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> int:
+    # A string on the wire, loaded as an id: marshmallow's String types the loaded value as str.
+    def _deserialize(self, value, attr, data, **kwargs) -> int:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if len(text) > 64:
             raise ValidationError(str(_l("Not a valid id.")))
@@ -159,7 +160,8 @@ class Month(fields.String):
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else f"{value:%Y-%m}"
 
-    def _deserialize(self, value, attr, data, **kwargs) -> date:
+    # A string on the wire, loaded as a date: marshmallow's String types the loaded value as str.
+    def _deserialize(self, value, attr, data, **kwargs) -> date:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
         month = int(text[5:]) if MONTH.match(text) else 0
         if not 1 <= month <= 12 or not 2000 <= int(text[:4]) <= 2100:

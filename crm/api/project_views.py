@@ -2,6 +2,8 @@
 crm.scope.project_scope), a project with its schedule, 到位资金 lines and light, and adding a line to the landing
 county's monthly return through crm.projects.returns.add_arrival (only verified returns count)."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
@@ -39,7 +41,8 @@ def project_filters(args: dict) -> ProjectFilters:
 def _with_lights(projects: list[Project], today) -> list[Project]:
     found = lights.lights_for(projects, today)
     for project in projects:
-        project.light = found.get(project.id)  # None for a terminated project
+        shown: Any = project  # the response schema reads attributes the model does not declare
+        shown.light = found.get(project.id)  # None for a terminated project
     return projects
 
 
@@ -71,21 +74,23 @@ def _arrivals(project: Project) -> list[FundArrival]:
     ids = {arrival.created_by_id for arrival, _ret in rows}
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     for arrival, ret in rows:
-        arrival.fund_return, arrival.created_by = ret, people[arrival.created_by_id]
+        shown: Any = arrival  # the response schema reads attributes the model does not declare
+        shown.fund_return, shown.created_by = ret, people[arrival.created_by_id]
     return [arrival for arrival, _ret in rows]
 
 
 def project_detail(user: User, project: Project) -> Project:
     _with_lights([project], local_date(utcnow()))
-    project.arrivals = _arrivals(project)
+    shown: Any = project  # the response schema reads attributes the model does not declare
+    shown.arrivals = _arrivals(project)
 
     def total(statuses: tuple[str, ...]) -> int:
-        return sum(a.total for a in project.arrivals if a.fund_return.status in statuses)
+        return sum(a.total for a in shown.arrivals if a.fund_return.status in statuses)
 
-    project.funds = {"verified": total(("verified",)), "pending": total(("submitted",)),
-                     "unsubmitted": total(UNSUBMITTED), "planned": sum(p.amount for p in project.plan)}  # fmt: skip
-    project.may_report_funds = returns.may_add(user, project)
-    project.events = list(
+    shown.funds = {"verified": total(("verified",)), "pending": total(("submitted",)),
+                   "unsubmitted": total(UNSUBMITTED), "planned": sum(p.amount for p in project.plan)}  # fmt: skip
+    shown.may_report_funds = returns.may_add(user, project)
+    shown.events = list(
         db.session.scalars(select(Event).where(Event.project_id == project.id).order_by(Event.id))
     )
     return project
@@ -105,5 +110,6 @@ def create_arrival(user: User, project_id: int, data: dict):
     project = get_project_or_404(user, project_id)
     line = returns.ArrivalData(**data)
     row = returns.add_arrival(user, project, line, utcnow(), local_date(utcnow()))
-    row.fund_return, row.created_by = db.session.get(FundReturn, row.return_id), user
+    shown: Any = row  # the response schema reads attributes the model does not declare
+    shown.fund_return, shown.created_by = db.session.get(FundReturn, row.return_id), user
     return row

@@ -10,12 +10,12 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 from crm.vocab import ROLE_LABELS, Role
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -15,7 +16,7 @@ def roles_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

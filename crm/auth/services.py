@@ -2,10 +2,11 @@
 
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.auth.models import LoginAttempt, User
@@ -39,14 +40,14 @@ class BadCredentials(DomainError):
     """Unknown user, wrong password or inactive account (deliberately not told apart)."""
 
 
-def _failures_since(condition, now: datetime, reset_on_success: bool) -> int:
+def _failures_since(condition: ColumnElement[bool], now: datetime, reset_on_success: bool) -> int:
     """Failed attempts matching `condition` in the window (after the last success, for a user name)."""
     since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
     if reset_on_success:
         last_success = select(func.max(LoginAttempt.at)).where(condition, LoginAttempt.succeeded.is_(True))
         since = max(since, db.session.scalar(last_success) or since)
     query = select(func.count()).where(condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-    return db.session.scalar(query)
+    return cast(int, db.session.scalar(query))  # count() always yields a row
 
 
 def authenticate(username: str, password: str, ip: str | None, now: datetime) -> User:
@@ -101,7 +102,7 @@ def create_user(
     role: Role | str,
     full_name: str,
     region_id: int | None = None,
-    **extra,
+    **extra: Any,
 ) -> User:
     problem = password_problem(password, username)
     if problem:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 # A local firm's place on a node: the chain's lead firm, a backbone firm, a supplier.
@@ -15,7 +15,7 @@ LEADER, BACKBONE, SUPPLIER = "leader", "backbone", "supplier"
 FIRM_ROLES = (LEADER, BACKBONE, SUPPLIER)
 
 
-class Chain(db.Model):
+class Chain(Model):
     __tablename__ = "chains"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class Chain(db.Model):
         return [r.region_id for r in self.regions]
 
 
-class ChainRegion(db.Model):
+class ChainRegion(Model):
     """A county (or zone) that carries the chain."""
 
     __tablename__ = "chain_regions"
@@ -59,7 +59,7 @@ class ChainRegion(db.Model):
     region = relationship("Region", lazy="joined")
 
 
-class ChainLink(db.Model):
+class ChainLink(Model):
     """A link of the chain: 上游, 中游, 下游, or a named segment."""
 
     __tablename__ = "chain_links"
@@ -79,7 +79,7 @@ class ChainLink(db.Model):
     )
 
 
-class ChainNode(db.Model):
+class ChainNode(Model):
     """A product or capability of the chain, tied to the industry tree."""
 
     __tablename__ = "chain_nodes"
@@ -100,7 +100,7 @@ class ChainNode(db.Model):
     industry = relationship("Industry", lazy="joined")
 
 
-class NodeFirm(db.Model):
+class NodeFirm(Model):
     """A local firm on a node, with its role there (链主 / 骨干 / 配套) and the county it is in."""
 
     __tablename__ = "node_firms"
@@ -122,7 +122,7 @@ class NodeFirm(db.Model):
     region = relationship("Region", lazy="joined", innerjoin=True)
 
 
-class ChainEvent(db.Model):
+class ChainEvent(Model):
     """One edit of a chain (its fields, links, nodes, counties or firms): who, when, what. Never edited."""
 
     __tablename__ = "chain_events"

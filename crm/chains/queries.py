@@ -1,13 +1,13 @@
 """Reads of the chain map that other features need (the entry form's node choices, a node's label): no imports of
 the features that use them."""
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from crm.chains.models import Chain, ChainLink, ChainNode
 from crm.extensions import db
 
 
-def _labelled():
+def _labelled() -> Select[int, str, str, str]:
     return (
         select(ChainNode.id, Chain.name, ChainLink.name, ChainNode.name)
         .join(ChainLink, ChainLink.id == ChainNode.link_id)

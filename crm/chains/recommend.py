@@ -8,9 +8,24 @@ whitelist, and firms of a group another county holds under 首报首谈 protecti
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, case, cast, exists, false, func, literal, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Integer,
+    Select,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import aliased
 
 from crm.chains.models import ChainNode, NodeFirm
@@ -36,7 +51,7 @@ class Candidate:
     reasons: list[str]
 
 
-def _tagged(codes: tuple[str, ...] | None = None, group: str | None = None):
+def _tagged(codes: tuple[str, ...] | None = None, group: str | None = None) -> Exists:
     query = (
         select(EnterpriseCategory.enterprise_id)
         .join(CategoryTag, CategoryTag.id == EnterpriseCategory.tag_id)
@@ -67,7 +82,7 @@ def chain_groups(chain_id: int) -> list[int]:
     return sorted({parent or own for parent, own in db.session.execute(group)})
 
 
-def _claimed_elsewhere(region_id: int | None, now: datetime):
+def _claimed_elsewhere(region_id: int | None, now: datetime) -> Exists:
     """A group member of the candidate is held by another county's entry still under 首报首谈 protection (any
     county's, for a viewer without one): recommending it would start a conflict the other county wins."""
     since = now - timedelta(days=get_int("first_claim_days"))
@@ -81,7 +96,9 @@ def _claimed_elsewhere(region_id: int | None, now: datetime):
     return clause.where(WhitelistEntry.region_id != region_id) if region_id else clause
 
 
-def _ranked(node: ChainNode, region_id: int | None, now: datetime):
+def _ranked(
+    node: ChainNode, region_id: int | None, now: datetime
+) -> tuple[Select[*tuple[Any, ...]] | None, dict[str, ColumnElement[bool]]]:
     """The candidates' query (unlimited, best first) and the clauses that earn points; None when nothing can fit."""
     groups = chain_groups(node.chain_id)
     if not node.industry_id and not groups:

@@ -4,6 +4,7 @@ transaction, and a chain edited from an old copy is refused with who changed it.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -119,7 +120,8 @@ def create_chain(
 ) -> Chain:
     _require_editor(actor)
     _check(data)
-    sort = db.session.scalar(select(func.coalesce(func.max(Chain.sort), 0))) + 1
+    # An aggregate: always one row.
+    sort = cast(int, db.session.scalar(select(func.coalesce(func.max(Chain.sort), 0)))) + 1
     chain = Chain(created_at=now, updated_at=now, is_demo=is_demo, sort=sort)
     _set_fields(chain, data)
     db.session.add(chain)
@@ -221,8 +223,11 @@ def _check_node(chain: Chain, data: NodeData, node_id: int | None = None) -> Non
 def add_node(actor: User, chain: Chain, data: NodeData, now: datetime, commit: bool = True) -> ChainNode:
     _require_editor(actor)
     _check_node(chain, data)
-    sort = db.session.scalar(
-        select(func.coalesce(func.max(ChainNode.sort), 0)).where(ChainNode.link_id == data.link_id)
+    sort = cast(  # an aggregate: always one row
+        int,
+        db.session.scalar(
+            select(func.coalesce(func.max(ChainNode.sort), 0)).where(ChainNode.link_id == data.link_id)
+        ),
     )
     node = ChainNode(chain_id=chain.id, link_id=data.link_id, name=data.name, industry_id=data.industry_id or None,
                      description=(data.description or "").strip() or None, sort=sort + 1)  # fmt: skip
@@ -235,6 +240,7 @@ def add_node(actor: User, chain: Chain, data: NodeData, now: datetime, commit: b
 def update_node(actor: User, node: ChainNode, data: NodeData, now: datetime) -> None:
     _require_editor(actor)
     chain = db.session.get(Chain, node.chain_id)
+    assert chain is not None  # the node's chain (a foreign key)
     _check_node(chain, data, node.id)
     before = (node.name, node.link_id, node.industry_id, node.description)
     node.name, node.link_id, node.industry_id = data.name, data.link_id, data.industry_id or None
@@ -264,6 +270,7 @@ def remove_node(actor: User, node: ChainNode, now: datetime) -> None:
             )  # fmt: skip
         )
     chain = db.session.get(Chain, node.chain_id)
+    assert chain is not None  # the node's chain (a foreign key)
     db.session.delete(node)
     _trail(chain, actor, now, "node_remove", node.name)
     db.session.commit()
@@ -295,6 +302,7 @@ def place_firm(
     if enterprise.kind != "local":
         enterprise.kind = "local"
     chain = db.session.get(Chain, node.chain_id)
+    assert chain is not None  # the node's chain (a foreign key)
     _trail(chain, actor, now, "firm_add", f"{node.name}: {enterprise.name}（{ROLE_LABELS[role]}）")
     _done(commit)
     return firm
@@ -303,6 +311,7 @@ def place_firm(
 def remove_firm(actor: User, firm: NodeFirm, now: datetime) -> None:
     _require_editor(actor)
     chain = db.session.get(Chain, firm.node.chain_id)
+    assert chain is not None  # the node's chain (a foreign key)
     detail = f"{firm.node.name}: {firm.enterprise.name}"
     db.session.delete(firm)
     _trail(chain, actor, now, "firm_remove", detail)

@@ -15,10 +15,25 @@ once per column. The categories join the rows to their enterprise's tags (an ent
 both). Everything is one round trip; the labels are read in three small queries.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, case, func, literal, null, select, tuple_, union_all
+from sqlalchemy import (
+    CTE,
+    Case,
+    ColumnElement,
+    CompoundSelect,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.engine import Row as ResultRow
 
 from crm.auth.models import User
 from crm.drill import NONE, NONE_CODE, PHASES
@@ -39,6 +54,7 @@ from .period import Period
 DIMENSIONS = ("region", "category", "industry", "team", "campaign", "mode")
 # The columns grouped in one pass, in the order of GROUPING(...)'s arguments.
 COLUMNS = ("region", "industry", "team", "campaign", "mode")
+IndustryRow = ResultRow[int, str, int | None, int]  # (id, name, parent_id, sort)
 CATEGORY = len(COLUMNS)  # the category's key sits after the five columns
 
 
@@ -62,11 +78,11 @@ class Row:
     funds: Figure  # verified 到位资金 in the period, 万元 (drills to the projects it arrived for)
 
 
-def _flag(condition):
+def _flag(condition: ColumnElement[bool]) -> Case[int]:
     return case((condition, 1), else_=0)
 
 
-def _base(user: User, period: Period, counted: ColumnElement[bool]):
+def _base(user: User, period: Period, counted: ColumnElement[bool]) -> CTE:
     """One row per entry and one per project that count anywhere in the breakdowns, with group keys and flags."""
     money = FundArrival.fixed_amount + FundArrival.other_amount
     funds = (
@@ -97,7 +113,7 @@ def _base(user: User, period: Period, counted: ColumnElement[bool]):
     return union_all(entries, projects).cte("breakdown_base")
 
 
-def _aggregates(base) -> list:
+def _aggregates(base: CTE) -> list[ColumnElement[Any]]:
     return [
         func.sum(base.c.targets),
         func.sum(base.c.pipeline),
@@ -109,7 +125,7 @@ def _aggregates(base) -> list:
     ]
 
 
-def _statement(user: User, period: Period, counted: ColumnElement[bool]):
+def _statement(user: User, period: Period, counted: ColumnElement[bool]) -> CompoundSelect[*tuple[Any, ...]]:
     """Rows of (mask, region, industry, team, campaign, mode, tag, 7 aggregates); the mask says which key counts."""
     base = _base(user, period, counted)
     keys = [base.c[name] for name in COLUMNS]
@@ -133,7 +149,7 @@ def _statement(user: User, period: Period, counted: ColumnElement[bool]):
     return parts[0].union_all(*parts[1:])
 
 
-def _labels(industries: list) -> dict[str, dict]:
+def _labels(industries: Sequence[IndustryRow]) -> dict[str, dict]:
     """Names for every dimension's group keys, in display order."""
     regions = select(Region.id, Region.name).order_by(Region.sort, Region.id)
     tags = select(CategoryTag.id, CategoryTag.name).order_by(CategoryTag.sort, CategoryTag.id)
@@ -149,7 +165,7 @@ def _labels(industries: list) -> dict[str, dict]:
     }
 
 
-def _roots(industries: list) -> dict[int, int]:
+def _roots(industries: Sequence[IndustryRow]) -> dict[int, int]:
     """Each industry's top-level ancestor (the list's industry filter includes descendants)."""
     parents = {i.id: i.parent_id for i in industries}
 

@@ -5,7 +5,7 @@ what the key holds."""
 import threading
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import Config, current_app
 
 from crm.figure_cache import FigureCache
 
@@ -27,7 +27,7 @@ def figure_cache() -> "FigureCache | SharedFigureCache":
     return cache
 
 
-def _create(config) -> "FigureCache | SharedFigureCache":
+def _create(config: Config) -> "FigureCache | SharedFigureCache":
     url = config.get("REDIS_URL")
     if not url:
         return FigureCache()

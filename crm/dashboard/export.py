@@ -1,9 +1,15 @@
 """The dashboard as an Excel workbook: one sheet per section, Chinese headers."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 
 from crm.dashboard.progress import yi
 from crm.xlsx import Sheet
+
+if TYPE_CHECKING:
+    from crm.chains.gaps import ChainSummary
+    from crm.dashboard.services import Dashboard
 
 BREAKDOWN_TITLES = {
     "region": "按县(市、区)",
@@ -15,7 +21,7 @@ BREAKDOWN_TITLES = {
 }
 
 
-def _pending(dash) -> list[tuple]:
+def _pending(dash: "Dashboard") -> list[tuple]:
     """The 到位资金 still waiting for the city's verification, under the goal it will count toward."""
     return [
         (_("Funds awaiting verification (亿元)"), yi(g.pending.value), "", "")
@@ -24,7 +30,7 @@ def _pending(dash) -> list[tuple]:
     ]
 
 
-def dashboard_sheets(dash) -> list[Sheet]:
+def dashboard_sheets(dash: "Dashboard") -> list[Sheet]:
     sheets = [
         Sheet(_("Goals"), [_("Goal"), _("Actual"), _("Target"), _("Gap")],
               [(g.label, g.actual, g.target, g.gap) for g in dash.goals] + _pending(dash), [40, 16, 24, 50]),
@@ -81,7 +87,7 @@ def dashboard_sheets(dash) -> list[Sheet]:
     return sheets
 
 
-def chain_sheet(chains) -> Sheet:
+def chain_sheet(chains: "list[ChainSummary]") -> Sheet:
     """The key-chains card (crm.chains.gaps.summaries) as a sheet of its own."""
     headers = [_("Chain"), _("Nodes"), _("Covered"), _("With targets"), _("Gaps"), _("Filled this year"), _("Score"),
                _("Nodes with a local chain leader")]  # fmt: skip

@@ -12,8 +12,10 @@ computed with the clauses those filters apply, so a number and its list agree; a
 """
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -48,13 +50,13 @@ class Ref:
 
 @dataclass
 class Figure:
-    value: int | float | None
+    value: int
     args: dict = field(default_factory=dict)  # the list filters behind the figure; {} = not drillable
     entries: int | None = None  # for a sum: how many records it adds up (the count its list shows)
     target: str = WHITELIST  # the list the args filter: "projects" or "whitelist"
 
 
-def project_figure(value, args: dict, entries: int | None = None) -> Figure:
+def project_figure(value: int, args: dict, entries: int | None = None) -> Figure:
     return Figure(value, args, entries, PROJECTS)
 
 
@@ -125,8 +127,9 @@ def funnel(user: User) -> list[Stage]:
         .where(counted_project_scope(user), Project.state.in_(PROJECT_PIPELINE))
         .group_by(Project.state)
     ).all()
-    found = {state: (count, money) for state, count, money in entries}
-    done = {state: (count, money) for state, count, money in projects}
+    # coalesce(sum(…), 0) is never NULL; SQLAlchemy types it as the column, which may be.
+    found = cast(dict[str, tuple[int, int]], {state: (count, money) for state, count, money in entries})
+    done = cast(dict[str, tuple[int, int]], {state: (count, money) for state, count, money in projects})
     scope = scope_args(user)
     return [
         *(Stage(s.value, STATE_LABELS[s], *found.get(s.value, (0, 0)), args={"state": s.value})
@@ -136,7 +139,7 @@ def funnel(user: User) -> list[Stage]:
     ]  # fmt: skip
 
 
-def _verified(start=None, end=None):
+def _verified(start: date | None = None, end: date | None = None) -> Select[int | None, int]:
     """Per project, the verified 到位资金 (in [start, end] when given): a subquery of (project_id, total)."""
     return (
         select(
@@ -236,7 +239,7 @@ def big_projects(user: User, period: Period) -> Figure:
         )
     )
     args = {"milestone": "landed", **period.args(), "min_investment": BIG_PROJECT, **scope_args(user)}
-    return project_figure(count, args)
+    return project_figure(cast(int, count), args)  # count(): always a row
 
 
 def counties(user: User) -> list[Region]:

@@ -13,9 +13,13 @@ Kept per process, at most MAX_KEPT pages' worth (a few MB), least recently used 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from crm.dashboard.services import Dashboard
 
 MAX_KEPT = 16
 
@@ -23,7 +27,7 @@ _lock = threading.Lock()
 _kept: OrderedDict[Hashable, Markup] = OrderedDict()
 
 
-def tables(scope: str | None, dash, render: Callable[[], str]) -> Markup:
+def tables(scope: str | None, dash: "Dashboard", render: Callable[[], str]) -> Markup:
     """The HTML `render()` returns for these figures: kept from an earlier request when there is one. `scope`
     None (a role whose figures are not shared) renders every time."""
     if scope is None:

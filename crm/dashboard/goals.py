@@ -49,6 +49,7 @@ def _stale(year: int) -> StaleRecord:
     who = db.session.get(User, goal.updated_by_id) if goal and goal.updated_by_id else None
     if who is None:
         return StaleRecord(_("Someone else changed these goals after you opened them. Reload and try again."))
+    assert goal is not None  # `who` was read from it
     return StaleRecord(
         _(
             "%(name)s changed these goals at %(time)s, after you opened them. Reload the page to see the change, "

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 
-class YearGoal(db.Model):
+class YearGoal(Model):
     """The city's goals for one year (DOMAIN.md, 2026): money in 万元, shares in whole per cent."""
 
     __tablename__ = "year_goals"
@@ -36,7 +36,7 @@ class YearGoal(db.Model):
         return self.mega_baseline * 2
 
 
-class DashboardSnapshot(db.Model):
+class DashboardSnapshot(Model):
     """The dashboard's figures for one scope ("city", "county:<id>"), year and day, computed ahead by the scheduler
     (crm.dashboard.snapshots) and shared by every web worker."""
 

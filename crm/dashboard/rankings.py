@@ -10,9 +10,10 @@ visits per signing) from ranking below one that picks easy targets.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Case, Exists, and_, case, exists, func, or_, select
 
 from crm.auth.models import User
 from crm.drill import local_bounds, milestone_clause
@@ -55,7 +56,7 @@ class Ranked:
     args: dict | None = None  # drill-down: the group's targets
 
 
-def _tier(groups: tuple[str, ...]):
+def _tier(groups: tuple[str, ...]) -> Exists:
     tagged = (
         select(EnterpriseCategory.enterprise_id)
         .join(CategoryTag, CategoryTag.id == EnterpriseCategory.tag_id)
@@ -64,7 +65,7 @@ def _tier(groups: tuple[str, ...]):
     return exists(tagged)
 
 
-def difficulty(w: dict):
+def difficulty(w: dict) -> Case[Any]:
     """A target's difficulty factor in per cent, as SQL."""
     return case(
         (_tier(TOP_GROUPS), w["rank_difficulty_top"]),

@@ -8,7 +8,7 @@ be kept between requests (crm.dashboard.cache), where a session-bound object wou
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Subquery, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm.auth.models import User
@@ -100,7 +100,7 @@ def _watched(ids: list[int]) -> dict[int, Watched]:
     }  # fmt: skip
 
 
-def _materialized(cte):
+def _materialized(cte: CTE) -> CTE:
     """The CTE computed once. Otherwise PostgreSQL and SQLite inline it where it is read, copying the colour's
     CASE into the filter, the window's ordering and the output, and each copy runs its own EXISTS over the plan
     steps (on SQLite nine correlated subqueries per entry instead of three). Versions without the hint (before
@@ -185,7 +185,7 @@ def open_orders(user: User) -> Orders:
     return Orders(total, Figure(entries, {"escalated": "1"}), rows)
 
 
-def _late(c: Cutoffs, colour: str, plans, verified) -> ColumnElement[bool]:
+def _late(c: Cutoffs, colour: str, plans: Subquery | None, verified: Subquery) -> ColumnElement[bool]:
     """crm.projects.lights._late over grouped rows: the plan and the verified funds of every project are summed
     once (two hash joins) instead of by two correlated subqueries per project, which took seconds at 150,000
     projects. tests/dashboard/test_figures.py holds it to light_clause and lights_for."""
@@ -194,6 +194,7 @@ def _late(c: Cutoffs, colour: str, plans, verified) -> ColumnElement[bool]:
         and_(Project.state == "landed", Project.landed_on <= c.start[colour]),
     ]
     if c.funds[colour] is not None:
+        assert plans is not None  # built when a colour has a funds cut-off
         late.append(and_(plans.c[f"due_{colour}"] > 0,
                          plans.c[f"planned_{colour}"] > func.coalesce(verified.c.total, 0)))  # fmt: skip
     return or_(*late)
@@ -212,7 +213,7 @@ def project_lights(user: User, today: date, cal: WorkCalendar | None = None) -> 
         .group_by(FundArrival.project_id)
         .subquery()
     )
-    due = {colour: c.funds[colour] for colour in COLOURS if c.funds[colour] is not None}
+    due = {colour: month for colour in COLOURS if (month := c.funds[colour]) is not None}
     plans = None
     if due:
         sums = []

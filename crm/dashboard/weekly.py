@@ -10,10 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, case, func, literal, select, union_all
+from sqlalchemy import (
+    Case,
+    ColumnElement,
+    Function,
+    SQLColumnExpression,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from crm.auth.models import User
 from crm.drill import local_bounds
@@ -38,7 +49,7 @@ class Week:
     target: str = PROJECTS
 
 
-def local_day(column):
+def local_day(column: SQLColumnExpression[datetime | None]) -> Function[Any]:
     """The local calendar day of a UTC timestamp column, in SQL."""
     zone = current_app.config["TIMEZONE"]
     if db.session.get_bind().dialect.name == "postgresql":
@@ -48,7 +59,7 @@ def local_day(column):
     return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
 
 
-def _day(value) -> date:
+def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -74,7 +85,7 @@ def _counts(user: User, period: Period, first: date, counted: ColumnElement[bool
     whitelisted = E.whitelisted_at.isnot(None)
     before, _ = local_bounds(first, None)
 
-    def day_of(column):
+    def day_of(column: SQLColumnExpression[datetime | None]) -> Case[Any]:
         return case((column < before, None), else_=local_day(column))
 
     entered = day_of(E.whitelisted_at)

@@ -4,7 +4,7 @@ enterprise or its group are flagged as conflicts for the city (首报首谈)."""
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from crm.enterprises.models import Enterprise
 from crm.errors_domain import DomainError
@@ -18,6 +18,7 @@ from crm.whitelist.models import WhitelistEntry
 def group_member_ids(enterprise_id: int) -> list[int]:
     """The enterprise, its group parent and every subsidiary of that parent."""
     enterprise = db.session.get(Enterprise, enterprise_id)
+    assert enterprise is not None  # callers pass an enterprise on file
     group = enterprise.parent_id or enterprise.id
     return list(
         db.session.scalars(
@@ -26,7 +27,7 @@ def group_member_ids(enterprise_id: int) -> list[int]:
     )
 
 
-def holding_entries(enterprise_ids: list[int]):
+def holding_entries(enterprise_ids: list[int]) -> Select[WhitelistEntry]:
     return select(WhitelistEntry).where(
         WhitelistEntry.enterprise_id.in_(enterprise_ids), WhitelistEntry.state.in_(HOLDING_STATES)
     )

@@ -12,7 +12,9 @@ too) in dictionaries, so a file of 20,000 rows is checked in seconds; edit-dista
 for a whole file at once."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy
 from flask_babel import gettext as _
@@ -58,7 +60,9 @@ class Record:
     parent_id: int | None = None
 
     @classmethod
-    def of(cls, key: int, name: str, uscc: str | None, parent_id: int | None = None, norm: str | None = None):
+    def of(
+        cls, key: int, name: str, uscc: str | None, parent_id: int | None = None, norm: str | None = None
+    ) -> Self:
         try:
             valid = normalise_uscc(uscc)
         except InvalidCreditCode:
@@ -126,7 +130,10 @@ class DuplicateIndex:
     def __init__(self, threshold: int | None = None) -> None:
         self.threshold = get_int("name_similarity") if threshold is None else threshold
         self.records: dict[int, Record] = {}
-        self._by = {name: {} for name in ("uscc", "norm", "head", "short", "gram", "parent")}
+        # lookup → value (a code, a name or a part of one, a parent's id) → the keys of the records having it
+        self._by: dict[str, dict[str | int, set[int]]] = {
+            name: {} for name in ("uscc", "norm", "head", "short", "gram", "parent")
+        }
 
     @classmethod
     def on_file(cls) -> "DuplicateIndex":
@@ -142,7 +149,7 @@ class DuplicateIndex:
             index.add(Record(key, name, norm or "", uscc_key(uscc) or None, parent_id))
         return index
 
-    def _put(self, lookup: str, value, key: int) -> None:
+    def _put(self, lookup: str, value: str | int, key: int) -> None:
         self._by[lookup].setdefault(value, set()).add(key)
 
     def add(self, record: Record) -> None:
@@ -167,6 +174,7 @@ class DuplicateIndex:
 
     def _candidates(self, a: Record) -> set[int]:
         """Every record some rule might relate to `a` (a superset: `relate` decides)."""
+        found: set[int]
         by, norm, found = self._by, a.norm, set()
         found |= by["uscc"].get(a.uscc, set()) if a.uscc else set()
         if a.parent_id:
@@ -209,7 +217,9 @@ class DuplicateIndex:
                     out[chunk[i]][keys[j]] = int(scores[i, j])
         return out
 
-    def find(self, a: Record, ratios: dict[int, int], among=None) -> list[Match]:
+    def find(
+        self, a: Record, ratios: dict[int, int], among: Callable[..., bool] | None = None
+    ) -> list[Match]:
         """The records related to `a`, strongest first; `among(key)` limits the records considered."""
         keys = self._candidates(a) | ratios.keys()
         matches = []

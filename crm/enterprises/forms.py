@@ -70,7 +70,7 @@ class EnterpriseFields:
             name_en=(self.name_en.data or "").strip() or None,
             uscc=self.uscc.data or None,
             hq=(self.hq.data or "").strip() or None,
-            parent_id=self.parent.id if getattr(self, "parent", None) else None,
+            parent_id=parent.id if (parent := getattr(self, "parent", None)) else None,
             industry_id=self.ent_industry_id.data or None,
             website=(self.website.data or "").strip() or None,
             notes=(self.notes.data or "").strip() or None,

@@ -8,6 +8,7 @@ row and a merge event keep the audit.
 
 import json
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
@@ -89,7 +90,7 @@ def _snapshot(enterprise: Enterprise) -> dict:
 
 def _carry_out(actor: User, plan: MergePreview, reason: str, now: datetime) -> EnterpriseMerge:
     s, d = plan.survivor, plan.duplicate
-    gone = {"id": d.id, "name": d.name, "uscc": d.uscc, "notes": d.notes}
+    gone: dict[str, Any] = {"id": d.id, "name": d.name, "uscc": d.uscc, "notes": d.notes}
     moved_entry_ids = set(
         db.session.scalars(select(WhitelistEntry.id).where(WhitelistEntry.enterprise_id == d.id))
     )
@@ -195,6 +196,7 @@ def _repoint(old: int, new: int) -> None:
 def _move_subsidiaries(actor: User, plan: MergePreview, old_name: str, now: datetime) -> None:
     """Each subsidiary's group changes; it is an edit of that record, so its version moves and its trail says so."""
     head = db.session.get(Enterprise, plan.subsidiaries_to)
+    assert head is not None  # the survivor or its group parent
     for child in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(plan.subsidiary_ids))):
         child.parent_id, child.updated_at = head.id, now
         record_event(

@@ -2,10 +2,11 @@
 blocks the merge (one county holding the enterprise twice, a group loop). crm.enterprises.merge carries it out."""
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from crm.enterprises import claims
 from crm.enterprises.models import Contact, Enterprise, EnterpriseMerge
@@ -54,12 +55,15 @@ class MergePreview:
         """(field label, value shown) for each field the duplicate fills."""
         lines = [(FIELD_LABELS[_field_key(a)], _shown(self.duplicate, a)) for a in self.fills]
         if self.notes is not None:
+            assert self.duplicate.notes is not None  # the notes change only when the duplicate has some
             label = (
                 _("Notes (added after the kept record's)") if self.survivor.notes else FIELD_LABELS["notes"]
             )
             lines.append((label, self.duplicate.notes))
         if self.survivor_parent_id != self.survivor.parent_id and self.survivor_parent_id:
-            lines.append((FIELD_LABELS["parent"], db.session.get(Enterprise, self.survivor_parent_id).name))
+            parent = db.session.get(Enterprise, self.survivor_parent_id)
+            assert parent is not None  # an enterprise on file, read by the plan
+            lines.append((FIELD_LABELS["parent"], parent.name))
         return lines
 
 
@@ -73,8 +77,8 @@ def _shown(enterprise: Enterprise, attribute: str) -> str:
     return getattr(enterprise, attribute) or ""
 
 
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+def _count(query: Select[Any]) -> int:
+    return cast(int, db.session.scalar(select(func.count()).select_from(query.subquery())))  # count(): a row
 
 
 def preview(survivor: Enterprise, duplicate: Enterprise) -> MergePreview:
@@ -147,6 +151,7 @@ def _plan_group(plan: MergePreview) -> None:
         )
     elif d.parent_id and d.parent_id not in (s.id, parent):
         other = db.session.get(Enterprise, d.parent_id)
+        assert other is not None  # parent_id is a foreign key
         heads_group = plan.subsidiary_ids or _children(s.id, besides=d.id)
         if parent is None and not heads_group and other.parent_id is None:
             parent = other.id
@@ -160,7 +165,9 @@ def _plan_group(plan: MergePreview) -> None:
     plan.survivor_parent_id = parent
     plan.subsidiaries_to = parent or s.id
     if parent is not None and (parent in plan.subsidiary_ids or parent in _children(s.id, besides=d.id)):
-        loop = db.session.get(Enterprise, parent).name
+        looped = db.session.get(Enterprise, parent)
+        assert looped is not None  # a group parent on file
+        loop = looped.name
         plan.problems.append(
             _(
                 "The merge would make %(name)s a group parent of itself. Correct the group parents of the two "
@@ -169,11 +176,13 @@ def _plan_group(plan: MergePreview) -> None:
             )
         )
     elif plan.subsidiary_ids and parent is not None:
+        group = db.session.get(Enterprise, parent)
+        assert group is not None  # a group parent on file
         plan.warnings.append(
             _(
                 "The survivor belongs to a group, so the duplicate's subsidiaries move to its group parent "
                 "%(group)s.",
-                group=db.session.get(Enterprise, parent).name,
+                group=group.name,
             )
         )
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db, pg_only_index
+from crm.extensions import Model, pg_only_index
 from crm.types import UTCDateTime, utcnow
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     __tablename__ = "enterprises"
     __table_args__ = (
         # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
@@ -61,7 +61,7 @@ class Enterprise(db.Model):
         return self.name
 
 
-class EnterpriseCategory(db.Model):
+class EnterpriseCategory(Model):
     __tablename__ = "enterprise_categories"
 
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
@@ -82,7 +82,7 @@ class EnterpriseCategory(db.Model):
         return f"{self.tag.name}({'，'.join(extra)})" if extra else self.tag.name
 
 
-class Contact(db.Model):
+class Contact(Model):
     """A person at the enterprise whom the teams talk to."""
 
     __tablename__ = "contacts"
@@ -99,7 +99,7 @@ class Contact(db.Model):
     enterprise = relationship("Enterprise", back_populates="contacts")
 
 
-class EnterpriseMerge(db.Model):
+class EnterpriseMerge(Model):
     """The audit of a merge: which duplicate was folded into which surviving enterprise, by whom, and what moved.
     The duplicate row is deleted, so its name, credit code and id are kept here."""
 

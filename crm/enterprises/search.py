@@ -76,7 +76,7 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     return or_(*direct)
 
 
-def _pg_match(col, pattern: str, fold: bool) -> ColumnElement[bool]:
+def _pg_match(col: ColumnElement[str], pattern: str, fold: bool) -> ColumnElement[bool]:
     """PostgreSQL. A prefix (the credit code) as the range the pattern index reads, written out: the connections
     keep their statements prepared (crm/prepared.py), and a generic plan of `uscc LIKE $1` cannot turn a pattern it
     does not know into an index range, so it read every enterprise (100 ms at 100,000). `~>=~` and `~<~` compare

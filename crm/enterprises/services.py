@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -131,7 +132,7 @@ def update_enterprise(
     return enterprise
 
 
-def add_contact(enterprise: Enterprise, actor: User, now: datetime, **fields) -> Contact:
+def add_contact(enterprise: Enterprise, actor: User, now: datetime, **fields: Any) -> Contact:
     contact = Contact(enterprise_id=enterprise.id, created_at=now, **fields)
     db.session.add(contact)
     record_event(

@@ -1,5 +1,7 @@
 """Enterprise screens: search, the enterprise page with its entries, contacts and timeline, edit, contacts."""
 
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -152,12 +154,12 @@ def _confirm_merge(survivor: Enterprise, form: MergeForm):
         stale = isinstance(error, StaleRecord)
         flash(str(error), "warning" if stale else "danger")
         # Show both records as they are now, with what the user typed, so confirming again acts on them.
-        survivor, duplicate = _reload(survivor.id), _reload(duplicate_id)
-        if survivor is None:
+        reloaded, again = _reload(survivor.id), _reload(duplicate_id)
+        if reloaded is None:
             abort(404)
-        if duplicate is not None:
-            _stamp(form, survivor, duplicate)
-        return _render_merge(survivor, duplicate, form, 409 if stale else 422)
+        if again is not None:
+            _stamp(form, reloaded, again)
+        return _render_merge(reloaded, again, form, 409 if stale else 422)
     flash(_("%(name)s was merged into this record.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=survivor.id))
 
@@ -170,7 +172,7 @@ def _reload(enterprise_id: int) -> Enterprise | None:
 
 def _render_merge(survivor: Enterprise, duplicate: Enterprise | None, form: MergeForm, status: int = 200):
     q = request.args.get("q", "").strip()[:64]
-    results = []
+    results: Sequence[Enterprise] = []
     if q and duplicate is None:
         query = select(Enterprise).where(
             enterprise_scope(current_user), Enterprise.id != survivor.id, enterprise_search(q)

@@ -140,21 +140,22 @@ class ArrivalRows:
             row.reject("note", _("At most %(n)d characters.", n=200))
         if row.action == REJECT:
             return row
+        assert project is not None and month is not None  # a row without them was refused
         row.project_id, row.entry_id = project.id, project.entry_id
         row.arrival = returns.ArrivalData(month=month, fixed=fixed, other=other, out_of_province=bool(outside),
                                           source_province=province if outside else None,
                                           note=cells.get("note") or None)  # fmt: skip
         if adjustment:
             row.notes.append(_("Goes into the open adjustment of %(month)s.", month=f"{month:%Y-%m}"))
-        key = (project.id, month, fixed, other)
-        if key in self.reported:
+        line = (project.id, month, fixed, other)
+        if line in self.reported:
             row.action = DUPLICATE
             row.notes.append(_("The same amounts are already reported for %(project)s in %(month)s.",
                                project=project.name, month=f"{month:%Y-%m}"))  # fmt: skip
-        elif key in self.seen:
+        elif line in self.seen:
             row.action = DUPLICATE
-            row.notes.append(_("The same line as row %(row)d.", row=self.seen[key]))
+            row.notes.append(_("The same line as row %(row)d.", row=self.seen[line]))
         else:
-            self.seen[key] = row.number
+            self.seen[line] = row.number
             row.action = CREATE
         return row

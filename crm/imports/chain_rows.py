@@ -85,7 +85,9 @@ def _name(row: ChainRow, cells: dict[str, str], key: str, what: str) -> str:
     return text
 
 
-def _map_row(row: ChainRow, cells: dict[str, str], on_file: _Chains, refs, seen: dict) -> None:
+def _map_row(
+    row: ChainRow, cells: dict[str, str], on_file: _Chains, refs: values.ReferenceNames, seen: dict
+) -> None:
     row.chain_name = _name(row, cells, "chain", _("chain"))
     row.link_name = _name(row, cells, "link", _("link"))
     row.node_name = _name(row, cells, "node", _("node"))
@@ -153,7 +155,12 @@ class _Firms:
 
 
 def _firm_row(
-    row: ChainRow, cells: dict[str, str], on_file: _Chains, firms: _Firms, regions, seen: dict
+    row: ChainRow,
+    cells: dict[str, str],
+    on_file: _Chains,
+    firms: _Firms,
+    regions: values.RegionNames,
+    seen: dict,
 ) -> None:
     chain_name, node_name = values.plain(cells.get("chain", "")), values.plain(cells.get("node", ""))
     row.firm_name = values.plain(cells.get("enterprise", ""))
@@ -227,6 +234,7 @@ def check_file(
         return [], missing
     headers = {c.key: c.header for c in columns}
     cells = ledger_rows.mapped_cells(table, mapping)
+    seen: dict[tuple[object, object], int]  # a row's chain and node (or node and firm) → its number
     on_file, seen, rows = _Chains(), {}, []
     if kind == "chain_map":
         refs = values.reference_names()

@@ -37,7 +37,9 @@ class ChainWriter:
 
     def _chain(self, row: ChainRow, item: dict) -> Chain:
         if row.chain_id is not None:
-            return db.session.get(Chain, row.chain_id)
+            chain = db.session.get(Chain, row.chain_id)
+            assert chain is not None  # a chain on file, found when the file was checked
+            return chain
         key = row.chain_name
         if key not in self.chains:
             self.chains[key] = chains.create_chain(self.actor, chains.ChainData(name=row.chain_name), self.now,
@@ -47,7 +49,9 @@ class ChainWriter:
 
     def _link(self, chain: Chain, row: ChainRow, item: dict) -> ChainLink:
         if row.link_id is not None:
-            return db.session.get(ChainLink, row.link_id)
+            link = db.session.get(ChainLink, row.link_id)
+            assert link is not None  # a link on file, found when the file was checked
+            return link
         key = (chain.id, row.link_name)
         if key not in self.links:
             self.links[key] = next((link for link in chain.links if link.name == row.link_name), None) or (
@@ -59,6 +63,8 @@ class ChainWriter:
     def write(self, row: ChainRow) -> dict:
         item = {"row_number": row.number, "action": "created", "entry_id": None, "enterprise_id": None}
         before: dict = {}
+        node: ChainNode | None
+        enterprise: Enterprise | None
         if row.node_id is None:  # a node of the chain map
             chain = self._chain(row, before)
             link = self._link(chain, row, before)
@@ -74,6 +80,8 @@ class ChainWriter:
                 before["enterprise_created"] = True
             else:
                 enterprise = db.session.get(Enterprise, row.enterprise_id)
+            # The node and the enterprise on file were found when the file was checked; a firm's row has a county.
+            assert node is not None and enterprise is not None and row.region_id is not None
             before["kind"] = enterprise.kind
             firm = chains.place_firm(
                 self.actor, node, enterprise, row.region_id, row.role, self.now, commit=False
@@ -126,6 +134,7 @@ def _revert_map(actor: User, done: list[tuple[ImportItem, dict]], now: datetime)
         if d["chain_id"] not in created_chains:
             chain = db.session.get(Chain, d["chain_id"])
             node = db.session.get(ChainNode, d["node_id"])
+            assert chain is not None and node is not None  # the import's, unchanged since (checked above)
             chains._trail(chain, actor, now, "node_remove", node.name)
     for chunk in chunks(nodes):
         db.session.execute(delete(ChainNode).where(ChainNode.id.in_(chunk)), execution_options=BULK)
@@ -152,8 +161,9 @@ def _revert_firms(actor: User, done: list[tuple[ImportItem, dict]], now: datetim
             _("Rows %(rows)s created enterprises that have been edited, proposed or put on other nodes since the "
               "import, so the import cannot be reverted."))  # fmt: skip
     for firm in db.session.scalars(select(NodeFirm).where(NodeFirm.id.in_(firm_ids))):
-        chains._trail(db.session.get(Chain, firm.node.chain_id), actor, now, "firm_remove",
-                      f"{firm.node.name}: {firm.enterprise.name}")  # fmt: skip
+        chain = db.session.get(Chain, firm.node.chain_id)
+        assert chain is not None  # the node's chain (a foreign key)
+        chains._trail(chain, actor, now, "firm_remove", f"{firm.node.name}: {firm.enterprise.name}")
         db.session.delete(firm)
     db.session.flush()
     # An enterprise the import made a 本地企业 gets its kind back when no firm of it is left on any node.

@@ -118,11 +118,10 @@ def auto_mapping(headers: list[str], columns: tuple[Column, ...] = COLUMNS) -> d
     taken: set[int] = set()
     for column in columns:
         names = [_plain(column.header), *(_plain(s) for s in column.synonyms)]
-        mapping[column.key] = next(
-            (i for name in names for i, h in enumerate(plain) if h == name and i not in taken), None
-        )
-        if mapping[column.key] is not None:
-            taken.add(mapping[column.key])
+        found = next((i for name in names for i, h in enumerate(plain) if h == name and i not in taken), None)
+        mapping[column.key] = found
+        if found is not None:
+            taken.add(found)
     return mapping
 
 

@@ -8,12 +8,14 @@ JSON, so a revert removes exactly that and puts the target back as it was.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import Select, SQLColumnExpression, delete, event, select, update
+from sqlalchemy.orm import Session
 
 from crm.auth.models import User
 from crm.errors_domain import DomainError
@@ -32,6 +34,7 @@ from crm.whitelist.models import Event, WhitelistEntry
 ENTRY_FIELDS = ("state", "signed_on", "landed_on", "started_on", "producing_on", "contract_amount", "landed_uscc",
                 "state_changed_at", "updated_at")  # fmt: skip
 BULK = {"synchronize_session": False}
+M = TypeVar("M")
 
 
 @contextmanager
@@ -40,7 +43,7 @@ def _created(*models: type) -> Iterator[dict[type, list]]:
     found: dict[type, list] = {model: [] for model in models}
     session = db.session()
 
-    def collect(_session, instance) -> None:
+    def collect(_session: Session, instance: object) -> None:
         if type(instance) in found:
             found[type(instance)].append(instance)
 
@@ -76,18 +79,21 @@ class Writer:
         self.actor, self.now, self.today = actor, now, local_date(now)
         self.entries: dict[int, tuple[dict, dict, list[int]]] = {}  # id → (its item, snapshot, open steps)
         # The targets and projects the rows write to, read in a few queries and held for the whole import.
-        self.loaded: dict[tuple[type, int], object] = {}
+        self.loaded: dict[tuple[type, int | None], Any] = {}
         self.regions = list(
             db.session.scalars(select(Region))
         )  # held, so the service's look-ups hit the session
+        record: Any  # a WhitelistEntry, then a Project (a select() of either is typed as of their base class)
         for model, ids in ((WhitelistEntry, {r.entry_id for r in rows if r.project is not None}),
                            (Project, {r.project_id for r in rows if r.arrival is not None})):  # fmt: skip
             for chunk in chunks(ids - {None}):
                 for record in db.session.scalars(select(model).where(model.id.in_(chunk))):
                     self.loaded[model, record.id] = record
 
-    def _get(self, model: type, record_id: int):
-        return self.loaded.get((model, record_id)) or db.session.get(model, record_id)
+    def _get(self, model: type[M], record_id: int | None) -> M:
+        record = self.loaded.get((model, record_id)) or db.session.get(model, record_id)
+        assert record is not None  # the rows name records on file (read when the file was checked)
+        return record
 
     def write(self, row: LedgerRow) -> dict:
         item = {"row_number": row.number, "action": "created", "entry_id": row.entry_id, "before": {}}
@@ -107,6 +113,7 @@ class Writer:
                     select(Task.id).where(Task.entry_id == entry.id, Task.kind == "step", Task.status == OPEN)
                 ))  # fmt: skip
             self.entries[entry.id] = (item, _snapshot(entry), steps)
+        assert row.project is not None  # write() sends the rows with a project here
         with _created(Event, Task) as new:
             project = add_project(self.actor, entry, row.project, self.now, self.today, commit=False)
             db.session.flush()
@@ -116,6 +123,7 @@ class Writer:
     def _arrival(self, row: LedgerRow, item: dict) -> None:
         project = self._get(Project, row.project_id)
         item["enterprise_id"] = project.entry.enterprise_id
+        assert row.arrival is not None  # the rows without a project are arrival lines
         with _created(Event, FundReturn) as new:
             line = add_arrival(self.actor, project, row.arrival, self.now, self.today, commit=False)
             db.session.flush()
@@ -157,12 +165,12 @@ def revert(batch: ImportBatch, items: list[ImportItem]) -> None:
         _remove_lines(done)
 
 
-def _delete(model: type, column, ids: set[int]) -> None:
+def _delete(model: type, column: SQLColumnExpression[Any], ids: set[int]) -> None:
     for chunk in chunks(ids):
         db.session.execute(delete(model).where(column.in_(chunk)), execution_options=BULK)
 
 
-def _values(query_for, ids: set[int]) -> list:
+def _values(query_for: Callable[[list[Any]], Select[*tuple[Any, ...]]], ids: Collection[int | None]) -> list:
     """The rows of `query_for(chunk)` over `ids`, a chunk at a time (an IN list stays within SQLite's limit)."""
     return [row for chunk in chunks(ids) for row in db.session.execute(query_for(chunk))]
 

@@ -40,6 +40,7 @@ def check_file(
         return [], missing
     headers = {c.key: c.header for c in columns}
     cells = mapped_cells(table, mapping)
+    checker: ProjectRows | ArrivalRows
     if kind == "projects":
         checker = ProjectRows(actor, [c for _n, c in cells], today)
     else:

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     __tablename__ = "import_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,7 @@ class ImportBatch(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ImportItem(db.Model):
+class ImportItem(Model):
     """One row of an import that changed something: the enterprise it created or updated (with the fields before
     the update, as JSON) and the proposal it made."""
 

@@ -166,6 +166,8 @@ class ProjectRows:
             row.reject("mode", _("Unknown promotion mode %(name)s.", name=cells["mode"]))
         if row.action == REJECT:
             return row
+        # A row without them was refused.
+        assert entry is not None and region_id is not None and agreement is not None and signed_on is not None
         if not cells.get("region"):
             row.notes.append(_("Lands in %(region)s, the proposing county.", region=entry.region.name))
         row.entry_id = entry.id

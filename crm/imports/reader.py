@@ -27,7 +27,7 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (the row number the user sees in their spreadsheet, cells)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):

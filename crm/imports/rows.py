@@ -2,7 +2,9 @@
 column and reason in Chinese). Reference data and existing names are loaded once, not per row."""
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
@@ -32,6 +34,7 @@ CHUNK = (
 LIMITS = {"name": 128, "name_en": 200, "hq": 128, "website": 200, "summary": 2000, "notes": 4000}
 SPLIT = re.compile(r"[、,，;；/|]+")
 WEB_ADDRESS = re.compile(r"^https?://", re.IGNORECASE)
+T = TypeVar("T")
 
 
 @dataclass
@@ -113,7 +116,7 @@ def check_row(
             industry_id = values.industry(lookups.refs, cells["industry"])
         except ValueError as error:
             result.reject("industry", str(error))
-    categories = []
+    categories: list[CategoryChoice] = []
     for part in SPLIT.split(cells.get("categories", "")):
         if part.strip():
             try:
@@ -173,10 +176,11 @@ def _check_entry(
         investment = parse_int(cells["planned_investment"].replace(",", ""), maximum=10**9)
         if investment is None:
             result.reject("planned_investment", _("Enter a whole number of 万元, 0 or more."))
-    priority = 2
+    priority: int | None = 2
     if cells.get("priority") and (priority := _priority(cells["priority"])) is None:
         result.reject("priority", _("Priority is 一级(重点), 二级 or 三级 (or 1, 2, 3)."))
     if region_id and result.action != REJECT:
+        assert priority is not None  # an unknown priority rejected the row
         result.entry = EntryData(region_id=region_id, industry_id=industry_id, campaign=campaign, mode=mode,
                                  planned_investment=investment, summary=cells.get("summary") or None,
                                  priority=priority)  # fmt: skip
@@ -186,6 +190,7 @@ def check_holdings(rows: list[RowResult], region_names: dict[int, str]) -> None:
     """Refuse a proposal of an enterprise on file for a county whose whitelist already holds it."""
     for row in rows:
         if row.action == UPDATE and row.entry is not None:
+            assert row.existing_id is not None  # an update of an enterprise on file
             holding = db.session.scalar(
                 holding_entries([row.existing_id])
                 .where(WhitelistEntry.region_id == row.entry.region_id)
@@ -212,7 +217,7 @@ class LedgerRow(RowResult):
         self.errors.append((self.headers.get(key, key), message))
         self.action = REJECT
 
-    def read(self, cells: dict[str, str], key: str, reader, *args):
+    def read(self, cells: dict[str, str], key: str, reader: Callable[..., T | None], *args: Any) -> T | None:
         """`reader` applied to the cell; its ValueError becomes this row's rejection, naming the column."""
         try:
             return reader(cells.get(key, ""), *args)
@@ -221,6 +226,6 @@ class LedgerRow(RowResult):
             return None
 
 
-def chunks(items: set) -> list[list]:
+def chunks(items: Iterable[Any]) -> list[list[Any]]:
     items = sorted(items)
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]

@@ -3,8 +3,10 @@
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, or_, select, update
@@ -25,6 +27,7 @@ from crm.imports.rows import (
     CREATE,
     DUPLICATE,
     REJECT,
+    LedgerRow,
     Lookups,
     RowResult,
     check_holdings,
@@ -43,7 +46,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Plan:
     kind: str
-    rows: list[RowResult]
+    rows: Sequence[RowResult]  # LedgerRow or ChainRow for those kinds of import
     missing: list[str] = field(default_factory=list)  # headers of required columns the mapping lacks
 
     def count(self, action: str) -> int:
@@ -80,7 +83,7 @@ class Plan:
                                     "as a new enterprise.", row=row.number, parent=target))  # fmt: skip
 
 
-def _offer_ledger_choices(rows: list[RowResult]) -> None:
+def _offer_ledger_choices(rows: Sequence[RowResult]) -> None:
     for row in rows:
         if row.action == CREATE:
             row.choices, row.default = [CHOICE_CREATE], CHOICE_CREATE
@@ -92,6 +95,7 @@ def dry_run(
     actor: User, table: Table, mapping: dict[str, int | None], kind: str, today: date | None = None
 ) -> Plan:
     """What every row will do. `today` (Beijing) bounds the dates of projects and arrivals."""
+    rows: Sequence[RowResult]
     if kind in ledger_rows.KINDS:
         rows, missing = ledger_rows.check_file(actor, table, mapping, kind, today or local_date(utcnow()))
         _offer_ledger_choices(rows)
@@ -109,6 +113,7 @@ def dry_run(
     ]
     if missing:
         return Plan(kind, [], missing)
+    seen: dict[str, dict[str, int]]  # "uscc" → credit code → the row that has it
     lookups, seen = Lookups(), {"uscc": {}}
     rows = []
     for number, cells in table.rows:
@@ -166,7 +171,7 @@ def commit(
     written: dict[int, int] = {}  # row number → the enterprise it created or updated
     writer: ledger.Writer | chain_writer.ChainWriter | None = None
     if plan.kind in ledger_rows.KINDS:
-        writer = ledger.Writer(actor, now, plan.rows)
+        writer = ledger.Writer(actor, now, cast(list[LedgerRow], plan.rows))  # a ledger import's rows
     elif plan.kind in chain_rows.KINDS:
         writer = chain_writer.ChainWriter(actor, now)
     row: RowResult | None = None
@@ -175,7 +180,8 @@ def commit(
             if row.decision == CHOICE_SKIP:
                 batch.skipped_count += 1
             else:
-                items.append(writer.write(row) if writer else _write(actor, row, now, written))
+                # A ledger writer is given LedgerRows, a chain writer ChainRows: the plan's kind decides both.
+                items.append(writer.write(cast(Any, row)) if writer else _write(actor, row, now, written))
         row = None  # what fails from here on is the batch's, not a row's
         if isinstance(writer, ledger.Writer):
             writer.finish(items)
@@ -213,6 +219,7 @@ def _write(actor: User, row: RowResult, now: datetime, written: dict[int, int]) 
     """Write one row as decided; returns its import item (inserted with the others at the end)."""
     kind, _sep, target = row.decision.partition(":")
     data = row.enterprise
+    assert data is not None  # a row that is written has passed its checks, which give it its enterprise
     if kind in ("parent", "parent_row"):  # joins the group of an enterprise on file or of a row above
         parent_id = int(target) if kind == "parent" else written[int(target)]
         data = EnterpriseData(**{**{n: getattr(data, n) for n in EnterpriseData.FIELDS}, "parent_id": parent_id},
@@ -221,6 +228,7 @@ def _write(actor: User, row: RowResult, now: datetime, written: dict[int, int]) 
             "entry_id": None}  # fmt: skip
     if kind == "update":
         enterprise = db.session.get(Enterprise, int(target))
+        assert enterprise is not None  # the enterprise on file the row was matched with
         before = json.loads(_snapshot(enterprise))
         update_enterprise(enterprise, _merged(enterprise, data), None, actor, now, commit=False)
         db.session.flush()  # the version the revert expects to find
@@ -270,10 +278,12 @@ def revert(actor: User, batch: ImportBatch, now: datetime) -> None:
     db.session.execute(delete(Enterprise).where(Enterprise.id.in_(created)), execution_options=bulk)
     for item in items:
         if item.action == "updated" and item.enterprise_id:
+            assert item.before is not None  # an update keeps what it replaced
             before = json.loads(item.before)
             data = EnterpriseData(**{k: before[k] for k in EnterpriseData.FIELDS},
                                   categories=[CategoryChoice(*c) for c in before["categories"]])  # fmt: skip
             enterprise = db.session.get(Enterprise, item.enterprise_id)
+            assert enterprise is not None  # the enterprise on file the import updated
             update_enterprise(enterprise, data, None, actor, now, commit=False)
     batch.status, batch.reverted_at, batch.reverted_by_id = "reverted", now, actor.id
     db.session.commit()
@@ -316,6 +326,7 @@ def _unrevertible_rows(items: list[ImportItem]) -> list[int]:
     for item in items:
         moved = item.entry_id in worked_entries or item.enterprise_id in busy
         if item.action == "updated" and item.enterprise_id in versions:
+            assert item.before is not None  # an update keeps what it replaced
             moved = moved or versions[item.enterprise_id] != json.loads(item.before).get("_version")
         if moved:
             rows.append(item.row_number)

@@ -208,7 +208,7 @@ def _chain_lines(record: ImportBatch) -> dict[int, dict]:
     firm_nodes = dict(
         db.session.execute(select(NodeFirm.id, NodeFirm.node_id).where(NodeFirm.id.in_(firms))).all()
     )
-    names = {
+    names: dict[int | None, tuple[int | None, str | None, str | None]] = {
         node_id: (chain_id, chain, node)
         for node_id, chain_id, chain, node in db.session.execute(
             select(ChainNode.id, Chain.id, Chain.name, ChainNode.name)

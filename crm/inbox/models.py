@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 
-class InboxItem(db.Model):
+class InboxItem(Model):
     __tablename__ = "inbox_items"
     __table_args__ = (Index("ix_inbox_items_user_unread", "user_id", "read_at"),)
 

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -43,7 +44,7 @@ def notify(users: Iterable[User], *, kind: str, title: str, now: datetime, entry
 
 def unread_count(user: User) -> int:
     query = select(func.count()).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
-    return db.session.scalar(query)
+    return cast(int, db.session.scalar(query))  # count() always yields a row
 
 
 def mark_read(user: User, now: datetime, item_id: int | None = None) -> int:
@@ -53,6 +54,6 @@ def mark_read(user: User, now: datetime, item_id: int | None = None) -> int:
     )
     if item_id is not None:
         query = query.where(InboxItem.id == item_id)
-    changed = db.session.execute(query).rowcount
+    changed = cast(CursorResult[Any], db.session.execute(query)).rowcount  # an UPDATE's result
     db.session.commit()
     return changed

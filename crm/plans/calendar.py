@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any, TypeGuard, cast
 
 import chinese_calendar
 from flask import has_request_context, request
@@ -58,7 +59,7 @@ class WorkCalendar:
             return PACKAGE
         return CONFIRMED if day.year in self.confirmed_years else PROVISIONAL
 
-    def provisional(self, day: date | None) -> bool:
+    def provisional(self, day: date | None) -> TypeGuard[date]:
         return day is not None and self.source(day) == PROVISIONAL
 
     def provisional_years(self, days: Iterable[date | None]) -> list[int]:
@@ -114,5 +115,6 @@ def request_calendar() -> WorkCalendar:
         return WorkCalendar.load()
     cal = getattr(request, "_work_calendar", None)
     if cal is None:
-        cal = request._work_calendar = WorkCalendar.load()
+        # A private attribute of this request object, which Request does not declare.
+        cal = cast(Any, request)._work_calendar = WorkCalendar.load()
     return cal

@@ -4,8 +4,10 @@ Yellow when a plan step is overdue by at least `light_yellow_overdue` working da
 `light_red_overdue`, or when there has been no contact for `light_red_no_contact` working days. Thresholds are
 settings. Only targets a team is working get a light."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -47,14 +49,32 @@ def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Task]:
     return earliest
 
 
-def light_for(
-    entry: WhitelistEntry, overdue: Task | None, cal: WorkCalendar, today: date, limits: dict
-) -> Light:
+class Lit(Protocol):
+    """What a light is read from: a whitelist entry, or a copy of one's columns (crm.dashboard.watchlist)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def state_changed_at(self) -> datetime: ...
+
+    @property
+    def last_contact_at(self) -> datetime | None: ...
+
+    @property
+    def plan_start(self) -> date | None: ...
+
+
+def light_for(entry: Lit, overdue: Task | None, cal: WorkCalendar, today: date, limits: dict) -> Light:
     light = Light("green", days_in_stage=(today - local_date(entry.state_changed_at)).days)
     late = cal.workdays_between(overdue.due_date, today) if overdue else 0
     since = local_date(entry.last_contact_at) if entry.last_contact_at else entry.plan_start
     silent = cal.workdays_between(since, today) if since else 0
     if late >= limits["yellow"]:
+        assert overdue is not None  # lateness comes from an overdue step
         light.colour = "red" if late >= limits["red"] else "yellow"
         light.reasons.append(_("step %(step)s is %(n)d working days overdue", step=overdue.title, n=late))
     if silent >= limits["silent"]:
@@ -65,9 +85,7 @@ def light_for(
     return light
 
 
-def lights_for(
-    entries: list[WhitelistEntry], today: date, cal: WorkCalendar | None = None
-) -> dict[int, Light]:
+def lights_for(entries: Sequence[Lit], today: date, cal: WorkCalendar | None = None) -> dict[int, Light]:
     """Lights for the working entries among `entries` (two queries whatever their number)."""
     working = [e for e in entries if e.state in WORKING_STATES]
     if not working:

@@ -130,6 +130,7 @@ def record_log(
                           title=(data.new_contact_title or "").strip() or None, created_at=now)  # fmt: skip
         log.people.append(contact)
     if ext:
+        assert data.attachment is not None  # ext is the checked attachment's
         log.attachment_path = f"{uuid.uuid4().hex}.{ext}"
         # The name only, whichever separator the sender's system uses ('..\\..\\x.pdf' too); the file itself
         # is stored under a random name.
@@ -141,6 +142,7 @@ def record_log(
         _after_log(actor, entry, log, task, team_ids, now)
         db.session.flush()  # every row is written (a refused or raced log stops here, leaving no file)
         if ext:  # stored before the COMMIT: a process killed in between leaves an unused file, never a saved
+            assert data.attachment is not None and log.attachment_path is not None  # both set above
             _store(data.attachment, log.attachment_path, upload_dir)  # log whose attachment is missing
         db.session.commit()
     return log

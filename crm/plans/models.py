@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.types import UTCDateTime, utcnow
 
 OPEN = "open"
@@ -13,7 +13,7 @@ DONE = "done"
 CANCELLED = "cancelled"
 
 
-class Task(db.Model):
+class Task(Model):
     """A plan step (kind 'step', from the template, completed by a contact log with the right evidence) or a
     follow-up (kind 'followup', usually the 'next step' of a log)."""
 
@@ -55,7 +55,7 @@ class Task(db.Model):
         return self.kind == "step"
 
 
-class PlanTemplate(db.Model):
+class PlanTemplate(Model):
     __tablename__ = "plan_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +71,7 @@ class PlanTemplate(db.Model):
         return self.name
 
 
-class TemplateStep(db.Model):
+class TemplateStep(Model):
     __tablename__ = "template_steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ log_contacts = Table(
 )
 
 
-class ContactLog(db.Model):
+class ContactLog(Model):
     """One contact or visit with the enterprise: who, when, how, what came of it, and the next step."""
 
     __tablename__ = "contact_logs"
@@ -126,7 +126,7 @@ class ContactLog(db.Model):
     people = relationship("Contact", secondary=log_contacts, lazy="selectin")
 
 
-class FundArrival(db.Model):
+class FundArrival(Model):
     """到位资金 of a project reported in a county's monthly return: fixed-asset and other money, in 万元.
 
     `entry_id` repeats the project's entry (scope and the entry page read it). In an adjustment the amounts may be
@@ -155,7 +155,7 @@ class FundArrival(db.Model):
         return self.fixed_amount + self.other_amount
 
 
-class Holiday(db.Model):
+class Holiday(Model):
     """An administrator's entry in the holiday table: a rest day or a make-up working day (调休)."""
 
     __tablename__ = "holidays"
@@ -165,7 +165,7 @@ class Holiday(db.Model):
     name: Mapped[str] = mapped_column(String(64))
 
 
-class HolidayYear(db.Model):
+class HolidayYear(Model):
     """A year whose State Council holiday notice an administrator has entered in the holiday table: its dates are
     confirmed. A year the holiday package does not cover and that has no row here is provisional."""
 

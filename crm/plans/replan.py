@@ -5,6 +5,7 @@ keeps its offset (Task.offset_workdays), so the re-plan recomputes that date und
 dated by hand (no offset), follow-ups, project milestones and every step that is not open keep their dates."""
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -47,6 +48,7 @@ def pending_moves(cal: WorkCalendar) -> list[Move]:
     memo: dict[tuple[date, int], date] = {}  # plans started the same day share their dates
     changed: dict[int, tuple[date, date]] = {}
     for task_id, due, offset, start in db.session.execute(query):
+        assert start is not None and offset is not None  # the query leaves out the rows without them
         if (start, offset) not in memo:
             memo[start, offset] = cal.add_workdays(cal.next_workday(start), offset)
         if memo[start, offset] != due:
@@ -58,7 +60,7 @@ def pending_moves(cal: WorkCalendar) -> list[Move]:
     return sorted(moves, key=lambda m: (m.task.entry_id, m.task.sort, m.task.id))
 
 
-def _chunks(items: list[int], size: int):
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

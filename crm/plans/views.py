@@ -173,6 +173,7 @@ def add_step(entry_id: int):
     form.owner_id.choices = [(p.id, p.full_name) for p in entry.team.people]
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner_id.data)
+        assert owner is not None  # one of the choices, the team's people
         attempt(lambda: services.add_step(current_user, entry, form.title.data, form.due_date.data,
                                           form.evidence.data, owner, utcnow()),
                 _("Step added."))  # fmt: skip
@@ -195,8 +196,9 @@ def edit_task(task_id: int):
         form.version.data = task.version
     elif form.validate_on_submit():
         try:
-            services.shift_task(current_user, task, form.due_date.data, db.session.get(User, form.owner_id.data),
-                                form_version(form), utcnow())  # fmt: skip
+            owner = db.session.get(User, form.owner_id.data)
+            assert owner is not None  # one of the choices, the team's people
+            services.shift_task(current_user, task, form.due_date.data, owner, form_version(form), utcnow())
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")

@@ -1,6 +1,7 @@
 """Correcting a project's facts (a typo in its name, the amount, where it lands …), with the changes on its trail."""
 
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -22,13 +23,17 @@ LABELS = {
 }  # fmt: skip
 
 
-def _shown(field: str, value) -> str:
+def _shown(field: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
     if field == "region_id":
-        return db.session.get(Region, value).name
+        region = db.session.get(Region, value)
+        assert region is not None  # a foreign key
+        return region.name
     if field == "industry_id":
-        return db.session.get(Industry, value).name
+        industry = db.session.get(Industry, value)
+        assert industry is not None  # a foreign key
+        return industry.name
     if field == "agreement":
         return AGREEMENTS[value]
     if field in ("campaign", "mode"):

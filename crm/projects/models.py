@@ -6,17 +6,29 @@ county where it lands. 到位资金 rows (crm.plans.models.FundArrival) belong t
 reported them; only rows of verified returns count toward the goals.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import (
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, Mapper, Session, UOWTransaction, mapped_column, relationship
 
-from crm.extensions import db, pg_only_index
+from crm.extensions import Model, pg_only_index
 from crm.types import UTCDateTime, utcnow
 from crm.whitelist.models import WhitelistEntry
 
 
-class Project(db.Model):
+class Project(Model):
     __tablename__ = "projects"
     __table_args__ = (
         Index("ix_projects_state_region", "state", "region_id"),
@@ -72,7 +84,7 @@ class Project(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class FundPlan(db.Model):
+class FundPlan(Model):
     """The planned 到位资金 of a project in one month (万元): the schedule its arrivals are measured against."""
 
     __tablename__ = "fund_plans"
@@ -82,7 +94,7 @@ class FundPlan(db.Model):
     amount: Mapped[int]
 
 
-class FundReturn(db.Model):
+class FundReturn(Model):
     """A county's (or zone's) monthly 到位资金 return (月报): filed by its lead or head, verified by a city manager.
 
     `seq` 0 is the month's return; 1, 2 … are adjustments to a verified month (a verified return is never edited).
@@ -129,7 +141,7 @@ class FundReturn(db.Model):
 
 
 @event.listens_for(Project, "before_insert")
-def _held_by_the_entrys_county(mapper, connection, project: Project) -> None:
+def _held_by_the_entrys_county(mapper: Mapper[Project], connection: Connection, project: Project) -> None:
     """A new project is held by its target's county."""
     if project.held_region_id is None:
         project.held_region_id = connection.scalar(
@@ -138,7 +150,9 @@ def _held_by_the_entrys_county(mapper, connection, project: Project) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _follow_an_entry_that_moves_county(session: Session, _context, _instances) -> None:
+def _follow_an_entry_that_moves_county(
+    session: Session, _context: UOWTransaction, _instances: Sequence[object] | None
+) -> None:
     """An entry moved to another county (crm.whitelist.services.edit) takes its projects' holder with it."""
     for obj in session.dirty:
         if not isinstance(obj, WhitelistEntry):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
 
 from crm.auth.models import User
 from crm.drill import NONE, code_or_none
@@ -83,8 +83,10 @@ class ProjectFilters:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def between(column, start: date | None, end: date | None) -> ColumnElement[bool]:
-    conds = [column.isnot(None)]
+def between(
+    column: SQLColumnExpression[date | None], start: date | None, end: date | None
+) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = [column.isnot(None)]
     if start is not None:
         conds.append(column >= start)
     if end is not None:

@@ -2,6 +2,7 @@
 decisions on it (submit, verify, send back, open an adjustment)."""
 
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -106,7 +107,7 @@ def _render_return(region_id: int, day: date, form: ArrivalForm | None = None, s
         abort(404)
     found = list(db.session.scalars(select(FundReturn).where(FundReturn.region_id == region_id,
                                                               FundReturn.month == day).order_by(FundReturn.seq)))  # fmt: skip
-    sheets = []
+    sheets: list[dict[str, Any]] = []
     for ret in found:
         lines = [(row, p) for row, p in returns.lines(ret) if held is None or p.id in held]
         sheets.append({"ret": ret, "lines": lines, "total": sum(r.fixed_amount + r.other_amount for r, _p in lines),

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PureWindowsPath
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -144,6 +145,7 @@ def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime,
                       source_province=province, note=(data.note or "").strip()[:200] or None,
                       created_by_id=actor.id, created_at=now)  # fmt: skip
     if ext:
+        assert data.attachment is not None  # ext is the checked attachment's
         row.attachment_path = f"{uuid.uuid4().hex}.{ext}"
         row.attachment_name = PureWindowsPath(data.attachment.filename).name[:200]
     db.session.add(row)
@@ -155,6 +157,7 @@ def add_arrival(actor: User, project: Project, data: ArrivalData, now: datetime,
     with stale_guard():  # a submit that won the race: this line does not slip into a submitted return
         db.session.flush()
         if ext and upload_dir is not None:
+            assert data.attachment is not None and row.attachment_path is not None  # both set above
             upload_dir.mkdir(parents=True, exist_ok=True)
             (upload_dir / row.attachment_path).write_bytes(data.attachment.content)
         if commit:
@@ -167,6 +170,7 @@ def remove_arrival(actor: User, row: FundArrival) -> None:
     _require(
         ret is not None and ret.status in EDITABLE, _("This line belongs to a submitted or verified return.")
     )
+    assert ret is not None  # _require refused a missing return
     if not (files_for(actor, ret.region_id) or row.created_by_id == actor.id):
         raise Forbidden(_("Only the county's head and leads, or whoever added it, remove a line."))
     db.session.delete(row)
@@ -244,6 +248,7 @@ def open_adjustment(actor: User, region_id: int, month: date, reason: str, now: 
     _require(bool(reason and reason.strip()), _("Give the reason."))
     seq = db.session.scalar(select(func.max(FundReturn.seq)).where(FundReturn.region_id == region_id,
                                                                    FundReturn.month == month_start(month)))  # fmt: skip
+    assert seq is not None  # the verified first return is there
     ret = FundReturn(region_id=region_id, month=month_start(month), seq=seq + 1, status="draft", reason=reason.strip(),
                      created_by_id=actor.id, created_at=now)  # fmt: skip
     db.session.add(ret)
@@ -266,12 +271,12 @@ def _touch(ret: FundReturn) -> None:
 
 def _month_total(project_id: int, month: date, open_return_id: int) -> int:
     """What the project's verified returns and the open adjustment say arrived in the month."""
-    return db.session.scalar(
+    return cast(int, db.session.scalar(  # an aggregate: always one row
         select(func.coalesce(func.sum(FundArrival.fixed_amount + FundArrival.other_amount), 0))
         .join(FundReturn, FundReturn.id == FundArrival.return_id)
         .where(FundArrival.project_id == project_id, FundReturn.month == month_start(month),
                or_(FundReturn.status == "verified", FundReturn.id == open_return_id))
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def lines(ret: FundReturn) -> list[tuple[FundArrival, Project]]:

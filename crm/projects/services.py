@@ -150,6 +150,7 @@ def advance(actor: User, project: Project, target: str, ev: Evidence, now: datet
         _require(target == next_state(project), _("From %(state)s the next stage is not %(target)s.",
                                                    state=PROJECT_STATES[project.state], target=target))  # fmt: skip
         _require(ev.on is not None, _("Give the date."))
+        assert ev.on is not None  # _require refused a missing date
         _require(ev.on <= today, _("The date cannot be in the future."))
         _require(sane_date(ev.on), _("The date is out of range."))
         previous = max(d for d in (project.signed_on, project.landed_on, project.started_on) if d)
@@ -338,6 +339,7 @@ def follow_entry(actor: User, entry: WhitelistEntry, target: State, now: datetim
     project.state, project.state_changed_at, project.updated_at = step, now, now
     _close_tasks(project, DONE, now, actor)
     if step == "landed":
+        assert project.landed_on is not None  # copied above from the entry, which has just landed
         _milestone_task(project, entry, "started", project.landed_on, actor)
 
 

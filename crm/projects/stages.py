@@ -3,6 +3,7 @@ evidence, and the 到位资金 records of signed projects (谁签约、谁跟踪
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -45,7 +46,7 @@ def _logs(entry: WhitelistEntry, kinds: tuple[str, ...] | None = None) -> int:
     query = select(func.count()).where(ContactLog.entry_id == entry.id)
     if kinds:
         query = query.where(ContactLog.kind.in_(kinds))
-    return db.session.scalar(query)
+    return cast(int, db.session.scalar(query))  # count() always yields a row
 
 
 def _require(condition: bool, message: str) -> None:
@@ -65,6 +66,7 @@ def _evidence(entry: WhitelistEntry, target: State, ev: StageEvidence, today: da
         )
         return _("face-to-face talks logged")
     _require(ev.on is not None, _("Give the date."))
+    assert ev.on is not None  # _require refused a missing date
     _require(ev.on <= today, _("The date cannot be in the future."))
     _require(sane_date(ev.on), _("The date is out of range."))
     # The plan starts on the first working day after the assignment: a target assigned and signed on a Saturday

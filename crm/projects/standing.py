@@ -18,6 +18,7 @@ written some other way (tests/projects/test_standing.py holds all three to a com
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
@@ -94,7 +95,7 @@ def refresh(ids: Collection[int] | None = None) -> int:
                 )
             )
         }
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"pid": pid, "got": got, "behind": behind}
             for pid, (got, behind) in computed(chunk).items()
             if pid in stored and stored[pid] != (got, behind)

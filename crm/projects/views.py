@@ -1,6 +1,8 @@
 """The project list (with the dashboard's drill-downs and an Excel export), a project's page with its stages,
 schedule and funds, and adding a project to a target."""
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -65,11 +67,11 @@ def index():
         page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False, count=False,
     )  # fmt: skip
     page.total = total
+    kept_args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"}
     return render_template(
         "projects/index.html", form=form, page=page, lights=lights.lights_for(page.items, today),
         drill_words=describe(filters), drill_args={k: v for k, v in request.args.items() if k in DRILL_KEYS},
-        without_drill=url_for("projects.index", **{k: v for k, v in request.args.items()
-                                                    if k not in DRILL_KEYS and k != "page"}),
+        without_drill=url_for("projects.index", **kept_args),
     )  # fmt: skip
 
 

@@ -128,6 +128,7 @@ class ReferenceNames:
         """The county's or zone's id, or None."""
         if not (text or "").strip():
             return None
+        assert text is not None
         found = self._find("region", text.strip())
         if found is not None:
             return found
@@ -146,6 +147,7 @@ class ReferenceNames:
         """The category tag's id, or None."""
         if not (text or "").strip():
             return None
+        assert text is not None
         found = self._find("category", text.strip())
         if found is None and key(text).endswith("企业"):
             found = self._lookup_key("category", key(text).removesuffix("企业"))
@@ -210,12 +212,16 @@ class ReferenceNames:
 
 def resolve_region(text: str) -> Region:
     """The active county or zone `text` names (name, code, spelling or alias); UnknownReference otherwise."""
-    return db.session.get(Region, ReferenceNames(("region",)).region(text))
+    region = db.session.get(Region, ReferenceNames(("region",)).region(text))
+    assert region is not None  # region() returned the id of an existing row
+    return region
 
 
 def resolve_category(text: str) -> CategoryTag:
     """The active category tag `text` names (name, code, spelling or alias); UnknownReference otherwise."""
-    return db.session.get(CategoryTag, ReferenceNames(("category",)).category(text))
+    tag = db.session.get(CategoryTag, ReferenceNames(("category",)).category(text))
+    assert tag is not None  # category() returned the id of an existing row
+    return tag
 
 
 def search_terms(text: str) -> tuple[int | None, int | None]:

@@ -80,7 +80,7 @@ def leaf_industry_choices(blank: str | None = None, keep: int | None = None) -> 
     current industry, offered even if it is a group node, so an old record's form still saves unchanged."""
     tree = industry_tree()
     groups = {node.parent_id for node, _depth in tree if node.parent_id is not None}
-    names = {node.id: node for node, _depth in tree}
+    names: dict[int | None, Industry] = {node.id: node for node, _depth in tree}
     out = [SelectChoice(0, blank)] if blank is not None else []
     for node, _depth in tree:
         if node.id in groups:
@@ -91,8 +91,9 @@ def leaf_industry_choices(blank: str | None = None, keep: int | None = None) -> 
     return out
 
 
-def _group_label(node: Industry, names: dict[int, Industry]) -> str | None:
-    parts, parent = [], names.get(node.parent_id)
+def _group_label(node: Industry, names: dict[int | None, Industry]) -> str | None:
+    parts: list[str] = []
+    parent = names.get(node.parent_id)
     while parent is not None:
         parts.insert(0, parent.name)
         parent = names.get(parent.parent_id)

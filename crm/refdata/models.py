@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 
-class Region(db.Model):
+class Region(Model):
     """A county-level unit (GB/T 2260 code) or a functional zone."""
 
     __tablename__ = "regions"
@@ -25,7 +25,7 @@ class Region(db.Model):
         return self.name
 
 
-class Industry(db.Model):
+class Industry(Model):
     """A node of the editable industry tree; the two flags feed the campaign's target ratios."""
 
     __tablename__ = "industries"
@@ -48,7 +48,7 @@ class Industry(db.Model):
         return self.name
 
 
-class CategoryTag(db.Model):
+class CategoryTag(Model):
     """An enterprise category (世界500强, 央企, 瞪羚 ...); 500强 lists carry a rank and list year."""
 
     __tablename__ = "category_tags"
@@ -65,7 +65,7 @@ class CategoryTag(db.Model):
         return self.name
 
 
-class Alias(db.Model):
+class Alias(Model):
     """Another way the bureau writes a county/zone or a category (经开区, 临清, 中国500强 …), as an administrator
     keeps it. `key` is the spelling in the resolver's normal form (crm.refdata.aliases.key), unique per kind."""
 
@@ -97,7 +97,7 @@ class Alias(db.Model):
         return self.region if self.kind == "region" else self.tag
 
 
-class Setting(db.Model):
+class Setting(Model):
     """A named setting stored as text; crm.settings gives typed access with defaults."""
 
     __tablename__ = "settings"

@@ -136,9 +136,9 @@ def seed_reference() -> None:
                     )
                 )
     have_tags = set(db.session.scalars(select(CategoryTag.code)))
-    for sort, (code, name, group, has_rank) in enumerate(TAGS):
+    for sort, (code, name, tag_group, has_rank) in enumerate(TAGS):
         if code not in have_tags:
-            db.session.add(CategoryTag(code=code, name=name, group=group, has_rank=has_rank, sort=sort))
+            db.session.add(CategoryTag(code=code, name=name, group=tag_group, has_rank=has_rank, sort=sort))
     db.session.flush()
     derive_group_flags()
     # The migration tests seed databases built at earlier revisions, before the alias table existed.

@@ -14,9 +14,23 @@ raised rows came back through RETURNING and their reminders were built in Python
 (67,500 督办 at once on the benchmark's first scan)."""
 
 from datetime import date, datetime
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Integer, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    Table,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from crm.auth.models import User
 from crm.extensions import db, dialect_insert
@@ -33,7 +47,8 @@ LEVELS = (("lead", "escalate_lead"), ("county", "escalate_county"), ("city", "es
 def raise_escalations(today: date, today_n: int, limits: dict, now: datetime) -> int:
     """The 督办 due by `today` (`today_n` its working-day ordinal in the scan's calendar) not raised before, and
     their reminders staged; returns how many were raised."""
-    before = db.session.scalar(select(func.coalesce(func.max(Escalation.id), 0)))
+    # An aggregate: always one row.
+    before = cast(int, db.session.scalar(select(func.coalesce(func.max(Escalation.id), 0))))
     raised = sum(_raise_level(level, limits[limit], today, today_n, now) for level, limit in LEVELS)
     if raised:
         staging.stage_from(_announcements(before))
@@ -53,6 +68,7 @@ def _raise_level(level: str, limit: int, today: date, today_n: int, now: datetim
     late = literal(today_n, Integer) - cal.c.n
     raised = exists().where(Escalation.task_id == tasks.c.id, Escalation.level == level)
     query = select(tasks.c.id, tasks.c.entry_id, literal(level), literal(SEVERITY[level]))
+    recipient: SQLColumnExpression[Any]
     if level == "lead":
         recipient = Team.leader_id
         query = query.join(Team, Team.id == tasks.c.team_id)
@@ -78,7 +94,9 @@ def _raise_level(level: str, limit: int, today: date, today_n: int, now: datetim
     return staging.insert_new(dialect_insert(Escalation.__table__).from_select(columns, query))
 
 
-def _recipients(level: str, tasks) -> tuple[ColumnElement, type, ColumnElement]:
+def _recipients(
+    level: str, tasks: Table
+) -> tuple[SQLColumnExpression[int | None], type[Team] | type[User], ColumnElement[bool]]:
     """Who hears a 督办 of `level` on a task: (their id, the table it comes from, how that table is joined)."""
     if level == "lead":
         return Team.leader_id, Team, Team.id == tasks.c.team_id
@@ -93,7 +111,7 @@ def _recipients(level: str, tasks) -> tuple[ColumnElement, type, ColumnElement]:
     return User.id, User, and_(active, or_(heads, and_(User.role == Role.MANAGER, ~region_has_head)))
 
 
-def _announcements(before: int):
+def _announcements(before: int) -> Select[*tuple[Any, ...]]:
     """One reminder per recipient of each 督办 above `before`, in the order of task, level and recipient; the
     title is the translated template filled in SQL."""
     tasks, e = staging.tasks_table, Escalation.__table__

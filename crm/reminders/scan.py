@@ -9,9 +9,10 @@ INSERT … SELECT (crm.reminders.staging.fan_out). Only silent targets and funds
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
@@ -62,7 +63,7 @@ def scan(now: datetime, cal: WorkCalendar | None = None) -> ScanResult:
     return result
 
 
-def _open_tasks(horizon: date):
+def _open_tasks(horizon: date) -> Select[*tuple[Any, ...]]:
     """Open tasks of worked targets due by `horizon`, with what their reminders say and who hears them."""
     return (
         select(Task.id, Task.title, Task.due_date, Task.owner_id, Task.entry_id, WhitelistEntry.team_id,
@@ -79,7 +80,7 @@ def _task_reminders(today: date, days: "staging.Ordinals", limits: dict) -> None
     tasks, cal = staging.tasks_table, staging.calendar_table
     n = cal.c.n - days[today]  # working days from today to the due date (negative: overdue)
     on = today.isoformat()
-    rules = (
+    rules: tuple[tuple[ColumnElement[bool], str, ColumnElement[str], str, dict[str, Any]], ...] = (
         (tasks.c.due_date == today, "due_today", staging.sql_concat("task:", tasks.c.id, f":due_today:{on}"),
          _("Due today: %(task)s (%(name)s)"), {}),
         (and_(tasks.c.due_date > today, n <= limits["remind_due_soon"]), "due_soon",

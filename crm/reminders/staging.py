@@ -20,16 +20,22 @@ settles what both of them add."""
 
 import contextlib
 import re
+import typing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
     ColumnElement,
+    CursorResult,
     Date,
+    Function,
     Integer,
     MetaData,
+    Select,
+    SQLColumnExpression,
     String,
     Table,
     cast,
@@ -44,6 +50,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import dml as pg_dml
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
@@ -108,7 +116,7 @@ def prepare() -> None:
         db.session.execute(delete(table))
 
 
-def stage_tasks(query) -> None:
+def stage_tasks(query: Select[*tuple[Any, ...]]) -> None:
     """The scan's task selection materialised once: `query` yields the columns of `scan_tasks` in order. The
     temporary table is analyzed on PostgreSQL (autovacuum never sees temporary tables), so the rules' joins
     are planned from its real size."""
@@ -136,20 +144,21 @@ class Ordinals:
         return self.n[day]
 
 
-def sql_concat(*parts) -> ColumnElement:
+def sql_concat(*parts: str | SQLColumnExpression[Any]) -> ColumnElement[str]:
     """'task:' || id || ':due_today:' || … as SQL: strings are literals, the rest columns or expressions."""
-    expr = None
+    expr: ColumnElement[str] | None = None
     for part in parts:
         piece = literal(part, String) if isinstance(part, str) else cast(part, String)
         expr = piece if expr is None else expr + piece
+    assert expr is not None  # every caller gives parts
     return expr
 
 
-def sql_format(template: str, **values):
+def sql_format(template: str, **values: str | SQLColumnExpression[Any]) -> Function[Any]:
     """A translated template ("逾期 %(n)d 个工作日：%(task)s（%(name)s）") as a SQL string expression, each
     placeholder replaced by the expression given for it; cut to the outbox's title length."""
     parts = re.split(r"%\((\w+)\)[sd]", template.replace("%%", "%"))
-    expr = literal(parts[0], String)
+    expr: ColumnElement[str] = literal(parts[0], String)
     for i in range(1, len(parts), 2):
         value = values[parts[i]]
         expr = expr + (cast(value, String) if not isinstance(value, str) else literal(value, String))
@@ -158,12 +167,13 @@ def sql_format(template: str, **values):
     return func.substr(expr, 1, TITLE_LENGTH)
 
 
-def stage_from(query) -> int:
+def stage_from(query: Select[*tuple[Any, ...]]) -> int:
     """INSERT INTO scan_reminders SELECT …: `query` yields (dedupe, robot, user_id, entry_id, team_id, kind,
     title, urgent)."""
     columns = ["dedupe", "robot", "user_id", "entry_id", "team_id", "kind", "title", "urgent"]
-    return db.session.execute(
-        insert(reminders_table).from_select(columns, query), execution_options=COUNTED
+    return typing.cast(  # an INSERT's result: a CursorResult
+        CursorResult[Any],
+        db.session.execute(insert(reminders_table).from_select(columns, query), execution_options=COUNTED),
     ).rowcount
 
 
@@ -212,7 +222,7 @@ def fan_out(now: datetime) -> int:
     return insert_new(dialect_insert(Notification.__table__).from_select(columns, query))
 
 
-def insert_new(statement) -> int:
+def insert_new(statement: pg_dml.Insert | sqlite_dml.Insert) -> int:
     """Run an INSERT … SELECT whose SELECT leaves out the rows already there (an anti-join on the unique key);
     returns how many rows were added. Exactly once either way: the unique key settles a race.
 
@@ -225,12 +235,19 @@ def insert_new(statement) -> int:
             contextlib.suppress(IntegrityError),
             db.session.begin_nested(),
         ):  # refused: the savepoint rolls back
-            return db.session.execute(statement, execution_options=COUNTED).rowcount
-    return db.session.execute(statement.on_conflict_do_nothing(), execution_options=COUNTED).rowcount
+            # An INSERT's result: a CursorResult.
+            return typing.cast(
+                CursorResult[Any], db.session.execute(statement, execution_options=COUNTED)
+            ).rowcount
+    return typing.cast(
+        CursorResult[Any], db.session.execute(statement.on_conflict_do_nothing(), execution_options=COUNTED)
+    ).rowcount
 
 
 def staged() -> int:
-    return db.session.scalar(select(func.count()).select_from(reminders_table).where(true()))
+    return typing.cast(  # count(): always a row
+        int, db.session.scalar(select(func.count()).select_from(reminders_table).where(true()))
+    )
 
 
 @dataclass

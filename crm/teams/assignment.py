@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -45,7 +46,8 @@ def team_loads(team_ids: list[int] | None = None) -> dict[int, int]:
     )
     if team_ids is not None:
         query = query.where(WhitelistEntry.team_id.in_(team_ids))
-    return dict(db.session.execute(query).all())
+    # The WHERE leaves out the entries without a team.
+    return cast(dict[int, int], dict(db.session.execute(query).all()))
 
 
 def chain_experience(entry: WhitelistEntry, team_ids: list[int]) -> dict[int, int]:
@@ -61,7 +63,7 @@ def chain_experience(entry: WhitelistEntry, team_ids: list[int]) -> dict[int, in
         )
         .group_by(WhitelistEntry.team_id)
     )
-    return dict(db.session.execute(query).all())
+    return cast(dict[int, int], dict(db.session.execute(query).all()))  # the teams `team_ids`, never None
 
 
 def suggest_teams(entry: WhitelistEntry, teams: list[Team]) -> list[Suggestion]:
@@ -130,7 +132,7 @@ def _check_target(team: Team, owner: User, capacity: bool = True) -> None:
 
 
 def _hand_over(
-    entry: WhitelistEntry, team: Team, owner: User, actor: User, now: datetime, **record
+    entry: WhitelistEntry, team: Team, owner: User, actor: User, now: datetime, **record: Any
 ) -> Assignment:
     assignment = Assignment(
         entry_id=entry.id, from_team_id=entry.team_id, from_owner_id=entry.owner_id, to_team_id=team.id,

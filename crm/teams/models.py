@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,14 +44,14 @@ class Team(db.Model):
         return self.name
 
 
-class TeamIndustry(db.Model):
+class TeamIndustry(Model):
     __tablename__ = "team_industries"
 
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
     industry_id: Mapped[int] = mapped_column(ForeignKey("industries.id"), primary_key=True)
 
 
-class TeamMember(db.Model):
+class TeamMember(Model):
     __tablename__ = "team_members"
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)
 
@@ -64,7 +64,7 @@ class TeamMember(db.Model):
     user = relationship("User", lazy="joined", innerjoin=True)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One hand-over of a whitelist entry: from which team/owner to which, by whom, when and why."""
 
     __tablename__ = "assignments"

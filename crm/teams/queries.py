@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import User
@@ -46,7 +46,7 @@ def team_options() -> list[TeamOption]:
     return [TeamOption(*row) for row in db.session.execute(query)]
 
 
-def with_details(query):
+def with_details(query: Select[Team]) -> Select[Team]:
     """Load teams' industry focus and members with the teams (two queries, not two per team)."""
     return query.options(selectinload(Team.industries), selectinload(Team.memberships))
 

@@ -82,6 +82,7 @@ def add_member(team_id: int):
     form = MemberForm(team)
     if form.validate_on_submit():
         newcomer = db.session.get(User, form.user_id.data)
+        assert newcomer is not None  # one of the form's choices
         attempt(lambda: services.add_member(current_user, team, newcomer, utcnow()), _("Member added."))
     else:
         flash(_("Choose a person."), "danger")

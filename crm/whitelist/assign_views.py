@@ -38,7 +38,9 @@ def _usable_teams(entry: WhitelistEntry | None, reassign: bool) -> list[Team]:
 
 def _target(form: AssignForm) -> tuple[Team, User]:
     team = db.session.get(Team, form.team_id.data)
+    assert team is not None  # one of the form's choices
     owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else team.leader
+    assert owner is not None  # one of the form's choices, or the team's leader
     return team, owner
 
 

@@ -26,7 +26,7 @@ class ResolveForm(FlaskForm):
 
 def _form(entry, involved=None) -> ResolveForm:
     form = ResolveForm()
-    seen = {}
+    seen: dict[int, str] = {}
     for candidate in involved if involved is not None else conflicts.candidates(entry):
         seen.setdefault(
             candidate.region_id, f"{candidate.region.name}（#{candidate.id} {candidate.state_label}）"

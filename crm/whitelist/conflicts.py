@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from crm.auth.models import User
 from crm.enterprises import claims
@@ -15,7 +15,7 @@ from crm.vocab import Action, Role, State
 from crm.whitelist.models import WhitelistEntry
 
 
-def conflict_queue():
+def conflict_queue() -> Select[WhitelistEntry]:
     """Flagged entries still waiting for the city, oldest first."""
     return (
         select(WhitelistEntry)
@@ -46,6 +46,7 @@ def resolve(
     if winner_region_id not in {e.region_id for e in involved}:
         raise DomainError(_("Choose one of the counties involved in the conflict."))
     winner = db.session.get(Region, winner_region_id)
+    assert winner is not None  # the county of one of the entries involved
     note = _("Conflict decided for %(region)s: %(reason)s", region=winner.name, reason=reason)
     closed = []
     for other in involved:

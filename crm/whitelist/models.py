@@ -5,12 +5,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
 from crm.vocab import STATE_COLOURS, STATE_LABELS, State
 
 
-class WhitelistEntry(db.Model):
+class WhitelistEntry(Model):
     __tablename__ = "whitelist_entries"
     __table_args__ = (
         Index("ix_whitelist_entries_state_region", "state", "region_id"),
@@ -86,7 +86,7 @@ class WhitelistEntry(db.Model):
         return STATE_COLOURS[State(self.state)]
 
 
-class Event(db.Model):
+class Event(Model):
     """One change on the record: who, when, what, from which state to which, and why. Never edited."""
 
     __tablename__ = "events"

@@ -2,6 +2,7 @@
 the duplicate check decides whether a new enterprise record may be created or an existing one must be used."""
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -32,7 +33,8 @@ def duplicates_for(actor: User, data: EnterpriseData) -> list[Duplicate]:
     dups = find_duplicates(data.name, data.uscc, data.parent_id)
     visible = can_see_enterprise_ids(actor, [d.enterprise.id for d in dups])
     for dup in dups:
-        dup.visible = dup.enterprise.id in visible
+        shown: Any = dup  # `visible` is for the page only: Duplicate does not declare it
+        shown.visible = dup.enterprise.id in visible
     return dups
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Interval, Select, false, func, literal, or_, select
@@ -22,7 +23,7 @@ from crm.types import local_date, utcnow
 from crm.vocab import ReviewStage, Role, State
 from crm.whitelist.models import Event, WhitelistEntry
 
-SORTS = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "updated": WhitelistEntry.updated_at.desc(),
     "name": Enterprise.name_initials.asc(),
     "investment": WhitelistEntry.planned_investment.desc().nulls_last(),
@@ -111,7 +112,7 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     filtered = filtered_entries(user, f)  # once: a light filter reads the calendar and the settings
     total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
     key = ("whitelist", user.id, repr(f), local_date(utcnow()))  # the light filter depends on the day
-    count = list_counts.counted(key, lambda: db.session.scalar(total))
+    count = list_counts.counted(key, lambda: cast(int, db.session.scalar(total)))  # count(): always a row
     few = bool(f.q) and count <= FEW_MATCHES and db.engine.dialect.name == "postgresql"
     result = db.paginate(
         shown_in_list(_sorted(filtered, f, few)), page=page, per_page=per_page, error_out=False, count=False
@@ -185,7 +186,9 @@ def review_queue(user: User) -> Select:
 
 
 def review_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(review_queue(user).order_by(None).subquery()))
+    return cast(  # count(): always a row
+        int, db.session.scalar(select(func.count()).select_from(review_queue(user).order_by(None).subquery()))
+    )
 
 
 EVENTS_PER_PAGE = 30

@@ -1,8 +1,10 @@
 """The whitelist workflow: propose, review (maker-checker, configurable chain), return, resubmit, edit,
 pause, resume and drop. Every change writes an event; every refusal raises a DomainError with a Chinese message."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -43,13 +45,15 @@ def _first_stage(actor: User) -> ReviewStage:
     return ReviewStage.COUNTY
 
 
-def _event(entry: WhitelistEntry, actor: User, now: datetime, action: Action, **fields) -> None:
+def _event(entry: WhitelistEntry, actor: User, now: datetime, action: Action, **fields: Any) -> None:
     record_event(
         enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=action, **fields
     )
 
 
-def _move(entry: WhitelistEntry, actor: User, now: datetime, action: Action, to: State, **fields) -> None:
+def _move(
+    entry: WhitelistEntry, actor: User, now: datetime, action: Action, to: State, **fields: Any
+) -> None:
     """Change the state and record it as one event."""
     _event(entry, actor, now, action, from_state=entry.state, to_state=to, **fields)
     entry.state, entry.state_changed_at, entry.updated_at = to, now, now
@@ -79,7 +83,7 @@ def propose(
     enterprise: Enterprise,
     data: EntryData,
     now: datetime,
-    similar_ids: list[int] = (),
+    similar_ids: Sequence[int] = (),
     commit: bool = True,
 ) -> WhitelistEntry:
     """Put `enterprise` forward for the whitelist of `data.region_id`.

@@ -1,5 +1,7 @@
 """Whitelist screens: list, propose, detail, edit, review queue and the workflow actions."""
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -48,6 +50,7 @@ def index():
     # The filter form has loaded the teams the user can see: the active ones among them, without a second query.
     user = current_user._get_current_object()  # once, not through the proxy for each of 200 teams
     bulk_teams = [t for t in form.teams if t.active and _may_bulk_assign_to(user, t)] if assignable else []
+    kept_args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"}
     return render_template(
         "whitelist/index.html",
         lights=lights,
@@ -59,10 +62,7 @@ def index():
         bulk_teams=bulk_teams,
         drill_words=describe(filters.drill),
         drill_args=query_args(filters.drill),
-        without_drill=url_for(
-            "whitelist.index",
-            **{k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"},
-        ),
+        without_drill=url_for("whitelist.index", **kept_args),
     )
 
 
