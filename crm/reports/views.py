@@ -95,10 +95,10 @@ def screens():
                            label=request.form.get("label", "") if request.method == "POST" and not new_url else "")  # fmt: skip
 
 
-@bp.route("/screens/<int:link_id>/revoke", methods=["POST"])
+@bp.route("/screens/<int:screen_id>/revoke", methods=["POST"])
 @roles_required(Role.MANAGER)
-def revoke_screen(link_id: int):
-    link = db.session.get(ScreenLink, link_id)
+def revoke_screen(screen_id: int):
+    link = db.session.get(ScreenLink, screen_id)
     if link is None:
         abort(404)
     attempt(lambda: screen.revoke(current_user, link, utcnow()), _("The screen address no longer works."))

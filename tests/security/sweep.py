@@ -52,7 +52,7 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "return_id": county["line"].return_id, "region_id": county["assigned"].region_id, "month": "2026-03",
         "alias_id": db.session.scalar(select(Alias.id).order_by(Alias.id).limit(1)),
         "year": 2027, "chain_id": extra["chain"], "link_id": extra["link"], "node_id": extra["node"],
-        "firm_id": extra["firm"],
+        "firm_id": extra["firm"], "edition_id": county["edition"].id, "screen_id": extra["screen"],
     }  # fmt: skip
 
 
@@ -114,7 +114,7 @@ def cases(app, counties: dict, extra: dict) -> list[Case]:
     for endpoint, rules in sorted(rules_by_endpoint(app).items()):
         if endpoint in PUBLIC:
             out += [Case(endpoint, "in", m, url, None, {}) for r in rules for m in methods(r) for url in
-                    fill(r, {"filename": STATIC_FILE})]  # fmt: skip
+                    fill(r, {"filename": STATIC_FILE, "token": MISSING_TEXT["token"]})]  # fmt: skip
             continue
         if endpoint not in MATRIX:
             continue

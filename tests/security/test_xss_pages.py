@@ -29,7 +29,7 @@ def page_urls(app, world) -> list[tuple[str, str]]:
     other records of the campaign; then pages that echo what the query string says."""
     ids, users = world.ids, world.users
     values = {**ids, "user_id": users["member"].id, "token": world.upload_token, "filename": "js/app.js",
-              "name": "users", "obj_id": users["member"].id}  # fmt: skip
+              "name": "users", "obj_id": users["member"].id, "edition_id": 999_999}  # fmt: skip
     admin = {"users": users["member"].id, "regions": region("371502").id, "industries": ids["industry"],
              "tags": ids["tag"]}  # fmt: skip
     urls = []
