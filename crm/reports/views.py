@@ -18,7 +18,7 @@ from crm.parsing import paginate, parse_int
 from crm.refdata.models import Region
 from crm.reports import bp, document, editions, screen, screen_bp
 from crm.reports.content import WEEKLY
-from crm.reports.models import ScreenLink
+from crm.reports.models import ReportEdition, ScreenLink
 from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import Role
@@ -36,42 +36,44 @@ def index():
                            may_rebuild=current_user.role == Role.MANAGER, pdf=document.soffice() is not None)  # fmt: skip
 
 
-@bp.route("/<int:edition_id>.docx")
-@roles_required(*REVIEWER_ROLES)
-def download(edition_id: int):
+def _visible_or_404(edition_id: int) -> ReportEdition:
     edition = editions.get_visible(current_user, edition_id)
     if edition is None:
         abort(404)
+    return edition
+
+
+def _file(edition: ReportEdition, data: bytes, mimetype: str, extension: str):
+    """The edition's file as a download named by its kind, scope and period (UTF-8 name, RFC 5987)."""
     kind = _("weekly report") if edition.kind == WEEKLY else _("monthly report")
-    name = f"{kind}-{edition.scope}-{edition.period_start}-{edition.period_end}.docx"
-    response = send_file(BytesIO(edition.docx), mimetype=DOCX, as_attachment=True, download_name=name)
+    name = f"{kind}-{edition.scope}-{edition.period_start}-{edition.period_end}.{extension}"
+    response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@bp.route("/<int:edition_id>.docx")
+@roles_required(*REVIEWER_ROLES)
+def download(edition_id: int):
+    edition = _visible_or_404(edition_id)
+    return _file(edition, edition.docx, DOCX, "docx")
 
 
 @bp.route("/<int:edition_id>.pdf")
 @roles_required(*REVIEWER_ROLES)
 def download_pdf(edition_id: int):
-    edition = editions.get_visible(current_user, edition_id)
-    if edition is None:
-        abort(404)
+    edition = _visible_or_404(edition_id)
     pdf = document.to_pdf(edition.docx)
     if pdf is None:
         flash(_("PDF needs LibreOffice on the server; download the Word file instead."), "warning")
         return redirect(url_for("reports.index"))
-    kind = _("weekly report") if edition.kind == WEEKLY else _("monthly report")
-    name = f"{kind}-{edition.scope}-{edition.period_start}-{edition.period_end}.pdf"
-    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return _file(edition, pdf, "application/pdf", "pdf")
 
 
 @bp.route("/<int:edition_id>/rebuild", methods=["POST"])
 @roles_required(Role.MANAGER)
 def rebuild(edition_id: int):
-    edition = editions.get_visible(current_user, edition_id)
-    if edition is None:
-        abort(404)
+    edition = _visible_or_404(edition_id)
     attempt(lambda: editions.rebuild(current_user, edition, utcnow()), _("The report was built again."))
     return redirect(url_for("reports.index"))
 
