@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.teams import bp as teams_bp
     from crm.teams import views as _team_views  # noqa: F401
     from crm.whitelist import assign_views as _assign_views  # noqa: F401
+    from crm.whitelist import board_views as _board_views  # noqa: F401
     from crm.whitelist import bp as whitelist_bp
     from crm.whitelist import conflict_views as _conflict_views  # noqa: F401
     from crm.whitelist import export_views as _export_views  # noqa: F401

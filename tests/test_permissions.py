@@ -73,6 +73,12 @@ MATRIX = {
         "POST", "/whitelist/bulk-assign", {"entry_ids": "{whitelisted}", "team_id": "{team}"},
         {"in": answers(403, 302, 302, 302, 403)},
     ),
+    "whitelist.board_page": ("GET", "/whitelist/board?by=light", None, {"in": CAMPAIGN}),
+    "whitelist.board_move": (
+        "POST", "/whitelist/board/move", {"entry_id": "{assigned}", "target": "contacting", "version": "{aversion}"},
+        # allowed, and refused by the stage rule (the entry is in 对接中 already): 422, not 403/404
+        {"in": answers(422, 422, 422, 422, 403), "out": answers(404, 404, 404, 422, 403)},
+    ),
     "whitelist.conflict_queue": ("GET", "/whitelist/conflicts", None, {"in": answers(403, 403, 403, 200, 403)}),
     "whitelist.resolve_conflict": (
         "POST", "/whitelist/{conflict}/resolve", {"winner_region_id": "{region}", "reason": "首报首谈"},

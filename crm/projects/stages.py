@@ -21,7 +21,7 @@ from crm.plans.services import close_plan
 from crm.projects import returns
 from crm.projects.models import FundReturn, Project
 from crm.projects.services import follow_entry, projects_of
-from crm.vocab import MEETING_KINDS, PIPELINE, Action, State
+from crm.vocab import MEETING_KINDS, PIPELINE, STATE_LABELS, Action, State
 from crm.whitelist.models import WhitelistEntry
 
 # The stages a team moves an entry to by hand (已组队 → 对接中 also happens by itself with the first log).
@@ -106,7 +106,7 @@ def advance(actor: User, entry: WhitelistEntry, target: State, ev: StageEvidence
             raise Forbidden(_("Only the target's team, its county head and managers move its stage."))
         if target != next_stage(entry):
             raise DomainError(_("From %(state)s the next stage is not %(target)s.", state=entry.state_label,
-                                target=target))  # fmt: skip
+                                target=STATE_LABELS.get(target, target)))  # fmt: skip
         detail = _evidence(entry, target, ev, today)
         follow_entry(actor, entry, target, now)
         record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=Action.STAGE,
