@@ -36,7 +36,7 @@ def entry_scope(user: User) -> ColumnElement[bool]:
         return WhitelistEntry.region_id == user.region_id if user.region_id else false()
     if user.role not in (Role.LEAD, Role.MEMBER):
         return false()  # admin keeps reference data, not the campaign's records
-    teams, led_regions = _teams_of(user)
+    teams, led_regions, _led = _teams_of(user)
     mine = or_(WhitelistEntry.team_id.in_(teams), WhitelistEntry.proposer_id == user.id)
     if user.role == Role.MEMBER or not led_regions:
         return mine
@@ -46,7 +46,7 @@ def entry_scope(user: User) -> ColumnElement[bool]:
     return or_(mine, nearby)
 
 
-def _teams_of(user: User) -> tuple[list[int], set[int | None]]:
+def _teams_of(user: User) -> tuple[list[int], set[int | None], list[int]]:
     """The ids of the teams `user` leads or belongs to, and the counties of the active teams they lead (None for
     a city-wide one), read in one statement so that the entry scope names them: with the ids written out,
     PostgreSQL reads each branch of the scope from its index (a lead's list count at 100,000 entries 27 → 6 ms);
@@ -61,6 +61,11 @@ def _teams_of(user: User) -> tuple[list[int], set[int | None]]:
     return found
 
 
+def led_team_ids(user: User) -> list[int]:
+    """The ids of the active teams `user` leads (read once per request, with the scope)."""
+    return _teams_of(user)[2]
+
+
 @event.listens_for(Session, "after_flush")
 def _forget_teams(session: Session, _context: UOWTransaction) -> None:
     if not (has_request_context() and "_teams_of" in request.__dict__):
@@ -69,7 +74,7 @@ def _forget_teams(session: Session, _context: UOWTransaction) -> None:
         del request.__dict__["_teams_of"]
 
 
-def _read_teams_of(user: User) -> tuple[list[int], set[int | None]]:
+def _read_teams_of(user: User) -> tuple[list[int], set[int | None], list[int]]:
     rows = db.session.execute(
         select(Team.id, Team.region_id, and_(Team.leader_id == user.id, Team.active.is_(True))).where(
             or_(
@@ -78,9 +83,11 @@ def _read_teams_of(user: User) -> tuple[list[int], set[int | None]]:
             )
         )
     ).all()
-    return sorted(team_id for team_id, _region, _leads in rows), {
-        region for _id, region, leads in rows if leads
-    }
+    return (
+        sorted(team_id for team_id, _region, _leads in rows),
+        {region for _id, region, leads in rows if leads},
+        sorted(team_id for team_id, _region, leads in rows if leads),
+    )
 
 
 def visible_entries(user: User) -> Select:

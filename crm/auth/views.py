@@ -9,6 +9,7 @@ from crm.auth.services import authenticate
 from crm.errors_domain import DomainError
 from crm.parsing import has_nul, local_path
 from crm.types import utcnow
+from crm.vocab import Role
 
 
 @bp.before_app_request
@@ -24,6 +25,11 @@ def _safe_next(target: str | None) -> str:
     return local_path(target) or url_for("main.index")
 
 
+def _start_page(user) -> str:
+    """Where a login without a `next` lands: a manager on the dashboard, everyone else on their start page."""
+    return url_for("dashboard.index") if user.role == Role.MANAGER else url_for("main.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -36,7 +42,7 @@ def login():
             flash(str(error), "danger")
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data))
+            return redirect(_safe_next(form.next.data) if form.next.data else _start_page(user))
     return render_template("auth/login.html", form=form)
 
 

@@ -81,7 +81,7 @@ class Orders:
     rows: list[OrderRow]
 
 
-def _watched(ids: list[int]) -> dict[int, Watched]:
+def watched_rows(ids: list[int]) -> dict[int, Watched]:
     query = (
         select(E.id, E.state, E.state_changed_at, E.last_contact_at, E.plan_start,
                Enterprise.id.label("enterprise_id"), Enterprise.name.label("enterprise"), Enterprise.uscc,
@@ -146,7 +146,7 @@ def lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str
     for c, entry_id, total in rows:
         totals[c] = total
         shown[c].append(entry_id)
-    watched = _watched([r.id for r in rows]) if rows else {}
+    watched = watched_rows([r.id for r in rows]) if rows else {}
     found = lights_for(list(watched.values()), today, cal) if watched else {}
     out = {}
     for c in COLOURS:

@@ -1,12 +1,13 @@
-"""The home page: what needs the user's attention now."""
+"""The home page: each role's start page (today's work first), with the counters below."""
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.main import bp
+from crm.main import bp, start
 from crm.scope import entry_scope
+from crm.types import local_date, utcnow
 from crm.vocab import Role, State
 from crm.whitelist import queries
 from crm.whitelist.models import WhitelistEntry
@@ -25,11 +26,12 @@ def index():
         ).all()
     )
     returned = db.session.scalars(queries.my_returned(current_user).limit(10)).all()
+    user = current_user._get_current_object()
     return render_template(
         "main/index.html",
-        counts=counts,
+        start=start.start_for(user, local_date(utcnow())),
+        counts=start.at_or_beyond(counts),
         total=sum(counts.values()),
-        to_review=queries.review_count(current_user),
         returned=returned,
         State=State,
     )

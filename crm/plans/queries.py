@@ -105,6 +105,29 @@ def team_open_tasks(team: Team, user: User) -> list[Task]:
     return list(db.session.scalars(query))
 
 
+def overdue_steps(user: User, team_ids: list[int], today: date) -> list[Task]:
+    """The open tasks due before `today` on the worked targets of these teams that `user` may see, with their
+    owner and target (for a lead's desk, grouped by owner)."""
+    query = (
+        select(Task)
+        .join(WhitelistEntry, WhitelistEntry.id == Task.entry_id)
+        .where(
+            WhitelistEntry.team_id.in_(team_ids),
+            Task.status == OPEN,
+            Task.due_date < today,
+            WhitelistEntry.state.in_(WORKING_STATES),
+        )
+        .where(entry_scope(user))
+        .options(
+            contains_eager(Task.entry).lazyload("*"),
+            contains_eager(Task.entry).joinedload(WhitelistEntry.enterprise).lazyload("*"),
+            joinedload(Task.owner).lazyload("*"),
+        )
+        .order_by(Task.due_date, Task.id)
+    )
+    return list(db.session.scalars(query))
+
+
 def task_buckets(tasks: list[Task], today: date) -> dict[str, list[Task]]:
     """overdue / today / this week (to Sunday) / later."""
     week_end = _week_end(today)
