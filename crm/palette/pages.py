@@ -82,7 +82,5 @@ def matches(page: Page, q: str) -> bool:
 def pages_for(user: User, q: str) -> list[tuple[str, str]]:
     """(label, url) of the pages the user may open that match `q`, in the registry's order."""
     return [
-        (str(p.label), url_for(p.endpoint))
-        for p in PAGES
-        if may_open(user, p.endpoint) and matches(p, q)
+        (str(p.label), url_for(p.endpoint)) for p in PAGES if may_open(user, p.endpoint) and matches(p, q)
     ]

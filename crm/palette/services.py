@@ -87,5 +87,6 @@ def _teams(user: User, q: str) -> list[Hit]:
     )
     kind, city = _("Team"), _("City-wide")
     return [
-        Hit("team", kind, name, region or city, url_for("teams.detail", team_id=tid)) for tid, name, region in rows
+        Hit("team", kind, name, region or city, url_for("teams.detail", team_id=tid))
+        for tid, name, region in rows
     ]

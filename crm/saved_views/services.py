@@ -184,7 +184,12 @@ def save_query(actor: User, view: SavedView, query: str, version: int, now: date
 
 
 def edit_view(
-    actor: User, view: SavedView, name: str, sharing: Sharing | None, locked: bool | None, version: int,
+    actor: User,
+    view: SavedView,
+    name: str,
+    sharing: Sharing | None,
+    locked: bool | None,
+    version: int,
     now: datetime,
 ) -> None:
     """Rename; the owner also re-shares and locks or unlocks (`sharing`/`locked` None: left as they are)."""
@@ -193,7 +198,10 @@ def edit_view(
     _check_version(view, version)
     new_sharing = sharing if sharing is not None else Sharing(view.audience, view.team_id)
     new_locked = view.locked if locked is None else locked
-    changes_sharing = (new_sharing.code, new_locked) != (Sharing(view.audience, view.team_id).code, view.locked)
+    changes_sharing = (new_sharing.code, new_locked) != (
+        Sharing(view.audience, view.team_id).code,
+        view.locked,
+    )
     if changes_sharing and not is_owner(actor, view):
         raise Forbidden(_("Only the owner shares or locks a view."))
     view.name = _check_name(view.owner, name, view.list_key, view.id)
@@ -235,4 +243,3 @@ def set_pinned(actor: User, view: SavedView, pinned: bool, now: datetime) -> Non
     elif not pinned and pin is not None:
         db.session.delete(pin)
     db.session.commit()
-

@@ -68,7 +68,12 @@ def create():
         def save() -> None:
             made.append(
                 services.create_view(
-                    current_user, form.name.data, query, utcnow(), form.chosen_sharing(), form.locked.data,
+                    current_user,
+                    form.name.data,
+                    query,
+                    utcnow(),
+                    form.chosen_sharing(),
+                    form.locked.data,
                     list_key,
                 )
             )
@@ -106,8 +111,13 @@ def edit(view_id: int):
     owner = services.is_owner(current_user, view)  # the others rename only
     done = attempt(
         lambda: services.edit_view(
-            current_user, view, form.name.data, form.chosen_sharing() if owner else None,
-            form.locked.data if owner else None, form_version(form), utcnow(),
+            current_user,
+            view,
+            form.name.data,
+            form.chosen_sharing() if owner else None,
+            form.locked.data if owner else None,
+            form_version(form),
+            utcnow(),
         ),
         _("The view is changed."),
     )

@@ -73,7 +73,12 @@ def test_a_locked_view_is_used_and_copied_but_not_changed_by_the_others(campaign
         sv.delete_view(member, view)
     db.session.rollback()
     copy = sv.copy_view(member, view, now)
-    assert (copy.owner_id, copy.query, copy.audience, copy.locked) == (member.id, "light=red", "private", False)
+    assert (copy.owner_id, copy.query, copy.audience, copy.locked) == (
+        member.id,
+        "light=red",
+        "private",
+        False,
+    )
     assert copy.name == "队红灯（副本）"
     assert sv.copy_view(member, view, now).name == "队红灯（副本） 2"
     sv.save_query(member, copy, "light=yellow", copy.version, now)  # the copy is theirs
@@ -132,7 +137,9 @@ def test_pins_follow_what_the_user_may_see(campaign, now):  # noqa: F811
     assert names(sv.pinned_views_for(p["member"])) == ["我的"]
     sv.delete_view(p["member"], own)
     assert sv.pinned_views_for(p["member"]) == []
-    assert db.session.scalar(db.select(db.func.count()).select_from(SavedViewPin)) == 1  # the lead's view's pin
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(SavedViewPin)) == 1
+    )  # the lead's view's pin
     sv.set_pinned(p["member"], shared, False, now)
 
 
@@ -160,7 +167,9 @@ def test_stored_filters_are_cleaned_by_the_lists_parsing(app, campaign, now):  #
         ("q", "华夏"), ("region", str(county)), ("state", "contacting"), ("team", str(teams["A"].id)),
         ("light", "red"), ("phase", "signed"), ("sort", "name"), ("col", "name"), ("col", "region"), ("col", "state"),
     ]  # fmt: skip
-    junk = "region=99999&state=bogus&light=purple&team=abc&sort=drop&phase=x&from=2026-13-01&col=secret&tag=-7"
+    junk = (
+        "region=99999&state=bogus&light=purple&team=abc&sort=drop&phase=x&from=2026-13-01&col=secret&tag=-7"
+    )
     assert clean(app, p["member"], junk) == [("col", "name")]  # only the (empty) column choice is left
     # a team the member cannot see is not kept; all columns is the default and not written
     everything = "&".join(f"col={c}" for c in ("name", "region", "state", "team", "industry", "categories",
