@@ -35,7 +35,7 @@ class SavedView(Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     list_key: Mapped[str] = mapped_column(String(20), default="whitelist")
     name: Mapped[str] = mapped_column(String(60))
-    query: Mapped[str] = mapped_column(Text, default="")  # e.g. "region=3&light=red&sort=name"
+    params: Mapped[str] = mapped_column("query", Text, default="")  # the query string, e.g. "region=3&light=red&sort=name"
     audience: Mapped[str] = mapped_column(String(10), default=Audience.PRIVATE)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)  # audience "team"
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)  # audience "county"
@@ -55,7 +55,7 @@ class SavedView(Model):
     def url(self) -> str:
         """The list with the view's filters, sort and columns (and the view's id, so the list names it)."""
         base = url_for(LISTS.get(self.list_key, "whitelist.index"))
-        query = "&".join(part for part in (self.query, urlencode({"view": self.id})) if part)
+        query = "&".join(part for part in (self.params, urlencode({"view": self.id})) if part)
         return f"{base}?{query}"
 
     @property

@@ -161,7 +161,7 @@ def create_view(
     )
     if (count or 0) >= VIEWS_PER_USER:
         raise DomainError(_("You have %(n)d views already: delete one first.", n=VIEWS_PER_USER))
-    view = SavedView(owner_id=actor.id, list_key=list_key, query=query, created_at=now, updated_at=now)
+    view = SavedView(owner_id=actor.id, list_key=list_key, params=query, created_at=now, updated_at=now)
     view.name = _check_name(actor, name, list_key)
     _apply_sharing(view, actor, sharing, locked)
     db.session.add(view)
@@ -179,7 +179,7 @@ def save_query(actor: User, view: SavedView, query: str, version: int, now: date
     if not may_change(actor, view):
         raise Forbidden(_("This view is locked by its owner: save a copy instead."))
     _check_version(view, version)
-    view.query, view.updated_at = query, now
+    view.params, view.updated_at = query, now
     db.session.commit()
 
 
@@ -232,7 +232,7 @@ def copy_view(actor: User, view: SavedView, now: datetime) -> SavedView:
     name, n = base, 2
     while name in taken:
         name, n = f"{base[: NAME_LENGTH - 4]} {n}", n + 1
-    return create_view(actor, name, view.query, now, list_key=view.list_key)
+    return create_view(actor, name, view.params, now, list_key=view.list_key)
 
 
 def set_pinned(actor: User, view: SavedView, pinned: bool, now: datetime) -> None:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the campaign fixture is imported and taken as an argument)
 """The command palette's search: scoped results only (records through crm/scope.py, pages by the roles their
 views admit), matched by name, pinyin initials and credit code, a few of each kind, in a fixed number of
 statements."""

@@ -73,7 +73,7 @@ def test_a_locked_view_is_used_and_copied_but_not_changed_by_the_others(campaign
         sv.delete_view(member, view)
     db.session.rollback()
     copy = sv.copy_view(member, view, now)
-    assert (copy.owner_id, copy.query, copy.audience, copy.locked) == (
+    assert (copy.owner_id, copy.params, copy.audience, copy.locked) == (
         member.id,
         "light=red",
         "private",
@@ -82,7 +82,7 @@ def test_a_locked_view_is_used_and_copied_but_not_changed_by_the_others(campaign
     assert copy.name == "队红灯（副本）"
     assert sv.copy_view(member, view, now).name == "队红灯（副本） 2"
     sv.save_query(member, copy, "light=yellow", copy.version, now)  # the copy is theirs
-    assert db.session.get(SavedView, view.id).query == "light=red"
+    assert db.session.get(SavedView, view.id).params == "light=red"
 
 
 def test_an_unlocked_shared_view_is_changed_by_the_team_but_shared_and_locked_by_its_owner(campaign, now):  # noqa: F811
@@ -90,7 +90,7 @@ def test_an_unlocked_shared_view_is_changed_by_the_team_but_shared_and_locked_by
     view = sv.create_view(p["lead"], "队视图", "light=red", now, Sharing("team", teams["A"].id))
     sv.save_query(p["member"], view, "light=yellow", view.version, now)
     sv.edit_view(p["member"], view, "队视图（黄灯）", None, None, view.version, now)
-    assert (view.name, view.query) == ("队视图（黄灯）", "light=yellow")
+    assert (view.name, view.params) == ("队视图（黄灯）", "light=yellow")
     with pytest.raises(Forbidden):
         sv.edit_view(p["member"], view, view.name, Sharing(), None, view.version, now)
     with pytest.raises(Forbidden):
