@@ -32,11 +32,11 @@ BUDGET = [
     ("member", "/plans/entries/{entry}/log", 8, {}),
     ("member", "/plans/tasks", 11, {}),
     ("member", "/inbox/", 4, {}),
-    ("member", "/whitelist/", 18, {}),
+    ("member", "/whitelist/", 19, {}),  # 18 + the saved views offered (issue 19)
     (
         "member",
         "/whitelist/",
-        15,
+        16,
         {"REFDATA_CACHE_SECONDS": 60},
     ),  # the filter row's choices kept, as in production
     ("lead", "/teams/{team}", 14, {}),
