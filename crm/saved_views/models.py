@@ -35,7 +35,9 @@ class SavedView(Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     list_key: Mapped[str] = mapped_column(String(20), default="whitelist")
     name: Mapped[str] = mapped_column(String(60))
-    params: Mapped[str] = mapped_column("query", Text, default="")  # the query string, e.g. "region=3&light=red&sort=name"
+    params: Mapped[str] = mapped_column(
+        "query", Text, default=""
+    )  # the query string, e.g. "region=3&light=red&sort=name"
     audience: Mapped[str] = mapped_column(String(10), default=Audience.PRIVATE)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)  # audience "team"
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)  # audience "county"
