@@ -130,6 +130,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.main import bp as main_bp
     from crm.main import health_views as _health_views  # noqa: F401
     from crm.main import views as _main_views  # noqa: F401
+    from crm.palette import bp as palette_bp
+    from crm.palette import views as _palette_views  # noqa: F401
     from crm.plans import admin_views as _plan_admin_views  # noqa: F401
     from crm.plans import bp as plans_bp
     from crm.plans import views as _plan_views  # noqa: F401
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.reports import bp as reports_bp
     from crm.reports import screen_bp
     from crm.reports import views as _report_views  # noqa: F401
+    from crm.saved_views import bp as saved_views_bp
+    from crm.saved_views import views as _saved_views  # noqa: F401
     from crm.teams import bp as teams_bp
     from crm.teams import views as _team_views  # noqa: F401
     from crm.whitelist import assign_views as _assign_views  # noqa: F401
@@ -166,6 +170,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(chains_bp, url_prefix="/chains")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(screen_bp, url_prefix="/screen")
+    app.register_blueprint(saved_views_bp, url_prefix="/views")
+    app.register_blueprint(palette_bp, url_prefix="/palette")
 
 
 def register_template_helpers(app: Flask) -> None:

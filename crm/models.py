@@ -12,12 +12,15 @@ from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import Alias, CategoryTag, Industry, Region, Setting
 from crm.reminders.models import ChannelPreference, Escalation, Heartbeat, Mute, Notification
 from crm.reports.models import ReportEdition, ScreenLink
+from crm.saved_views.models import SavedView, SavedViewPin
 from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
     "ReportEdition",
     "ScreenLink",
+    "SavedView",
+    "SavedViewPin",
     "Chain",
     "ChainEvent",
     "ChainLink",

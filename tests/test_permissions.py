@@ -269,6 +269,29 @@ MATRIX = {
         "POST", "/projects/returns/{region}/2026-03/adjust", {"reason": ""},
         {"in": answers(403, 302, 302, 302, 403), "out": answers(403, 404, 404, 302, 403)},
     ),
+    # {view}: in, a manager's unlocked city-wide view (every campaign role may change it); out, a private view
+    # of the other county's member (nobody else sees it).
+    "saved_views.index": ("GET", "/views/", None, {"in": CAMPAIGN}),
+    "saved_views.create": ("POST", "/views/", {"name": "本县红灯", "query": "light=red"}, {"in": answers(302, 302, 302, 302, 403)}),
+    "saved_views.save_into": (
+        "POST", "/views/{view}/save", {"query": "light=yellow", "version": "1"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 404, 403)},
+    ),
+    "saved_views.edit": (
+        "POST", "/views/{view}/edit", {"name": "改个名字", "version": "1"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 404, 403)},
+    ),
+    "saved_views.delete": (
+        "POST", "/views/{view}/delete", {}, {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 404, 403)}
+    ),
+    "saved_views.copy": (
+        "POST", "/views/{view}/copy", {}, {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 404, 403)}
+    ),
+    "saved_views.pin": (
+        "POST", "/views/{view}/pin", {"pinned": "1"},
+        {"in": answers(302, 302, 302, 302, 403), "out": answers(404, 404, 404, 404, 403)},
+    ),
+    "palette.search": ("GET", "/palette/search?q=企业", None, {"in": EVERYONE}),
     **SESSION_MATRIX,  # the JSON API refuses cookies (401); its docs and the tokens page (tests/api/matrix.py)
 }  # fmt: skip
 
@@ -319,11 +342,21 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
     )
     signed, project, line = signed_target(code, proposer, users, manager, team, now)
     edition = county_report(code, now)
+    view = saved_view(code, users, manager, now)
     return {
-        "log": log, "task": task, "signed": signed, "project": project, "line": line,
+        "view": view, "log": log, "task": task, "signed": signed, "project": project, "line": line,
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
         "newcomer": newcomer, "edition": edition,
     }  # fmt: skip
+
+
+def saved_view(code: str, users: dict, manager, now):
+    """东昌府区 ('in'): the manager's unlocked city-wide view; 茌平区 ('out'): its member's private view."""
+    from crm.saved_views import services as views
+
+    if code == "371502":
+        return views.create_view(manager, "全市红灯", "light=red", now, views.Sharing("city"))
+    return views.create_view(users[M], "我的视图", "light=red", now)
 
 
 def county_report(code: str, now):
@@ -435,6 +468,7 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
         aversion=county["assigned"].version, log=county["log"].id, task=county["task"].id,
         signed=county["signed"].id, project=county["project"].id, prversion=county["project"].version,
         line=county["line"].id, **{"return": county["line"].return_id}, edition=county["edition"].id,
+        view=county["view"].id,
         **extra,
     )  # fmt: skip
 

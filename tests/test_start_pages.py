@@ -99,3 +99,15 @@ def test_a_manager_logs_in_to_the_dashboard_and_keeps_a_start_page(desk, client)
         "/auth/login", data={"username": p["manager"].username, "password": PASSWORD, "next": "/plans/tasks"}
     )
     assert asked.status_code == 302
+
+
+def test_pinned_views_open_the_start_page(desk, login, now):
+    from crm.saved_views import services as sv
+
+    p, *_ = desk
+    view = sv.create_view(p["member"], "我的红灯目标", "light=red", now)
+    sv.set_pinned(p["member"], view, True, now)
+    page = login(p["member"]).get("/").data.decode()
+    pins = page[page.index('data-testid="pinned-views"') :]
+    assert "我的红灯目标" in pins and "light=red" in pins
+    assert page.index('data-testid="pinned-views"') < page.index('data-testid="todays-work"')

@@ -32,17 +32,17 @@ BUDGET = [
     ("member", "/plans/entries/{entry}/log", 8, {}),
     ("member", "/plans/tasks", 11, {}),
     ("member", "/inbox/", 4, {}),
-    ("member", "/whitelist/", 18, {}),
+    ("member", "/whitelist/", 19, {}),  # 18 + the saved views offered (issue 19)
     (
         "member",
         "/whitelist/",
-        15,
+        16,
         {"REFDATA_CACHE_SECONDS": 60},
     ),  # the filter row's choices kept, as in production
     ("lead", "/teams/{team}", 14, {}),
     # the lead's start page (issue 19): their own day, each led team's lights, red targets and overdue steps, the
     # county's unpicked targets, each in a fixed number of statements whatever the number of teams
-    ("lead", "/", 21, {}),
+    ("lead", "/", 22, {}),  # … and the views they pinned
     ("manager", "/dashboard/", 29, COMPUTED),
     ("manager", "/dashboard/", 5, SNAPSHOT),
     ("manager", "/dashboard/", 3, CACHED),

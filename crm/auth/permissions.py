@@ -21,6 +21,8 @@ def roles_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Who may open the page, readable by whoever lists pages (the command palette offers only these).
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

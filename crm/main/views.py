@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.main import bp, start
+from crm.saved_views.services import pinned_views_for
 from crm.scope import entry_scope
 from crm.types import local_date, utcnow
 from crm.vocab import Role, State
@@ -30,6 +31,7 @@ def index():
     return render_template(
         "main/index.html",
         start=start.start_for(user, local_date(utcnow())),
+        pinned=pinned_views_for(user),
         counts=start.at_or_beyond(counts),
         total=sum(counts.values()),
         returned=returned,

@@ -146,6 +146,17 @@ class FilterForm(FlaskForm):
         self.light.choices = [("", everything), ("red", LIGHTS["red"]), ("yellow", LIGHTS["yellow"])]
 
 
+# The list's optional columns, in their order (the enterprise's name is always shown). `?col=` names the ones to
+# show (the filter form sends `col=name` too, so that unticking them all is a choice); without it, all of them.
+COLUMNS = ("region", "state", "team", "industry", "categories", "investment", "priority", "changed")
+
+
+def columns_from(args) -> tuple[str, ...]:
+    """The columns the query string asks for; unknown names are ignored."""
+    asked = args.getlist("col")
+    return tuple(c for c in COLUMNS if c in asked) if asked else COLUMNS
+
+
 def filters_from(form: FilterForm) -> Filters:
     """The list filters the user asked for; a field that failed validation (junk, unknown id) is ignored."""
 

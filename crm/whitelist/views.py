@@ -26,6 +26,7 @@ from crm.projects import stages
 from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
+from crm.saved_views.forms import list_bar, whitelist_query_of
 from crm.scope import get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
@@ -34,7 +35,7 @@ from crm.teams.queries import TeamOption
 from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
-from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, filters_from
+from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, columns_from, filters_from
 
 
 @bp.route("/")
@@ -50,9 +51,17 @@ def index():
     # The filter form has loaded the teams the user can see: the active ones among them, without a second query.
     user = current_user._get_current_object()  # once, not through the proxy for each of 200 teams
     bulk_teams = [t for t in form.teams if t.active and _may_bulk_assign_to(user, t)] if assignable else []
-    kept_args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in DRILL_KEYS and k != "page"}
+    kept_args: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k not in DRILL_KEYS and k not in ("page", "view")
+    }
+    my_teams = [(t.id, t.name) for t in form.teams if t.active]  # whom a member or lead may share a view with
+    saved = list_bar(
+        user, "whitelist", whitelist_query_of(form, request.args), request.args.get("view"), my_teams
+    )
     return render_template(
         "whitelist/index.html",
+        **saved,
+        columns=columns_from(request.args),
         lights=lights,
         project_counts=project_counts,
         form=form,
