@@ -61,7 +61,7 @@ def name_key(name: str) -> str:
 def normalise_name(name: str) -> str:
     """Strip legal forms, (中国), punctuation and case from the folded name: 'ABC（中国）投资有限公司' → 'abc投资'."""
     text = fold(name)
-    text = _PAREN_CHINA.sub("", text)
+    text = _PAREN_CHINA.sub(" ", text)
     for form in _LEGAL_FORMS_ZH:
         text = text.replace(form, "")
     text = _LEGAL_FORMS_EN.sub(" ", text)

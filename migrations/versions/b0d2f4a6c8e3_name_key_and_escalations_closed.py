@@ -64,7 +64,7 @@ def _fold(text: str) -> str:
 def _norm(name: str, folded: bool) -> str:
     """name_norm as of this revision (`folded`) or as before it."""
     text = _fold(name) if folded else unicodedata.normalize("NFKC", name or "").strip()
-    text = _PAREN_CHINA.sub("", text)
+    text = _PAREN_CHINA.sub(" " if folded else "", text)
     for form in _LEGAL_FORMS_ZH:
         text = text.replace(form, "")
     text = _LEGAL_FORMS_EN.sub(" ", text)
