@@ -28,7 +28,12 @@ from crm.extensions import db
 
 SEARCH_TABLE = "enterprise_search"
 _index = table(
-    SEARCH_TABLE, column("rowid"), column("name_key"), column("name_en"), column("name_initials"), column("uscc")
+    SEARCH_TABLE,
+    column("rowid"),
+    column("name_key"),
+    column("name_en"),
+    column("name_initials"),
+    column("uscc"),
 )
 
 

@@ -46,7 +46,17 @@ _TO_SIMPLIFIED = OpenCC("t2s")
 _BRACKETS = str.maketrans("[{【〔〖〘〚⦅]}】〕〗〙〛⦆", "((((((((" + "))))))))")
 _SPACE = re.compile(r"\s+")
 _LOOSE_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")
-_LEGAL_FORMS_ZH = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "控股集团", "集团", "股份", "公司")
+_LEGAL_FORMS_ZH = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "控股集团",
+    "集团",
+    "股份",
+    "公司",
+)
 _LEGAL_FORMS_EN = re.compile(
     r"\b(co\.?|company|corp\.?|corporation|ltd\.?|limited|inc\.?|group|holdings?|plc|gmbh|ag|llc)\b",
     re.IGNORECASE,
@@ -86,11 +96,17 @@ def _rederive(conn, folded: bool) -> None:
 
 
 def _pg_trigram(index: tuple[str, str]) -> None:
-    schema = op.get_bind().exec_driver_sql(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'pg_trgm'"
-    ).scalar()
-    op.execute(f'CREATE INDEX IF NOT EXISTS {index[0]} ON enterprises USING gin ({index[1]} "{schema}".gin_trgm_ops)')
+    schema = (
+        op.get_bind()
+        .exec_driver_sql(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        )
+        .scalar()
+    )
+    op.execute(
+        f'CREATE INDEX IF NOT EXISTS {index[0]} ON enterprises USING gin ({index[1]} "{schema}".gin_trgm_ops)'
+    )
 
 
 def _drop_search_table() -> None:
@@ -113,14 +129,18 @@ def create_search_table(columns: str) -> None:
     add = f"INSERT INTO enterprise_search(rowid, {columns}) VALUES (new.id, {new});"
     op.execute(f"CREATE TRIGGER enterprise_search_insert AFTER INSERT ON enterprises BEGIN {add} END")
     op.execute(f"CREATE TRIGGER enterprise_search_delete AFTER DELETE ON enterprises BEGIN {remove} END")
-    op.execute(f"CREATE TRIGGER enterprise_search_update AFTER UPDATE OF {columns} ON enterprises BEGIN {remove} {add} END")
+    op.execute(
+        f"CREATE TRIGGER enterprise_search_update AFTER UPDATE OF {columns} ON enterprises BEGIN {remove} {add} END"
+    )
 
 
 def upgrade():
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _drop_search_table()
-    op.add_column("enterprises", sa.Column("name_key", sa.String(length=255), server_default="", nullable=False))
+    op.add_column(
+        "enterprises", sa.Column("name_key", sa.String(length=255), server_default="", nullable=False)
+    )
     op.add_column("escalations", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
     _rederive(op.get_bind(), folded=True)
     if dialect == "postgresql":

@@ -30,7 +30,9 @@ def test_completing_the_step_closes_its_open_escalations(worked, tmp_path: Path)
     assert open_orders(p["manager"]).open_orders == 1
 
     done_at = beijing(2026, 10, 27)
-    data = LogData(occurred_at=done_at, kind="visit", summary="上门拜访，完成首次对接", complete_task_id=task.id)
+    data = LogData(
+        occurred_at=done_at, kind="visit", summary="上门拜访，完成首次对接", complete_task_id=task.id
+    )
     record_log(p["member"], entry, data, done_at, tmp_path)
 
     db.session.expire_all()

@@ -277,6 +277,8 @@ def test_the_ticked_box_hands_the_old_leaders_open_steps_to_the_chosen_owner(cam
     assignment.assign(p["manager"], entry, teams["A"], p["lead"], now)  # the leader is the primary owner
     assert set(db.session.scalars(select(Task.owner_id).where(Task.entry_id == entry.id))) == {p["lead"].id}
     assignment.reassign(p["manager"], entry, teams["C"], p["other_member"], "改由茌平跟进", True, now)
-    owners = set(db.session.scalars(select(Task.owner_id).where(Task.entry_id == entry.id, Task.status == "open")))
+    owners = set(
+        db.session.scalars(select(Task.owner_id).where(Task.entry_id == entry.id, Task.status == "open"))
+    )
     assert owners == {p["other_member"].id}
     assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc()).limit(1)) == 7
