@@ -148,3 +148,21 @@ def test_duplicates_share_the_search_normal_form(member, make_enterprise, stored
     assert existing.id in found and found[existing.id].score == 100
     assert db.session.scalars(select(Enterprise.id).where(enterprise_search(searched))).all() == [existing.id]
     assert existing.name_key == fold(typed).replace("股份", "")  # one key, as stored
+
+
+def test_the_conflict_queue_says_why_each_claim_conflicts(
+    member, other_member, make_user, make_enterprise, make_entry, client, login
+):
+    """Issue 19: the city's queue names the reason on each row: a shared group parent, or the same enterprise."""
+    parent = make_enterprise(member, name="中寰重工集团有限公司")
+    child = make_enterprise(other_member, name="中寰重工(山东)装备有限公司", parent_id=parent.id)
+    make_entry(member, enterprise=parent)
+    entry = make_entry(other_member, enterprise=child)
+    twin = make_entry(member, name="青岚生物制造有限公司")
+    make_entry(other_member, enterprise=twin.enterprise)
+    assert entry.conflict
+    login(make_user("manager"))
+    page = client.get("/whitelist/conflicts").get_data(as_text=True)
+    assert "冲突原因：同属一个集团：中寰重工集团有限公司" in page
+    assert "冲突原因：同一企业" in page
+    assert page.count('data-testid="conflict-reason"') == 2
