@@ -60,6 +60,7 @@ def assign(entry_id: int):
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
     preview = plan_services.preview_plan(local_date(utcnow()), request_calendar())
+    form.narrow_owners()
     return render_template(
         "whitelist/assign.html",
         entry=entry,
@@ -94,6 +95,7 @@ def reassign(entry_id: int):
         db.session.refresh(entry)  # show the record as it is now, with what the user typed
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
+    form.narrow_owners()
     return render_template(
         "whitelist/assign.html", entry=entry, form=form, suggestions=suggestions, reassign=True
     )
