@@ -118,7 +118,9 @@ def test_a_plan_assigned_on_2026_12_04_skips_2027_holidays_and_says_it_is_provis
     assert NOTICE in page and page.count('data-testid="provisional-mark"') == 5
     login(p["member"])
     tasks = client.get("/plans/tasks").data.decode()
-    assert NOTICE not in tasks and tasks.count('data-testid="provisional-mark"') == 2  # the member's 2027 steps
+    assert (
+        NOTICE not in tasks and tasks.count('data-testid="provisional-mark"') == 2
+    )  # the member's 2027 steps
     assert NOTICE not in entry_page(client, entry)
     events = ics_summaries(client, f"/plans/entries/{entry.id}/plan.ics")
     assert events[f"上门拜访 · {entry.enterprise.name}（暂定）"].endswith(NOTICE + "。")

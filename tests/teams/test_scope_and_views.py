@@ -348,7 +348,9 @@ def test_bulk_assign_gives_the_steps_to_the_chosen_primary_owner_as_a_single_ass
     assignment.assign(p["lead"], single, teams["B"], p["member_b"], now)
 
     def owners(entry):
-        return dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.entry_id == entry.id)).all())
+        return dict(
+            db.session.execute(select(Task.title, Task.owner_id).where(Task.entry_id == entry.id)).all()
+        )
 
     assert owners(bulk) == owners(single)
     assert p["member_b"].id in owners(bulk).values()  # the member has tasks
