@@ -150,7 +150,9 @@ def escalated_clause() -> ColumnElement[bool]:
 
     return exists(
         select(Escalation.id).where(
-            Escalation.entry_id == WhitelistEntry.id, Escalation.acknowledged_at.is_(None)
+            Escalation.entry_id == WhitelistEntry.id,
+            Escalation.acknowledged_at.is_(None),
+            Escalation.closed_at.is_(None),
         )
     )
 

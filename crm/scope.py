@@ -61,6 +61,11 @@ def _teams_of(user: User) -> tuple[list[int], set[int | None], list[int]]:
     return found
 
 
+def team_ids_of(user: User) -> list[int]:
+    """The ids of the teams `user` leads or belongs to (read once per request, with the scope)."""
+    return _teams_of(user)[0]
+
+
 def led_team_ids(user: User) -> list[int]:
     """The ids of the active teams `user` leads (read once per request, with the scope)."""
     return _teams_of(user)[2]

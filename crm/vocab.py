@@ -162,6 +162,7 @@ class Action(StrEnum):
     PLAN = "plan"
     FUNDS = "funds"
     ESCALATION_ACK = "escalation_ack"
+    ESCALATION_CLOSE = "escalation_close"  # its task done before anyone acknowledged it
     MERGE = "merge"
     PROJECT_ADD = "project_add"
     PROJECT_EDIT = "project_edit"
@@ -191,6 +192,7 @@ ACTION_LABELS = {
     Action.PLAN: "调整对接计划",
     Action.FUNDS: "登记到位资金",
     Action.ESCALATION_ACK: "签收督办",
+    Action.ESCALATION_CLOSE: "督办关闭",
     Action.MERGE: "合并重复企业",
     Action.PROJECT_ADD: "新增签约项目",
     Action.PROJECT_EDIT: "修改项目信息",

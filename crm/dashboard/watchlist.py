@@ -158,7 +158,8 @@ def lights(user: User, today: date, cal: WorkCalendar | None = None) -> dict[str
 
 
 def open_orders(user: User) -> Orders:
-    unacknowledged = (entry_scope(user), Escalation.acknowledged_at.is_(None))
+    # Open: neither acknowledged nor closed by its task's completion (crm.plans.escalations).
+    unacknowledged = (entry_scope(user), Escalation.acknowledged_at.is_(None), Escalation.closed_at.is_(None))
     # The targets concerned are the distinct entries of these orders (crm.drill.escalated_clause).
     total, entries = db.session.execute(
         select(func.count(), func.count(distinct(Escalation.entry_id)))

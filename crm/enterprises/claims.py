@@ -94,3 +94,20 @@ def conflict_note(entry: WhitelistEntry, now: datetime) -> str | None:
             )
         )
     return "；".join(parts)
+
+
+def claim_reason(entry: WhitelistEntry, other: WhitelistEntry) -> str:
+    """Why `other` (another county's entry) conflicts with `entry`, in words for the city's queue: the same
+    enterprise, the same credit code, a shared group parent (named), or a look-alike name the proposer went ahead
+    with. The conflict queue says it on each row."""
+    mine, theirs = entry.enterprise, other.enterprise
+    if mine.id == theirs.id:
+        return _("the same enterprise")
+    if mine.uscc and mine.uscc == theirs.uscc:
+        return _("the same unified social credit code")
+    if mine.group_id == theirs.group_id:
+        parent = mine if mine.parent_id is None else mine.parent
+        return _("the same group: %(parent)s", parent=parent.name)
+    if theirs.id in entry.lookalikes:
+        return _("a similar name (the proposer went ahead anyway)")
+    return _("the same group")

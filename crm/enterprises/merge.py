@@ -19,7 +19,7 @@ from crm.auth.models import User
 from crm.enterprises import claims
 from crm.enterprises.merge_plan import MOVE_LABELS, MergePreview, _count, preview  # noqa: F401  (preview: re-exported)
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
-from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc, pinyin_initials
+from crm.enterprises.names import InvalidCreditCode, name_key, normalise_name, normalise_uscc, pinyin_initials
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_message
@@ -143,6 +143,7 @@ def _take_fields(plan: MergePreview) -> None:
     # The name stays the survivor's; its search keys are derived again, as every save does.
     s.name_norm = normalise_name(s.name)[:128]
     s.name_initials = pinyin_initials(s.name)
+    s.name_key = name_key(s.name)
 
 
 def _union_categories(survivor: Enterprise, duplicate: Enterprise) -> None:

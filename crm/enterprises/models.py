@@ -12,8 +12,9 @@ from crm.types import UTCDateTime, utcnow
 class Enterprise(Model):
     __tablename__ = "enterprises"
     __table_args__ = (
-        # Search by any part of the name (PostgreSQL's pg_trgm; migration c3e8f0a1b2d4).
-        pg_only_index("ix_enterprises_name_trgm", "name", "gin", "gin_trgm_ops"),
+        # Search by any part of the name, in its folded form (PostgreSQL's pg_trgm; migration b0d2f4a6c8e3, which
+        # moved the index of c3e8f0a1b2d4 from the name as typed to its key).
+        pg_only_index("ix_enterprises_name_key_trgm", "name_key", "gin", "gin_trgm_ops"),
         # The other terms of the search box (crm.enterprises.search; migration b8e2f4a6c1d3). On SQLite an FTS5
         # table does this, outside the models (crm.extensions.include_object leaves it out of the comparison).
         pg_only_index("ix_enterprises_name_en_trgm", "name_en", "gin", "gin_trgm_ops"),
@@ -27,6 +28,9 @@ class Enterprise(Model):
     # Derived search keys, kept in step by crm.enterprises.names on every save.
     name_norm: Mapped[str] = mapped_column(String(128), index=True)
     name_initials: Mapped[str] = mapped_column(String(64), index=True)
+    # The name in the normal form search and the duplicate check share (crm.enterprises.names.fold): full-width
+    # and ASCII brackets, Traditional and Simplified characters, spacing and case make no difference.
+    name_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     hq: Mapped[str | None] = mapped_column(String(128))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)

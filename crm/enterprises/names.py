@@ -1,9 +1,11 @@
-"""Name keys for search and duplicate detection: normalised names, pinyin initials, and the one normal form of credit codes."""
+"""Name keys for search and duplicate detection: the one folded form of a name (`fold`) that search and the
+duplicate check share, normalised names, pinyin initials, and the one normal form of credit codes."""
 
 import re
 import unicodedata
 
 from flask_babel import gettext as _
+from opencc import OpenCC
 from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
@@ -29,11 +31,37 @@ _LEGAL_FORMS_EN = re.compile(
 _PAREN_CHINA = re.compile(r"[（(]\s*(中国|china)\s*[)）]", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+")
 
+# Traditional → Simplified, character by character and by the phrases OpenCC lists (no regional vocabulary:
+# 軟體 becomes 软体, not 软件), so 雲啟 and 云启 are one name.
+_TO_SIMPLIFIED = OpenCC("t2s")
+# Brackets clerks use for a name's (地区) part, after NFKC has made （） and ［］ ASCII: all become ( and ).
+_BRACKETS = str.maketrans("[{【〔〖〘〚⦅]}】〕〗〙〛⦆", "((((((((" + "))))))))")
+# Whitespace is kept only between two Latin letters or digits ('abc co'); elsewhere ('中寰 重工', '重工 (山东)') it
+# is a typing accident.
+_SPACE = re.compile(r"\s+")
+_LOOSE_SPACE = re.compile(r"(?<![0-9a-z]) | (?![0-9a-z])")
+KEY_LENGTH = 255  # Enterprise.name_key: NFKC can lengthen a name of 128 characters
+
+
+def fold(text: str | None) -> str:
+    """The one normal form of a name that search and the duplicate check compare: NFKC (full-width letters, digits
+    and brackets become ASCII), Traditional characters Simplified, every kind of bracket ( ), whitespace collapsed
+    (and dropped next to anything but a Latin letter or digit), Latin case folded.
+    '中寰重工（山東） ＡＢＣ  Co' → '中寰重工(山东)abc co'."""
+    text = _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text or ""))
+    text = _SPACE.sub(" ", text.translate(_BRACKETS)).strip().casefold()
+    return _LOOSE_SPACE.sub("", text)
+
+
+def name_key(name: str) -> str:
+    """What Enterprise.name_key stores and the search box's text is matched against (see `fold`)."""
+    return fold(name)[:KEY_LENGTH]
+
 
 def normalise_name(name: str) -> str:
-    """Strip legal forms, (中国), punctuation and case: 'ABC（中国）投资有限公司' → 'abc投资'."""
-    text = unicodedata.normalize("NFKC", name or "").strip()
-    text = _PAREN_CHINA.sub("", text)
+    """Strip legal forms, (中国), punctuation and case from the folded name: 'ABC（中国）投资有限公司' → 'abc投资'."""
+    text = fold(name)
+    text = _PAREN_CHINA.sub(" ", text)
     for form in _LEGAL_FORMS_ZH:
         text = text.replace(form, "")
     text = _LEGAL_FORMS_EN.sub(" ", text)

@@ -1,29 +1,39 @@
 """Finding enterprises by what people type: any part of the Chinese or English name, any part of the pinyin
 initials, or the start of the credit code (typed full-width, hyphenated or spaced too).
 
+The Chinese name is matched in the normal form the duplicate check uses too (crm.enterprises.names.fold, stored
+as Enterprise.name_key): 中寰重工（山东） finds 中寰重工(山东), 雲啟 finds 云启, and spacing and case do not matter.
+
 Every term is answered from an index on both databases, so a search costs about the same at 100,000 enterprises
 as at 1,000:
-- PostgreSQL: pg_trgm GIN indexes on the name, the English name and the initials (a substring LIKE of three
+- PostgreSQL: pg_trgm GIN indexes on the name's key, the English name and the initials (a substring LIKE of three
   characters or more is read from them), and a pattern-ops B-tree on the credit code for its prefix (migrations
-  c3e8f0a1b2d4 and b8e2f4a6c1d3);
+  c3e8f0a1b2d4, b8e2f4a6c1d3 and b0d2f4a6c8e3);
 - SQLite: an FTS5 table with the trigram tokenizer over the same four columns (`enterprise_search`), whose LIKE
-  is answered from the index, kept in step with `enterprises` by triggers (migration b8e2f4a6c1d3), so every
+  is answered from the index, kept in step with `enterprises` by triggers (migrations b8e2f4a6c1d3 and
+  b0d2f4a6c8e3), so every
   writer — the ORM, the importer's bulk rows, a merge's delete — updates it in the same transaction.
 
 The initials stay a substring match, not a prefix: 聊城华夏钢铁 reads "lchxgt", and people type "hxgt".
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, column, false, or_, select, table, union
 
 from crm.enterprises.models import Enterprise
-from crm.enterprises.names import uscc_key
+from crm.enterprises.names import fold, uscc_key
 from crm.extensions import db
 
 SEARCH_TABLE = "enterprise_search"
 _index = table(
-    SEARCH_TABLE, column("rowid"), column("name"), column("name_en"), column("name_initials"), column("uscc")
+    SEARCH_TABLE,
+    column("rowid"),
+    column("name_key"),
+    column("name_en"),
+    column("name_initials"),
+    column("uscc"),
 )
 
 
@@ -32,16 +42,17 @@ class Terms:
     """What a search box's text is matched as."""
 
     text: str  # the name fragment, stripped
+    key: str  # the name fragment in the names' normal form (crm.enterprises.names.fold)
     initials: str | None  # lower-case letters and digits, when the text could be pinyin initials
     code: str | None  # the credit code's normal form, when the text could be the start of one
 
     @classmethod
     def parse(cls, q: str) -> "Terms":
-        text = q.strip()
+        text = unicodedata.normalize("NFKC", q).strip()  # ＨＸＧＴ, Ｓｔｅｅｌ typed full-width
         compact = text.replace(" ", "")
         initials = compact.lower() if compact.isascii() and compact.isalnum() else None
         code = uscc_key(text)  # a code typed full-width or with hyphens too
-        return cls(text, initials, code if code.isascii() and code.isalnum() else None)
+        return cls(text, fold(text), initials, code if code.isascii() and code.isalnum() else None)
 
 
 def enterprise_search(q: str) -> ColumnElement[bool]:
@@ -53,7 +64,7 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     # (column, pattern, fold case): a term without upper/lower case (Chinese, digits) matches the same with LIKE as
     # with ILIKE, and LIKE does not case-fold every name it compares.
     folds = terms.text.lower() != terms.text.upper()
-    wanted = [("name", like, folds), ("name_en", like, folds)]
+    wanted = [("name_key", f"%{terms.key}%", False), ("name_en", like, folds)]
     if terms.initials:
         wanted.append(("name_initials", f"%{terms.initials}%", False))
     if terms.code:

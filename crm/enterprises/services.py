@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.enterprises.duplicates import SAME, find_matches
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory
-from crm.enterprises.names import normalise_name, normalise_uscc, pinyin_initials
+from crm.enterprises.names import name_key, normalise_name, normalise_uscc, pinyin_initials
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.history import check_version, describe_changes, record_event, stale_guard
@@ -74,6 +74,7 @@ def _apply(enterprise: Enterprise, data: EnterpriseData) -> None:
         setattr(enterprise, name, getattr(data, name))
     enterprise.name_norm = normalise_name(data.name)[:128]  # NFKC can lengthen a name
     enterprise.name_initials = pinyin_initials(data.name)
+    enterprise.name_key = name_key(data.name)
     wanted = {c.tag_id: c for c in data.categories}
     enterprise.categories = [
         EnterpriseCategory(tag_id=c.tag_id, rank=c.rank, list_year=c.list_year) for c in wanted.values()

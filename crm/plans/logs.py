@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.history import record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
+from crm.plans.escalations import close_escalations
 from crm.plans.models import DONE, OPEN, ContactLog, Task
 from crm.vocab import CONTACT_KINDS, Action, State
 from crm.whitelist.models import WhitelistEntry
@@ -158,6 +159,7 @@ def _after_log(actor: User, entry: WhitelistEntry, log: ContactLog, task: Task |
     """Complete the step, create the follow-up, move 已组队 → 对接中, and note the log on the trail."""
     if task is not None:
         task.status, task.completed_at, task.completed_by_id, task.log_id = DONE, now, actor.id, log.id
+        close_escalations([task.id], actor, now)
     if log.next_step and log.next_date:
         owner_id = actor.id if actor.id in team_ids else entry.owner_id
         db.session.add(Task(entry_id=entry.id, kind="followup", title=log.next_step, due_date=log.next_date,

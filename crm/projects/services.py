@@ -21,6 +21,7 @@ from crm.history import check_version, record_event, stale_guard
 from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.calendar import request_calendar
+from crm.plans.escalations import close_escalations
 from crm.plans.models import CANCELLED, DONE, OPEN, Task
 from crm.plans.services import close_plan
 from crm.projects import standing
@@ -297,11 +298,16 @@ def _milestone_task(project: Project, entry: WhitelistEntry, target: str, since:
 
 
 def _close_tasks(project: Project, status: str, now: datetime, actor: User) -> None:
+    """The project's open milestones done or cancelled, and their open 督办 closed with them."""
+    ids = list(db.session.scalars(select(Task.id).where(Task.project_id == project.id, Task.status == OPEN)))
+    if not ids:
+        return
     db.session.execute(
-        update(Task).where(Task.project_id == project.id, Task.status == OPEN)
+        update(Task).where(Task.id.in_(ids))
         .values(status=status, completed_at=now, completed_by_id=actor.id, version=Task.version + 1)
         .execution_options(synchronize_session="fetch")
     )  # fmt: skip
+    close_escalations(ids, actor, now, done=status == DONE)
 
 
 def follow_entry(actor: User, entry: WhitelistEntry, target: State, now: datetime) -> None:

@@ -58,6 +58,9 @@ class Escalation(Model):
     overdue_days: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when its task was completed or cancelled before anyone acknowledged it (crm.plans.escalations): then the
+    # 督办 is no longer open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
 
     task = relationship("Task", lazy="joined")

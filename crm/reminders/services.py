@@ -17,7 +17,10 @@ def my_escalations(user: User) -> list[Escalation]:
     query = (
         select(Escalation)
         .where(Escalation.recipient_id == user.id)
-        .order_by(Escalation.acknowledged_at.isnot(None), Escalation.created_at.desc())
+        .order_by(
+            (Escalation.acknowledged_at.isnot(None)) | (Escalation.closed_at.isnot(None)),
+            Escalation.created_at.desc(),
+        )
     )
     return list(db.session.scalars(query))
 
@@ -25,7 +28,7 @@ def my_escalations(user: User) -> list[Escalation]:
 def acknowledge(user: User, escalation: Escalation, note: str | None, now: datetime) -> Escalation:
     if escalation.recipient_id != user.id:
         raise DomainError(_("This 督办 is not addressed to you."))
-    if escalation.acknowledged_at is None:
+    if escalation.acknowledged_at is None and escalation.closed_at is None:  # a closed one needs nothing more
         escalation.acknowledged_at, escalation.note = now, (note or "").strip() or None
         task = escalation.task
         record_event(enterprise_id=task.entry.enterprise_id, entry_id=task.entry_id, actor=user, at=now,

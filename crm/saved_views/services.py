@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
 from crm.saved_views.models import LISTS, Audience, SavedView, SavedViewPin
-from crm.scope import my_team_ids
+from crm.scope import my_team_ids, team_ids_of
 from crm.teams.models import Team
 from crm.vocab import Role
 
@@ -56,7 +56,13 @@ def visible_clause(user: User) -> ColumnElement[bool]:
         return SavedView.owner_id == user.id
     shared = [
         SavedView.audience == Audience.CITY,
-        and_(SavedView.audience == Audience.TEAM, SavedView.team_id.in_(my_team_ids(user))),
+        # members and leads: the team ids the scope reads once per request; others rarely belong to a team
+        and_(
+            SavedView.audience == Audience.TEAM,
+            SavedView.team_id.in_(
+                team_ids_of(user) if user.role in (Role.MEMBER, Role.LEAD) else my_team_ids(user)
+            ),
+        ),  # fmt: skip
     ]
     if user.region_id:
         shared.append(and_(SavedView.audience == Audience.COUNTY, SavedView.region_id == user.region_id))

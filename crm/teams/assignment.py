@@ -211,7 +211,7 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
             raise DomainError(_("This target is already with that team and owner."))
         _check_target(team, owner, capacity=team.id != entry.team_id)
         old_team, old_owner = entry.team, entry.owner
-        moved = _move_open_tasks(entry, team, owner) if move_tasks else 0
+        moved = _move_open_tasks(entry, owner) if move_tasks else 0
         assignment = _hand_over(entry, team, owner, actor, now, reason=reason.strip(), moved_tasks=moved)
         db.session.flush()
         moved_note = "\n" + _("%(n)d open tasks moved to the new owner", n=moved) if move_tasks else ""
@@ -230,29 +230,20 @@ def reassign(actor: User, entry: WhitelistEntry, team: Team, owner: User, reason
     return assignment
 
 
-def _move_open_tasks(entry: WhitelistEntry, team: Team, owner: User) -> int:
-    """Open tasks follow the target. The old leader's go to the new team's leader and the old owner's to the new
-    owner; other members' tasks stay with them inside the same team, and go to the new owner when the team changes
-    (they leave the target's team)."""
-    old_leader, old_owner, same_team = entry.team.leader_id, entry.owner_id, team.id == entry.team_id
-    moves: dict[int, list[int]] = {}
-    for task_id, current in db.session.execute(
-        select(Task.id, Task.owner_id).where(Task.entry_id == entry.id, Task.status == OPEN)
-    ).all():
-        if current == old_leader and not same_team:
-            target = team.leader_id
-        elif current == old_owner or not same_team:
-            target = owner.id
-        else:
-            continue
-        if target != current:
-            moves.setdefault(target, []).append(task_id)
-    for target, ids in moves.items():
+def _move_open_tasks(entry: WhitelistEntry, owner: User) -> int:
+    """What the box "将未完成任务一并移交新负责人" says: every open task of the target, whoever holds it (the old
+    owner, the old leader, another member), goes to the chosen new owner."""
+    ids = list(
+        db.session.scalars(
+            select(Task.id).where(Task.entry_id == entry.id, Task.status == OPEN, Task.owner_id != owner.id)
+        )
+    )
+    if ids:
         db.session.execute(
-            update(Task).where(Task.id.in_(ids)).values(owner_id=target, version=Task.version + 1)
+            update(Task).where(Task.id.in_(ids)).values(owner_id=owner.id, version=Task.version + 1)
             .execution_options(synchronize_session="fetch")
         )  # fmt: skip
-    return sum(len(ids) for ids in moves.values())
+    return len(ids)
 
 
 def history(entry_id: int) -> list[Assignment]:

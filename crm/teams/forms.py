@@ -1,5 +1,7 @@
 """Team, membership, assignment and reassignment forms."""
 
+import json
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -107,7 +109,12 @@ class MemberForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    """Pick a team (ranked suggestions) and optionally an owner in it; the leader owns it by default."""
+    """Pick a team (ranked suggestions) and optionally an owner in it; the leader owns it by default.
+
+    The owner list holds the chosen team's people only (issue 19: it mixed every suggested team's members, the lead
+    twice, and a wrong pick failed only after submit). A small script (static/js/app.js, from `data-owners`) swaps
+    the list when another team is chosen; without it, an owner from another team is refused here with a message,
+    and the page comes back with what was typed and the chosen team's people listed."""
 
     team_id = RadioField(_l("Team"), coerce=int, validators=[DataRequired(message=_l("Choose a team."))])
     owner_id = SelectField(_l("Primary owner"), coerce=int, validators=[Optional()])
@@ -116,10 +123,37 @@ class AssignForm(FlaskForm):
     def __init__(self, suggestions, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.team_id.choices = [(s.team.id, s.team.name) for s in suggestions]
-        owners = {_("The team leader"): [(0, _("The team leader"))]}
-        for s in suggestions:
-            owners[s.team.name] = [(p.id, p.full_name) for p in s.team.people]
-        self.owner_id.choices = owners
+        self.teams = {s.team.id: s.team for s in suggestions}
+        # Every owner any suggested team allows (what a submitted value is checked against) …
+        self.owner_id.choices = [(0, _("The team leader"))] + [
+            (p.id, p.full_name) for t in self.teams.values() for p in t.people if p.id != t.leader_id
+        ]
+        self.owner_id.render_kw = {
+            "data-team-field": "team_id",
+            "data-owners": json.dumps(
+                {t.id: self._owners(t) for t in self.teams.values()}, ensure_ascii=False
+            ),
+        }
+
+    @staticmethod
+    def _owners(team: Team) -> list[tuple[int, str]]:
+        leader = _("The team leader (%(name)s)", name=team.leader.full_name)
+        return [(0, leader)] + [(p.id, p.full_name) for p in team.people if p.id != team.leader_id]
+
+    def narrow_owners(self) -> None:
+        """… and what the page lists: the chosen team's people (the leader once), before it is rendered."""
+        team = self.teams.get(self.team_id.data) if self.team_id.data else None
+        self.owner_id.choices = self._owners(team) if team else [(0, _("The team leader"))]
+
+    def validate_owner_id(self, field: SelectField) -> None:
+        team = self.teams.get(self.team_id.data) if self.team_id.data else None
+        if team is not None and field.data and field.data not in {p.id for p in team.people}:
+            raise ValidationError(
+                _(
+                    "This person is not in team %(team)s: choose its leader or one of its members below.",
+                    team=team.name,
+                )
+            )
 
 
 class ReassignForm(AssignForm):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -11,7 +12,7 @@ from crm.extensions import db
 from crm.pagination import RowPagination, paginate_rows
 from crm.plans.models import OPEN, Task
 from crm.scope import entry_scope, team_scope
-from crm.teams.models import Team
+from crm.teams.models import Team, TeamMember
 from crm.whitelist.models import WhitelistEntry
 
 
@@ -44,6 +45,25 @@ def team_options() -> list[TeamOption]:
         .order_by(Team.name)
     )
     return [TeamOption(*row) for row in db.session.execute(query)]
+
+
+def team_owners(teams: list[TeamOption]) -> dict[int, list[tuple[int, str]]]:
+    """Per team, who can be a target's primary owner as the owner lists show it: 0 for the leader (named), then
+    the other members (one query for all the teams)."""
+    members: dict[int, list[tuple[int, str]]] = {t.id: [] for t in teams}
+    query = (
+        select(TeamMember.team_id, User.id, User.full_name)
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id.in_(list(members)))
+        .order_by(TeamMember.team_id, TeamMember.id)
+    )
+    for team_id, user_id, name in db.session.execute(query):
+        members[team_id].append((user_id, name))
+    return {
+        t.id: [(0, _("The team leader (%(name)s)", name=t.leader_name))]
+        + [(uid, name) for uid, name in members[t.id] if uid != t.leader_id]
+        for t in teams
+    }
 
 
 def with_details(query: Select[Team]) -> Select[Team]:

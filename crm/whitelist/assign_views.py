@@ -60,6 +60,7 @@ def assign(entry_id: int):
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
     preview = plan_services.preview_plan(local_date(utcnow()), request_calendar())
+    form.narrow_owners()
     return render_template(
         "whitelist/assign.html",
         entry=entry,
@@ -94,6 +95,7 @@ def reassign(entry_id: int):
         db.session.refresh(entry)  # show the record as it is now, with what the user typed
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
+    form.narrow_owners()
     return render_template(
         "whitelist/assign.html", entry=entry, form=form, suggestions=suggestions, reassign=True
     )
@@ -110,8 +112,14 @@ def bulk_assign():
     if not entries or len(entries) != len(set(ids)) or team is None:
         flash(_("Select whitelisted entries and a team."), "danger")
         return redirect(back)
+    owner_id = parse_int(request.form.get("owner_id")) or team.leader_id
+    owner = next((person for person in team.people if person.id == owner_id), None)
+    if owner is None:  # a member of another team (the list of the team first shown, without the script)
+        flash(_("This person is not in team %(team)s: choose its leader or one of its members below.",
+                team=team.name), "danger")  # fmt: skip
+        return redirect(back)
     try:
-        count = assignment.bulk_assign(current_user, list(entries), team, team.leader, utcnow())
+        count = assignment.bulk_assign(current_user, list(entries), team, owner, utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")

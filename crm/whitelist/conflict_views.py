@@ -41,7 +41,11 @@ def conflict_queue():
     entries = db.session.scalars(conflicts.conflict_queue()).all()
     return render_template(
         "whitelist/conflicts.html",
-        items=[(e, involved, _form(e, involved)) for e in entries for involved in [conflicts.candidates(e)]],
+        items=[
+            (e, involved, _form(e, involved), conflicts.reasons(e, involved))
+            for e in entries
+            for involved in [conflicts.candidates(e)]
+        ],
     )
 
 

@@ -24,6 +24,11 @@ def conflict_queue() -> Select[WhitelistEntry]:
     )
 
 
+def reasons(entry: WhitelistEntry, involved: list[WhitelistEntry]) -> dict[int, str]:
+    """Per other county's entry, why it conflicts with `entry` (crm.enterprises.claims.claim_reason)."""
+    return {other.id: claims.claim_reason(entry, other) for other in involved if other.id != entry.id}
+
+
 def candidates(entry: WhitelistEntry) -> list[WhitelistEntry]:
     """The flagged entry and the other counties' entries holding the enterprise or its group."""
     return [entry, *claims.other_county_claims(entry)]

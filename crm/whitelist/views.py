@@ -31,7 +31,7 @@ from crm.scope import get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
-from crm.teams.queries import TeamOption
+from crm.teams.queries import TeamOption, team_owners
 from crm.types import local_date, utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
@@ -51,6 +51,7 @@ def index():
     # The filter form has loaded the teams the user can see: the active ones among them, without a second query.
     user = current_user._get_current_object()  # once, not through the proxy for each of 200 teams
     bulk_teams = [t for t in form.teams if t.active and _may_bulk_assign_to(user, t)] if assignable else []
+    bulk_owners = team_owners(bulk_teams) if bulk_teams else {}
     kept_args: dict[str, Any] = {
         k: v for k, v in request.args.items() if k not in DRILL_KEYS and k not in ("page", "view")
     }
@@ -69,6 +70,7 @@ def index():
         sort=request.args.get("sort", "updated"),
         assignable=assignable,
         bulk_teams=bulk_teams,
+        bulk_owners=bulk_owners,
         drill_words=describe(filters.drill),
         drill_args=query_args(filters.drill),
         without_drill=url_for("whitelist.index", **kept_args),

@@ -6,3 +6,19 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// An owner list that depends on a team choice (data-team-field names the team's input, data-owners maps each
+// team to its people): choosing another team lists that team's people. Without the script the server refuses an
+// owner from another team with a message and lists the chosen team's people.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!input.form || !input.name) {
+    return;
+  }
+  for (const select of input.form.querySelectorAll("select[data-owners]")) {
+    if (select.dataset.teamField === input.name) {
+      const owners = JSON.parse(select.dataset.owners)[input.value] || [];
+      select.replaceChildren(...owners.map(([id, label]) => new Option(label, id)));
+    }
+  }
+});

@@ -81,7 +81,7 @@ def test_the_search_reads_an_index(firms):
     PostgreSQL: with sequential scans priced out, each term's plan names its index."""
     if db.engine.dialect.name == "sqlite":
         rows = db.session.execute(
-            text("SELECT rowid FROM enterprise_search WHERE name LIKE '%精密机械%'")
+            text("SELECT rowid FROM enterprise_search WHERE name_key LIKE '%精密机械%'")
         ).all()
         assert rows == [(firms["jinggong"].id,)]
         assert db.session.execute(
@@ -93,7 +93,7 @@ def test_the_search_reads_an_index(firms):
         ("precision", "ix_enterprises_name_en_trgm"),
         ("hxgt", "ix_enterprises_name_initials_trgm"),
         (HUAXIA_CODE[:10], "ix_enterprises_uscc_prefix"),
-        ("精密机械", "ix_enterprises_name_trgm"),
+        ("精密机械", "ix_enterprises_name_key_trgm"),
     ]:
         query = select(Enterprise.id).where(enterprise_search(q))
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
@@ -126,3 +126,43 @@ def test_a_code_prefix_is_a_range_even_a_generic_plan_reads_from_the_index(firms
     assert "ix_enterprises_uscc_prefix" in plan, plan
     db.session.execute(text("DEALLOCATE code_search"))
     db.session.rollback()
+
+
+@pytest.fixture
+def messy(make_user, make_enterprise):
+    """Names as clerks type them: ASCII and full-width brackets, Traditional characters, full-width Latin letters
+    and digits, stray spaces."""
+    member = make_user("member", "371502")
+    names = [
+        "中寰重工(山东)有限公司",
+        "深圳市雲啟科技有限公司",
+        "ＡＢＣ精密 （聊城） 有限公司",
+        "聊城第２纺织厂",
+    ]
+    return {name: make_enterprise(member, name=name) for name in names}
+
+
+@pytest.mark.parametrize(
+    "typed, name",
+    [
+        ("中寰重工（山东）", "中寰重工(山东)有限公司"),  # full-width brackets find ASCII ones
+        ("中寰重工(山東)有限公司", "中寰重工(山东)有限公司"),  # and Traditional characters the Simplified
+        ("中寰 重工", "中寰重工(山东)有限公司"),  # a stray space
+        ("云启", "深圳市雲啟科技有限公司"),  # Simplified finds Traditional (two characters: no trigram)
+        ("云启科技", "深圳市雲啟科技有限公司"),  # from the index
+        ("雲啟科技", "深圳市雲啟科技有限公司"),
+        ("abc精密(聊城)", "ＡＢＣ精密 （聊城） 有限公司"),  # full-width letters, spaces and brackets stored
+        ("ＡＢＣ精密（聊城）有限", "ＡＢＣ精密 （聊城） 有限公司"),
+        ("第2纺织", "聊城第２纺织厂"),  # a full-width digit
+    ],
+)
+def test_search_ignores_brackets_traditional_characters_width_and_spacing(messy, typed, name):
+    assert found(typed) == {name}
+
+
+def test_the_key_follows_a_rename(messy, make_user, now):
+    firm = messy["中寰重工(山东)有限公司"]
+    data = EnterpriseData(name="中寰重工（山東）集團有限公司")
+    update_enterprise(firm, data, None, make_user("manager"), now)
+    assert found("中寰重工(山东)集团") == {"中寰重工（山東）集團有限公司"}
+    assert firm.name_key == "中寰重工(山东)集团有限公司"

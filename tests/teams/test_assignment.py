@@ -181,13 +181,11 @@ def test_reassignment_keeps_full_history_moves_tasks_and_tells_both_teams(campai
         p["lead"].id,
         "新能源方向更对口",
         now,
-        5,  # the owner's four plan steps and the follow-up; the leader leads both teams, so their steps stay
+        8,  # every open task: the seven plan steps (the owner's and the leader's) and the follow-up
     )
     owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
-    assert (
-        owners["临时跟进"] == owners["首次对接"] == p["member_b"].id
-    )  # the old owner's tasks go to the new owner,
-    assert owners["签约决策"] == teams["B"].leader_id  # the old leader's steps to the new team's leader,
+    # "将未完成任务一并移交新负责人": the old owner's tasks and the leader's steps alike go to the new owner,
+    assert owners["临时跟进"] == owners["首次对接"] == owners["签约决策"] == p["member_b"].id
     assert (
         db.session.scalar(select(Task.owner_id).where(Task.title == "已完成")) == p["member"].id
     )  # ...done ones stay
@@ -245,12 +243,12 @@ def test_tasks_follow_a_move_between_teams_with_different_leaders(campaign, now)
     db.session.commit()
     assignment.reassign(p["manager"], entry, teams["C"], p["other_member"], "改由茌平跟进", True, now)
     owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
-    assert owners["首次对接"] == p["other_member"].id  # the old owner's steps → the new owner
-    assert owners["签约决策"] == owners["队长跟进"] == p["other_lead"].id  # the old leader's → the new leader
+    # every open task → the chosen owner, the old leader's too (not the new team's leader)
+    assert owners["首次对接"] == owners["签约决策"] == owners["队长跟进"] == p["other_member"].id
     assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc()).limit(1)) == 8
 
 
-def test_a_move_inside_the_team_leaves_other_members_tasks_alone(campaign, now):
+def test_a_move_inside_the_team_hands_other_members_tasks_to_the_new_owner_too(campaign, now):
     p, teams, whitelisted = campaign
     entry = whitelisted("队内移交企业有限公司")
     assignment.assign(p["manager"], entry, teams["A"], p["member"], now)
@@ -268,4 +266,19 @@ def test_a_move_inside_the_team_leaves_other_members_tasks_alone(campaign, now):
     db.session.commit()
     assignment.reassign(p["lead"], entry, teams["A"], p["lead"], "队长接手", True, now)
     owners = dict(db.session.execute(select(Task.title, Task.owner_id).where(Task.status == "open")).all())
-    assert owners["他人跟进"] == newcomer.id and owners["首次对接"] == p["lead"].id
+    assert owners["他人跟进"] == owners["首次对接"] == p["lead"].id  # the box says every open task
+
+
+def test_the_ticked_box_hands_the_old_leaders_open_steps_to_the_chosen_owner(campaign, now):
+    """Issue 19: a target owned by its team leader, moved to another team with the box ticked, left its open steps
+    with the new team's leader instead of the owner chosen on the form."""
+    p, teams, whitelisted = campaign
+    entry = whitelisted("组长移交企业有限公司")
+    assignment.assign(p["manager"], entry, teams["A"], p["lead"], now)  # the leader is the primary owner
+    assert set(db.session.scalars(select(Task.owner_id).where(Task.entry_id == entry.id))) == {p["lead"].id}
+    assignment.reassign(p["manager"], entry, teams["C"], p["other_member"], "改由茌平跟进", True, now)
+    owners = set(
+        db.session.scalars(select(Task.owner_id).where(Task.entry_id == entry.id, Task.status == "open"))
+    )
+    assert owners == {p["other_member"].id}
+    assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc()).limit(1)) == 7

@@ -325,3 +325,33 @@ def test_the_scope_follows_a_membership_changed_in_the_same_request(app, campaig
         visible = select(WhitelistEntry.id).where(entry_scope(member), WhitelistEntry.id == entry.id)
         assert db.session.scalar(visible) == entry.id
         db.session.rollback()
+
+
+def test_bulk_assign_gives_the_steps_to_the_chosen_primary_owner_as_a_single_assignment_does(
+    client, campaign, login, now
+):
+    """Issue 19: bulk assignment made the team leader owner of every step, so members got no tasks. The list asks
+    for the primary owner (the chosen team's people), and the plan follows it as a single assignment's does."""
+    from crm.plans.models import Task
+
+    p, teams, whitelisted = campaign
+    bulk, single = whitelisted("批量负责人企业有限公司"), whitelisted("单个负责人企业有限公司")
+    login(p["lead"])
+    page = listed(client, "/whitelist/?state=whitelisted")
+    assert 'name="owner_id"' in page and 'data-owners="' in page
+    wrong = {"entry_ids": [bulk.id], "team_id": teams["B"].id, "owner_id": p["member"].id}  # team A's member
+    client.post("/whitelist/bulk-assign", data=wrong)
+    db.session.expire_all()
+    assert bulk.team_id is None  # refused, nothing written
+    data = {"entry_ids": [bulk.id], "team_id": teams["B"].id, "owner_id": p["member_b"].id}
+    assert client.post("/whitelist/bulk-assign", data=data).status_code == 302
+    assignment.assign(p["lead"], single, teams["B"], p["member_b"], now)
+
+    def owners(entry):
+        return dict(
+            db.session.execute(select(Task.title, Task.owner_id).where(Task.entry_id == entry.id)).all()
+        )
+
+    assert owners(bulk) == owners(single)
+    assert p["member_b"].id in owners(bulk).values()  # the member has tasks
+    assert bulk.owner_id == p["member_b"].id

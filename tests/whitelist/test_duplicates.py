@@ -111,3 +111,58 @@ def test_enterprise_data_is_normalised_on_save(member, make_enterprise):
     ent = make_enterprise(member, name="ABC（中国）投资有限公司")
     assert (ent.name_norm, ent.name_initials) == ("abc投资", "abczgtzyxgs")
     assert isinstance(EnterpriseData(name="x").categories, list)
+
+
+@pytest.mark.parametrize(
+    "stored, typed, searched",
+    [
+        (
+            "深圳市雲啟科技有限公司",
+            "深圳市云启科技有限公司",
+            "云启科技",
+        ),  # Traditional on file, Simplified typed
+        (
+            "中寰重工(山东)有限公司",
+            "中寰重工（山東）股份有限公司",
+            "中寰重工（山東）",
+        ),  # brackets, Traditional
+        (
+            "ＡＢＣ精密　（聊城）有限公司",
+            "abc精密(聊城)有限公司",
+            "abc精密 (聊城)",
+        ),  # full-width, a U+3000 space
+    ],
+)
+def test_duplicates_share_the_search_normal_form(member, make_enterprise, stored, typed, searched):
+    """Issue 19: the duplicate check and the search box compare one normal form (crm.enterprises.names.fold),
+    stored on the enterprise: what the search finds as the same name, the check warns about."""
+    from sqlalchemy import select
+
+    from crm.enterprises.models import Enterprise
+    from crm.enterprises.names import fold, normalise_name
+    from crm.enterprises.search import enterprise_search
+
+    existing = make_enterprise(member, name=stored)
+    assert existing.name_norm == normalise_name(typed)  # the key stored is the key of what is typed
+    found = {d.enterprise.id: d for d in find_duplicates(typed, None, None)}
+    assert existing.id in found and found[existing.id].score == 100
+    assert db.session.scalars(select(Enterprise.id).where(enterprise_search(searched))).all() == [existing.id]
+    assert existing.name_key == fold(typed).replace("股份", "")  # one key, as stored
+
+
+def test_the_conflict_queue_says_why_each_claim_conflicts(
+    member, other_member, make_user, make_enterprise, make_entry, client, login
+):
+    """Issue 19: the city's queue names the reason on each row: a shared group parent, or the same enterprise."""
+    parent = make_enterprise(member, name="中寰重工集团有限公司")
+    child = make_enterprise(other_member, name="中寰重工(山东)装备有限公司", parent_id=parent.id)
+    make_entry(member, enterprise=parent)
+    entry = make_entry(other_member, enterprise=child)
+    twin = make_entry(member, name="青岚生物制造有限公司")
+    make_entry(other_member, enterprise=twin.enterprise)
+    assert entry.conflict
+    login(make_user("manager"))
+    page = client.get("/whitelist/conflicts").get_data(as_text=True)
+    assert "冲突原因：同属一个集团：中寰重工集团有限公司" in page
+    assert "冲突原因：同一企业" in page
+    assert page.count('data-testid="conflict-reason"') == 2

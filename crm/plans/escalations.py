@@ -1,0 +1,44 @@
+"""督办 that end with their task: a step completed (or a milestone cancelled) before anyone acknowledged its 督办
+closes it, with an event on the target's trail, so nobody is left to acknowledge a finished task."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.extensions import db
+from crm.history import record_event
+from crm.plans.models import Task
+from crm.reminders.models import Escalation
+from crm.vocab import SEVERITY_LABELS, Action
+from crm.whitelist.models import WhitelistEntry
+
+
+def close_escalations(task_ids: list[int], actor: User, now: datetime, done: bool = True) -> int:
+    """Close the open 督办 of `task_ids` (neither acknowledged nor closed), one event per task naming its levels;
+    returns how many were closed. No commit: it is part of what completed the tasks."""
+    if not task_ids:
+        return 0
+    rows = db.session.execute(
+        select(Escalation, Task.title, WhitelistEntry.enterprise_id)
+        .join(Task, Task.id == Escalation.task_id)
+        .join(WhitelistEntry, WhitelistEntry.id == Escalation.entry_id)
+        .where(
+            Escalation.task_id.in_(task_ids),
+            Escalation.acknowledged_at.is_(None),
+            Escalation.closed_at.is_(None),
+        )
+        .order_by(Escalation.task_id, Escalation.id)
+    ).all()
+    by_task: dict[int, list[tuple[Escalation, str, int]]] = {}
+    for escalation, title, enterprise_id in rows:
+        escalation.closed_at = now
+        by_task.setdefault(escalation.task_id, []).append((escalation, title, enterprise_id))
+    why = _("the task was completed") if done else _("the task was cancelled")
+    for closed in by_task.values():
+        first, title, enterprise_id = closed[0]
+        levels = "、".join(SEVERITY_LABELS[e.severity] for e, _title, _id in closed)
+        record_event(enterprise_id=enterprise_id, entry_id=first.entry_id, actor=actor, at=now,
+                     action=Action.ESCALATION_CLOSE, detail=f"{title}（{levels}）：{why}")  # fmt: skip
+    return len(rows)
