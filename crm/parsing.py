@@ -15,6 +15,7 @@ from wtforms import Field, ValidationError
 from crm.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
+MAX_DIGITS = 18  # any number a column here holds (BIGINT included) has fewer digits; int() refuses over 4,300
 
 
 @overload
@@ -22,9 +23,14 @@ def parse_int(raw: object, default: int, maximum: int = MAX_ID) -> int: ...
 @overload
 def parse_int(raw: object, default: None = None, maximum: int = MAX_ID) -> int | None: ...
 def parse_int(raw: object, default: int | None = None, maximum: int = MAX_ID) -> int | None:
-    """ASCII digits only ('²' is a digit to str.isdigit but not to int), within 0..maximum; else `default`."""
+    """The one reader of whole numbers from URLs, forms, JSON and import cells: ASCII digits only ('²' is a
+    digit to str.isdigit but not to int), within 0..maximum; else `default`. The length is checked before int()
+    sees the text (a 5,000-digit string would be a ValueError there, and a slow one)."""
     text = str(raw).strip() if raw is not None else ""
-    if not text or not text.isascii() or not text.isdigit():
+    if not text or len(text) > 64 or not text.isascii() or not text.isdigit():
+        return default
+    text = text.lstrip("0") or "0"
+    if len(text) > MAX_DIGITS:
         return default
     value = int(text)
     return value if value <= maximum else default
