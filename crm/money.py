@@ -40,7 +40,9 @@ def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
         return None
     match = AMOUNT.match(text)
     if not match:
-        raise ValueError(_("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=short(raw)))
+        raise ValueError(
+            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=short(raw))
+        )
     sign, digits, unit = match.groups()
     if len(digits.split(".")[0].lstrip("0")) > len(str(MAX_WAN)) or len(digits) > 64:
         # before Decimal and int(): a 5,000-digit cell is refused as what it is, never an overflow

@@ -68,6 +68,20 @@ def local_path(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+LINE_BREAKS = set("\u2028\u2029\u0085")
+
+
+def one_line(text: str | None) -> str:
+    """`text` without control characters (CR, LF, tab, NUL …), Unicode line separators or bidirectional overrides
+    (U+202E shows a name backwards): what a single-line value such as a name may hold."""
+    return "".join(
+        " " if c in "\t\r\n" else c
+        for c in (text or "")
+        if not (ord(c) < 32 and c not in "\t\r\n") and ord(c) != 127 and c not in BIDI_CONTROLS | LINE_BREAKS
+    )
+
+
 def has_control_characters(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
