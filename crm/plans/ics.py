@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
-from crm.plans.calendar import WorkCalendar
 from crm.parsing import one_line
+from crm.plans.calendar import WorkCalendar
 from crm.plans.models import Task
 
 

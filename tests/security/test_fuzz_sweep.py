@@ -98,41 +98,50 @@ def test_arbitrary_strings_in_every_parameter_never_answer_5xx(app, client, worl
     bearer = {role: tokens.create_token(users[role], "fuzz", NOW)[1] for role in cookies}
     swept = targets(app, client, counties, extra, cookies)
     assert len(swept) > 150 and sum(kind == "form" for *_x, kind in swept) > 50
-    problems, started, sent = [], time.monotonic(), 0
+    problems: list[str] = []
+    started, sent = time.monotonic(), 0
     for role in ROLES:
         auth = {"Authorization": f"Bearer {bearer[role]}"} if role in bearer else {}
-        for method, path, fields, kind in swept:
-
-            @settings(max_examples=EXAMPLES.get(role, DEFAULT_EXAMPLES), deadline=None, database=None,
-                      derandomize=True, phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))  # fmt: skip
-            @given(st.fixed_dictionaries(fields))
-            def probe(values):
-                nonlocal sent
-                if role in cookies and cookies[role] is not None:
-                    use_session(client, cookies[role])
-                else:
-                    client.delete_cookie("session")
-                sent += 1
-                shown = {k: (v[:40] + f"…({len(v)})" if len(v) > 40 else v) for k, v in values.items() if v}
-                try:  # the tests' app propagates exceptions: each is what would have been a 500
-                    response = send(client, method, path, values, kind, auth)
-                except Exception as error:  # noqa: BLE001
-                    where = traceback.extract_tb(error.__traceback__)[-1]
-                    problems.append(f"{method} {path} as {role}: {error!r} at {where.filename}:{where.lineno} "
-                                    f"with {shown!r}")  # fmt: skip
-                    return
-                endpoint = client.application.url_map.bind("localhost").match(path, method=method)[0]
-                if server_error(endpoint, response.status_code):
-                    problems.append(f"{method} {path} as {role}: {response.status_code} with {shown!r}")
-                elif role in cookies and "/auth/login" in (response.location or ""):
-                    cookies[role] = _sign_in_again(client, users[role])
-
-            probe()
+        for target in swept:
+            sent += sweep_one(client, role, users, cookies, auth, target, problems)
     elapsed = time.monotonic() - started
     assert not problems, f"{len(problems)} server errors in {sent} requests ({elapsed:.0f} s):\n" + "\n".join(
         sorted(set(problems))
     )
+
+
+def sweep_one(client, role, users, cookies, auth, target, problems: list[str]) -> int:
+    """A few derandomized examples against one rule as one role; server errors are added to `problems`."""
+    method, path, fields, kind = target
+    endpoint = client.application.url_map.bind("localhost").match(path, method=method)[0]
+    sent = 0
+
+    @settings(max_examples=EXAMPLES.get(role, DEFAULT_EXAMPLES), deadline=None, database=None,
+              derandomize=True, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.fixed_dictionaries(fields))
+    def probe(values):
+        nonlocal sent
+        if cookies.get(role) is not None:
+            use_session(client, cookies[role])
+        else:
+            client.delete_cookie("session")
+        sent += 1
+        shown = {k: (v[:40] + f"…({len(v)})" if len(v) > 40 else v) for k, v in values.items() if v}
+        try:  # the tests' app propagates exceptions: each is what would have been a 500
+            response = send(client, method, path, values, kind, auth)
+        except Exception as error:  # noqa: BLE001
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            problems.append(f"{method} {path} as {role}: {error!r} at {where.filename}:{where.lineno} "
+                            f"with {shown!r}")  # fmt: skip
+            return
+        if server_error(endpoint, response.status_code):
+            problems.append(f"{method} {path} as {role}: {response.status_code} with {shown!r}")
+        elif role in cookies and "/auth/login" in (response.location or ""):
+            cookies[role] = _sign_in_again(client, users[role])
+
+    probe()
+    return sent
 
 
 def _sign_in_again(client, user):
