@@ -15,6 +15,13 @@ def plain(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+def short(text: str | None, room: int = 40) -> str:
+    """At most `room` characters of what someone typed, for an error message: a 10,000-character value is never
+    echoed back whole."""
+    text = text or ""
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
 def compact(text: str | None) -> str:
     """`plain` without any white space (the bureau's sheets pad names with spaces, full-width ones too)."""
     return re.sub(r"\s+", "", plain(text))
@@ -33,8 +40,13 @@ def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
         return None
     match = AMOUNT.match(text)
     if not match:
-        raise ValueError(_("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw))
+        raise ValueError(
+            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=short(raw))
+        )
     sign, digits, unit = match.groups()
+    if len(digits.split(".")[0].lstrip("0")) > len(str(MAX_WAN)) or len(digits) > 64:
+        # before Decimal and int(): a 5,000-digit cell is refused as what it is, never an overflow
+        raise ValueError(_("%(value)s is too large for an amount in 万元.", value=short(raw)))
     try:
         number = Decimal(digits) * (10000 if unit and unit.startswith("亿") else 1)
     except InvalidOperation as error:  # pragma: no cover - the pattern only lets digits through
@@ -47,5 +59,5 @@ def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
             raise ValueError(_("The amount cannot be negative."))
         value = -value
     if abs(value) > MAX_WAN:
-        raise ValueError(_("%(value)s is too large for an amount in 万元.", value=raw))
+        raise ValueError(_("%(value)s is too large for an amount in 万元.", value=short(raw)))
     return value, value != number * (-1 if sign == "-" else 1)

@@ -15,6 +15,7 @@ from wtforms import Field, ValidationError
 from crm.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
+MAX_DIGITS = 18  # any number a column here holds (BIGINT included) has fewer digits; int() refuses over 4,300
 
 
 @overload
@@ -22,9 +23,14 @@ def parse_int(raw: object, default: int, maximum: int = MAX_ID) -> int: ...
 @overload
 def parse_int(raw: object, default: None = None, maximum: int = MAX_ID) -> int | None: ...
 def parse_int(raw: object, default: int | None = None, maximum: int = MAX_ID) -> int | None:
-    """ASCII digits only ('²' is a digit to str.isdigit but not to int), within 0..maximum; else `default`."""
+    """The one reader of whole numbers from URLs, forms, JSON and import cells: ASCII digits only ('²' is a
+    digit to str.isdigit but not to int), within 0..maximum; else `default`. The length is checked before int()
+    sees the text (a 5,000-digit string would be a ValueError there, and a slow one)."""
     text = str(raw).strip() if raw is not None else ""
-    if not text or not text.isascii() or not text.isdigit():
+    if not text or len(text) > 64 or not text.isascii() or not text.isdigit():
+        return default
+    text = text.lstrip("0") or "0"
+    if len(text) > MAX_DIGITS:
         return default
     value = int(text)
     return value if value <= maximum else default
@@ -60,6 +66,20 @@ def local_path(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+LINE_BREAKS = set("\u2028\u2029\u0085")
+
+
+def one_line(text: str | None) -> str:
+    """`text` without control characters (CR, LF, tab, NUL …), Unicode line separators or bidirectional overrides
+    (U+202E shows a name backwards): what a single-line value such as a name may hold."""
+    return "".join(
+        " " if c in "\t\r\n" else c
+        for c in (text or "")
+        if not (ord(c) < 32 and c not in "\t\r\n") and ord(c) != 127 and c not in BIDI_CONTROLS | LINE_BREAKS
+    )
 
 
 def has_control_characters(text: str) -> bool:

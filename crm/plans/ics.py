@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from crm.parsing import one_line
 from crm.plans.calendar import WorkCalendar
 from crm.plans.models import Task
 
@@ -19,7 +20,7 @@ def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, work: WorkCale
     cal = Calendar()
     cal.add("prodid", "-//Liaocheng investment promotion//target-enterprise CRM//ZH")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))  # names stored before input was cleaned
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for task in tasks:
         if task.status != "open":
@@ -29,7 +30,10 @@ def tasks_to_ics(tasks: Iterable[Task], name: str, now: datetime, work: WorkCale
         event.add("dtstamp", now)
         event.add("dtstart", task.due_date)
         event.add("dtend", task.due_date + timedelta(days=1))
-        summary, notes = f"{task.title} · {task.entry.enterprise.name}", [task.notes] if task.notes else []
+        summary, notes = (
+            one_line(f"{task.title} · {task.entry.enterprise.name}"),
+            [task.notes] if task.notes else [],
+        )
         if work.provisional(task.due_date):
             summary += _("(provisional)")
             notes.append(_provisional_note(task.due_date.year))

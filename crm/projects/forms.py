@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from crm.drill import NONE
-from crm.money import MAX_WAN, amount, plain
+from crm.money import MAX_WAN, amount, plain, short
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices
@@ -45,7 +45,7 @@ class MoneyField(StringField):
             return
         value, rounded = parsed
         if rounded:
-            raise ValueError(_("Amounts are whole 万元: %(value)s has a fraction.", value=self.typed))
+            raise ValueError(_("Amounts are whole 万元: %(value)s has a fraction.", value=short(self.typed)))
         if value == 0 and not self.negative:
             raise ValueError(_("Give a positive amount in 万元."))
         self.data = value
@@ -57,8 +57,8 @@ class MoneyField(StringField):
 
 
 # "2026-12 5000", "2027年1月：3000", "2027/02, 1,500" — one month per line.
-SCHEDULE_LINE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*[:：,，\s]\s*([\d,，]+)\s*$")
-MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]?\s*(\d{1,2})\s*月?\s*$")
+SCHEDULE_LINE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*[:：,，\s]\s*([\d,，]+)\s*$", re.ASCII)
+MONTH = re.compile(r"^\s*(\d{4})\s*[-/年.]?\s*(\d{1,2})\s*月?\s*$", re.ASCII)
 
 
 def parse_month(text: str | None) -> date | None:
@@ -79,8 +79,8 @@ def parse_schedule(text: str | None) -> dict[date, int]:
         month = int(match[2]) if match else 0
         if not match or not 1 <= month <= 12 or not 2000 <= int(match[1]) <= 2100:
             raise ValueError(_("Line %(n)d: write a month and an amount, e.g. 2027-01 5000.", n=number))
-        planned = int(match[3].replace(",", "").replace("，", ""))
-        if planned > MAX_WAN:
+        planned = parse_int(match[3].replace(",", "").replace("，", ""), maximum=MAX_WAN)
+        if planned is None:
             raise ValueError(_("Line %(n)d: the amount is too large for 万元.", n=number))
         schedule[date(int(match[1]), month, 1)] = planned
     return schedule
