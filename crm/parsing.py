@@ -123,3 +123,20 @@ def host_allowed(url: str, allowed: str) -> bool:
         return False
     hosts = {h.strip().lower() for h in allowed.split(",") if h.strip()}
     return "*" in hosts or host in hosts
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_fragment(text: str) -> tuple[str, str | None]:
+    """`text` for a LIKE pattern, taken literally: `%` and `_` typed in a search box are characters, not wildcards
+    (`q=_` matched every name). Returns the escaped text and the ESCAPE character to give `.like()`, or the text as
+    it is and None when it holds nothing to escape (SQLite's FTS5 trigram index serves LIKE only without ESCAPE)."""
+    if not any(c in text for c in "%_\\"):
+        return text, None
+    escaped = (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return escaped, LIKE_ESCAPE

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, and_, column, false, or_, select, table, u
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import fold, uscc_key
 from crm.extensions import db
+from crm.parsing import like_fragment
 
 SEARCH_TABLE = "enterprise_search"
 _index = table(
@@ -60,40 +61,47 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     terms = Terms.parse(q)
     if not terms.text:
         return false()
-    like = f"%{terms.text}%"
+    text, escape = like_fragment(terms.text)
+    key, key_escape = like_fragment(terms.key)
+    escape = escape or key_escape
+    like = f"%{text}%"
     # (column, pattern, fold case): a term without upper/lower case (Chinese, digits) matches the same with LIKE as
     # with ILIKE, and LIKE does not case-fold every name it compares.
     folds = terms.text.lower() != terms.text.upper()
-    wanted = [("name_key", f"%{terms.key}%", False), ("name_en", like, folds)]
+    wanted = [("name_key", f"%{key}%", False), ("name_en", like, folds)]
     if terms.initials:
         wanted.append(("name_initials", f"%{terms.initials}%", False))
     if terms.code:
         wanted.append(("uscc", f"{terms.code}%", False))
     if db.engine.dialect.name != "sqlite":
-        return or_(*(_pg_match(getattr(Enterprise, name), pattern, fold) for name, pattern, fold in wanted))
+        return or_(
+            *(_pg_match(getattr(Enterprise, name), pattern, fold, escape) for name, pattern, fold in wanted)
+        )
     # SQLite: from the FTS5 table, one index search per column (SQLite's LIKE folds ASCII case itself, as does
     # the index). A trigram index cannot answer a term of fewer than three characters (it finds nothing), so such
     # a term is compared with the column itself, which is all any index could do for it.
     indexed = [
-        select(_index.c.rowid).where(getattr(_index.c, name).like(pattern))
+        select(_index.c.rowid).where(getattr(_index.c, name).like(pattern, escape=escape))
         for name, pattern, _ in wanted
         if len(pattern.strip("%")) >= 3
     ]
     direct = [
-        getattr(Enterprise, name).like(pattern) for name, pattern, _ in wanted if len(pattern.strip("%")) < 3
+        getattr(Enterprise, name).like(pattern, escape=escape)
+        for name, pattern, _ in wanted
+        if len(pattern.strip("%")) < 3
     ]
     if indexed:
         direct.append(Enterprise.id.in_(select(union(*indexed).subquery().c.rowid)))
     return or_(*direct)
 
 
-def _pg_match(col: ColumnElement[str], pattern: str, fold: bool) -> ColumnElement[bool]:
+def _pg_match(col: ColumnElement[str], pattern: str, fold: bool, escape: str | None) -> ColumnElement[bool]:
     """PostgreSQL. A prefix (the credit code) as the range the pattern index reads, written out: the connections
     keep their statements prepared (crm/prepared.py), and a generic plan of `uscc LIKE $1` cannot turn a pattern it
     does not know into an index range, so it read every enterprise (100 ms at 100,000). `~>=~` and `~<~` compare
     byte by byte, as varchar_pattern_ops does, so the range holds exactly the codes that start with the prefix."""
-    if pattern.endswith("%") and not pattern.startswith("%") and not fold:
+    if pattern.endswith("%") and not pattern.startswith("%") and not fold and escape is None:
         prefix = pattern[:-1]
         after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         return and_(col.op("~>=~", is_comparison=True)(prefix), col.op("~<~", is_comparison=True)(after))
-    return col.ilike(pattern) if fold else col.like(pattern)
+    return col.ilike(pattern, escape=escape) if fold else col.like(pattern, escape=escape)

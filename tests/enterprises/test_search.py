@@ -166,3 +166,13 @@ def test_the_key_follows_a_rename(messy, make_user, now):
     update_enterprise(firm, data, None, make_user("manager"), now)
     assert found("中寰重工(山东)集团") == {"中寰重工（山東）集團有限公司"}
     assert firm.name_key == "中寰重工(山东)集团有限公司"
+
+
+def test_percent_and_underscore_are_characters_not_wildcards(firms, make_enterprise):
+    make_enterprise(firms["member"], name="聊城100%_新材料有限公司", name_en="Cent_Pct Materials")
+    for wild in ("_", "%", "__", "%%", "\\", "_%_"):
+        assert found(wild) <= {"聊城100%_新材料有限公司"}, wild
+    assert found("_") == {"聊城100%_新材料有限公司"}  # the one name with an underscore
+    assert found("100%_新") == {"聊城100%_新材料有限公司"}
+    assert found("Cent_Pct") == {"聊城100%_新材料有限公司"}
+    assert found("华_钢") == set()  # `_` no longer stands for 夏
