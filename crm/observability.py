@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 HSTS = "max-age=31536000"
+SERVER_NAME = "crm"  # what the Server header says: no product version for a scanner to look up
 
 
 def request_context() -> dict:
@@ -142,6 +143,14 @@ def _finish_request(response: Response) -> Response:
             },
         )
     return response
+
+
+def quiet_dev_server() -> None:
+    """Werkzeug's server (`make run`) says "Werkzeug/3.x Python/3.x" in every Server header, before the app has a
+    say: make it name no product or version. gunicorn says only "gunicorn"."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME  # type: ignore[method-assign]
 
 
 def init_observability(app: Flask) -> None:

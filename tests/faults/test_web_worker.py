@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from crm.enterprises.models import Contact
@@ -195,3 +196,10 @@ def test_each_worker_freezes_what_loading_the_app_allocated(server):
     frozen = [int(n) for n in re.findall(r"gc\.freeze\(\): (\d+) objects", server.log.read_text())]
     assert frozen, "no worker ran gunicorn.conf.py's post_worker_init"
     assert min(frozen) > 50_000  # the modules, mappers and templates of a loaded app, not an empty process
+
+
+def test_gunicorn_names_no_version_and_one_server_header(server):
+    response = requests.get(f"{server.url}/auth/login", timeout=30)
+    assert response.status_code == 200
+    servers = [v for k, v in response.raw.headers.items() if k.lower() == "server"]
+    assert servers == ["gunicorn"]

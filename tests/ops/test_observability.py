@@ -149,3 +149,26 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(app, make_
         db.session.scalar(db.select(LoginAttempt.ip).where(LoginAttempt.username == "nobody"))
         == "203.0.113.7"
     )
+
+
+def test_the_werkzeug_server_does_not_name_its_version(app):
+    """`make run` serves with Werkzeug, which would say "Werkzeug/3.x Python/3.x": the app names itself instead."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from crm.observability import quiet_dev_server
+
+    quiet_dev_server()  # as wsgi.py does
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/auth/login") as response:
+            headers = response.headers.get_all("Server")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    assert headers == ["crm"]
