@@ -120,7 +120,9 @@ def shift_task(
         if task.status != OPEN:
             raise DomainError(_("Only open tasks can be changed."))
         if task.kind == "instruction" and due != task.due_date:
-            raise DomainError(_("The due date of a leader's instruction is the leader's: it cannot be moved."))
+            raise DomainError(
+                _("The due date of a leader's instruction is the leader's: it cannot be moved.")
+            )
         if not sane_date(due):
             raise DomainError(_("The date is out of range."))
         if owner.id not in {p.id for p in entry.team.people}:
