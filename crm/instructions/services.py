@@ -134,15 +134,16 @@ def issue(actor: User, entry: WhitelistEntry, data: InstructionData, now: dateti
         raise DomainError(_("A 批办 needs a due date."))
     if due is not None and (not sane_date(due) or due < local_date(now)):
         raise DomainError(_("The due date must be today or later."))
-    instruction = Instruction(entry_id=entry.id, kind=data.kind, text=text, due_date=due, status=PENDING,
-                              author_id=actor.id, created_at=now, updated_at=now)  # fmt: skip
-    db.session.add(instruction)
+    task = None
     if due is not None:
         task = Task(entry_id=entry.id, kind="instruction", title=_task_title(text), due_date=due, created_at=now,
                     owner_id=entry.owner_id or entry.team.leader_id)  # fmt: skip
         db.session.add(task)
         db.session.flush()
-        instruction.task_id = task.id
+    instruction = Instruction(entry_id=entry.id, kind=data.kind, text=text, due_date=due, status=PENDING,
+                              author_id=actor.id, created_at=now, updated_at=now,
+                              task_id=task.id if task else None)  # fmt: skip
+    db.session.add(instruction)
     step = _step(instruction, "issue", actor, now, text)
     detail = f"{INSTRUCTION_KINDS[data.kind]}{_due_words(due)}：{text}"
     record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now,
@@ -164,6 +165,7 @@ def acknowledge(
         check_version(instruction, expected_version, entry_id=entry.id)
         _require(actor, instruction, entry, "acknowledge")
         instruction.status = IN_PROGRESS if instruction.kind == ACTION else ACKNOWLEDGED
+        instruction.updated_at = now  # every change of the instruction before the first flush: one version
         instruction.acknowledged_at, instruction.acknowledged_by_id = now, actor.id
         _record(actor, instruction, entry, "acknowledge", Action.INSTRUCTION_ACK, now, None,
                 _("%(name)s acknowledged your instruction on %(target)s"))  # fmt: skip
@@ -184,6 +186,7 @@ def report(actor: User, instruction: Instruction, text: str, now: datetime,
         if len(text) > TEXT_LIMIT:
             raise DomainError(_("At most %(n)d characters.", n=TEXT_LIMIT))
         instruction.status, instruction.report, instruction.reported_at = REPORTED, text, now
+        instruction.updated_at = now
         _set_task(instruction, DONE, actor, now)
         _record(actor, instruction, entry, "report", Action.INSTRUCTION_REPORT, now, text,
                 _("%(name)s reported on your instruction on %(target)s"))  # fmt: skip
@@ -199,7 +202,7 @@ def close(actor: User, instruction: Instruction, now: datetime, expected_version
     with stale_guard(entry_id=entry.id):
         check_version(instruction, expected_version, entry_id=entry.id)
         _require(actor, instruction, entry, "close")
-        instruction.status, instruction.closed_at = CLOSED, now
+        instruction.status, instruction.closed_at, instruction.updated_at = CLOSED, now, now
         _set_task(instruction, DONE, actor, now)
         _record(actor, instruction, entry, "close", Action.INSTRUCTION_CLOSE, now, note,
                 _("%(name)s closed the instruction on %(target)s"))  # fmt: skip
@@ -219,7 +222,7 @@ def return_report(actor: User, instruction: Instruction, reason: str, now: datet
             raise DomainError(_("Say why the report is returned."))
         if len(reason) > REASON_LIMIT:
             raise DomainError(_("At most %(n)d characters.", n=REASON_LIMIT))
-        instruction.status = IN_PROGRESS
+        instruction.status, instruction.updated_at = IN_PROGRESS, now
         _set_task(instruction, OPEN, actor, now)
         _record(actor, instruction, entry, "return", Action.INSTRUCTION_RETURN, now, reason,
                 _("%(name)s returned the report on the instruction on %(target)s"))  # fmt: skip
@@ -230,7 +233,6 @@ def return_report(actor: User, instruction: Instruction, reason: str, now: datet
 def _record(actor: User, instruction: Instruction, entry: WhitelistEntry, step_action: str, action: Action,
             now: datetime, text: str | None, title: str) -> None:  # fmt: skip
     """The step in the thread and on the entry's history, and a notice to the other side."""
-    instruction.updated_at = now
     step = _step(instruction, step_action, actor, now, text)
     quoted = _task_title(instruction.text)
     record_event(enterprise_id=entry.enterprise_id, entry_id=entry.id, actor=actor, at=now, action=action,

@@ -62,6 +62,7 @@ def test_a_batch_order_goes_to_the_team_and_back_to_the_leader_until_closed(work
     services.report(p["member"], instruction, "用地位于高新区。", later, instruction.version)
     services.close(p["manager"], instruction, later, instruction.version, "办结")
     assert (instruction.status, instruction.closed_at) == ("closed", later)
+    assert instruction.version == 6  # written once, then once per step (five of them)
     assert db.session.get(Task, instruction.task_id).status == DONE
 
     steps = db.session.execute(
@@ -124,7 +125,7 @@ def test_who_may_write_an_instruction(worked, now, make_entry):
     assert order(p["head"], entry, now).author_id == p["head"].id
     assert order(p["other_head"], other, now).author_id == p["other_head"].id
     unassigned = make_entry(p["proposer"], name="聊城（示例）未分配有限公司")
-    with pytest.raises(DomainError, match="team"):
+    with pytest.raises(DomainError, match="攻坚团队"):
         order(p["manager"], unassigned, now)
 
 

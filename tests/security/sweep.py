@@ -53,6 +53,7 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "alias_id": db.session.scalar(select(Alias.id).order_by(Alias.id).limit(1)),
         "year": 2027, "chain_id": extra["chain"], "link_id": extra["link"], "node_id": extra["node"],
         "firm_id": extra["firm"], "edition_id": county["edition"].id, "screen_id": extra["screen"],
+        "instruction_id": county["instruction"].id,
     }  # fmt: skip
 
 
