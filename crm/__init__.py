@@ -127,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.imports import views as _import_views  # noqa: F401
     from crm.inbox import bp as inbox_bp
     from crm.inbox import views as _inbox_views  # noqa: F401
+    from crm.instructions import bp as instructions_bp
+    from crm.instructions import views as _instruction_views  # noqa: F401
     from crm.main import bp as main_bp
     from crm.main import health_views as _health_views  # noqa: F401
     from crm.main import views as _main_views  # noqa: F401
@@ -163,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enterprises_bp, url_prefix="/enterprises")
     app.register_blueprint(teams_bp, url_prefix="/teams")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
+    app.register_blueprint(instructions_bp, url_prefix="/instructions")
     app.register_blueprint(plans_bp, url_prefix="/plans")
     app.register_blueprint(reminders_bp, url_prefix="/reminders")
     app.register_blueprint(projects_bp, url_prefix="/projects")

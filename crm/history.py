@@ -17,6 +17,7 @@ from crm.enterprises.models import EnterpriseMerge
 from crm.errors_domain import StaleRecord
 from crm.extensions import db
 from crm.formatting import local_time
+from crm.instructions.models import InstructionStep
 from crm.teams.models import Assignment
 from crm.vocab import FIELD_LABELS, Action
 from crm.whitelist.models import Event
@@ -130,6 +131,7 @@ APPEND_ONLY = {
     EnterpriseMerge: frozenset({"survivor_id"}),
     LoginAttempt: frozenset({"succeeded"}),
     ChainEvent: frozenset(),
+    InstructionStep: frozenset(),
 }
 
 

@@ -7,6 +7,7 @@ from crm.dashboard.models import YearGoal
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
 from crm.imports.models import ImportBatch, ImportItem
 from crm.inbox.models import InboxItem
+from crm.instructions.models import Instruction, InstructionStep
 from crm.plans.models import ContactLog, FundArrival, Holiday, PlanTemplate, Task, TemplateStep
 from crm.projects.models import FundPlan, FundReturn, Project
 from crm.refdata.models import Alias, CategoryTag, Industry, Region, Setting
@@ -17,6 +18,8 @@ from crm.teams.models import Assignment, Team, TeamIndustry, TeamMember
 from crm.whitelist.models import Event, WhitelistEntry
 
 __all__ = [
+    "Instruction",
+    "InstructionStep",
     "ReportEdition",
     "ScreenLink",
     "SavedView",

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
+from werkzeug.serving import WSGIRequestHandler
 
 access_log = logging.getLogger("crm.access")
 
@@ -148,8 +149,6 @@ def _finish_request(response: Response) -> Response:
 def quiet_dev_server() -> None:
     """Werkzeug's server (`make run`) says "Werkzeug/3.x Python/3.x" in every Server header, before the app has a
     say: make it name no product or version. gunicorn says only "gunicorn"."""
-    from werkzeug.serving import WSGIRequestHandler
-
     WSGIRequestHandler.version_string = lambda self: SERVER_NAME  # type: ignore[method-assign]
 
 

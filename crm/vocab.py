@@ -168,6 +168,11 @@ class Action(StrEnum):
     PROJECT_EDIT = "project_edit"
     PROJECT_STAGE = "project_stage"
     PROJECT_TERMINATE = "project_terminate"
+    INSTRUCTION = "instruction"
+    INSTRUCTION_ACK = "instruction_ack"
+    INSTRUCTION_REPORT = "instruction_report"
+    INSTRUCTION_CLOSE = "instruction_close"
+    INSTRUCTION_RETURN = "instruction_return"
 
 
 ACTION_LABELS = {
@@ -198,6 +203,11 @@ ACTION_LABELS = {
     Action.PROJECT_EDIT: "修改项目信息",
     Action.PROJECT_STAGE: "项目推进",
     Action.PROJECT_TERMINATE: "项目终止",
+    Action.INSTRUCTION: "领导批示",
+    Action.INSTRUCTION_ACK: "签收领导批示",
+    Action.INSTRUCTION_REPORT: "反馈批示办理情况",
+    Action.INSTRUCTION_CLOSE: "领导批示销号",
+    Action.INSTRUCTION_RETURN: "退回批示办理情况",
 }
 
 REGION_KINDS = {"county": "县(市、区)", "zone": "功能区"}
@@ -246,10 +256,24 @@ CONTACT_KINDS = {
 MEETING_KINDS = ("visit", "inbound", "fair", "signing")
 # What completes a plan step: any contact, or one of the kinds above.
 EVIDENCE_LABELS = {"any": "任意一次对接记录", **{k: f"{v}记录" for k, v in CONTACT_KINDS.items()}}
-TASK_KINDS = {"step": "计划节点", "followup": "跟进事项", "project": "项目节点"}
+TASK_KINDS = {"step": "计划节点", "followup": "跟进事项", "project": "项目节点", "instruction": "领导批示"}
 TASK_STATUS = {"open": "待办", "done": "已完成", "cancelled": "已取消"}
 STEP_OWNER_ROLES = {"owner": "主要负责人", "lead": "团队负责人"}
 LIGHTS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
+
+# 领导批示 (crm/instructions): a leader's instruction on a target, and where it stands.
+INSTRUCTION_KINDS = {"action": "批办", "guidance": "指导", "reference": "参阅"}
+INSTRUCTION_STATUS = {
+    "pending": "待签收",
+    "in_progress": "办理中",
+    "acknowledged": "已签收",
+    "reported": "已反馈，待销号",
+    "closed": "已销号",
+}
+INSTRUCTION_COLOURS = {"pending": "danger", "in_progress": "warning", "acknowledged": "info", "reported": "primary",
+                       "closed": "success"}  # fmt: skip
+INSTRUCTION_STEPS = {"issue": "下达批示", "acknowledge": "签收", "report": "反馈办理情况", "close": "销号",
+                     "return": "退回"}  # fmt: skip
 
 SEVERITY_LABELS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
 SEVERITY_COLOURS = {"blue": "primary", "yellow": "warning", "red": "danger"}

@@ -10,6 +10,7 @@ from flask import current_app
 
 from crm.extensions import db
 from crm.imports.models import ImportBatch
+from crm.instructions import services as instructions
 from crm.plans import logs
 from crm.plans.models import Holiday, HolidayYear, Task
 from crm.refdata.models import Alias
@@ -154,6 +155,18 @@ MATRIX = {
     ),
     "reminders.outbox_page": ("GET", "/reminders/outbox", None, {"in": ADMIN_ONLY}),
     "reminders.retry": ("POST", "/reminders/outbox/{failed}/retry", {}, {"in": answers(403, 403, 403, 403, 302)}),
+    # 领导批示: {instruction} is the county head's 批办 on {assigned}, waiting for the team to acknowledge it.
+    "instructions.mine": ("GET", "/instructions/", None, {"in": CAMPAIGN}),
+    "instructions.new": (
+        "GET", "/instructions/entries/{assigned}/new", None,
+        {"in": answers(403, 403, 200, 200, 403), "out": answers(403, 403, 404, 200, 403)},
+    ),
+    "instructions.detail": ("GET", "/instructions/{instruction}", None, {"in": CAMPAIGN, "out": OUT_OF_SCOPE}),
+    "instructions.act": (
+        "POST", "/instructions/{instruction}/acknowledge", {"version": "{iversion}"},
+        # the team acknowledges; the leaders (who wrote it, or another) may not
+        {"in": answers(302, 302, 403, 403, 403), "out": answers(404, 404, 404, 403, 403)},
+    ),
     "admin.index": ("GET", "/admin/", None, {"in": ADMIN_ONLY}),
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
@@ -343,8 +356,9 @@ def build_county(code: str, make_user, make_entry, now, users=None) -> dict:
     signed, project, line = signed_target(code, proposer, users, manager, team, now)
     edition = county_report(code, now)
     view = saved_view(code, users, manager, now)
+    instruction = instructions.issue(users[H], assigned, instructions.InstructionData("action", "请尽快上门拜访", date(2026, 3, 6)), now)  # fmt: skip
     return {
-        "view": view, "log": log, "task": task, "signed": signed, "project": project, "line": line,
+        "instruction": instruction, "view": view, "log": log, "task": task, "signed": signed, "project": project, "line": line,
         "users": users, "team": team, "proposal": proposal, "whitelisted": whitelisted, "assigned": assigned,
         "newcomer": newcomer, "edition": edition,
     }  # fmt: skip
@@ -469,6 +483,7 @@ def url_for_case(template: str, county: dict, extra: dict) -> str:
         signed=county["signed"].id, project=county["project"].id, prversion=county["project"].version,
         line=county["line"].id, **{"return": county["line"].return_id}, edition=county["edition"].id,
         view=county["view"].id,
+        instruction=county["instruction"].id, iversion=county["instruction"].version,
         **extra,
     )  # fmt: skip
 

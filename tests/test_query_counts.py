@@ -53,9 +53,9 @@ def test_list_queries_do_not_grow_with_rows(client, make_user, make_entry, make_
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), many
-    assert len(many) <= 13, "\n".join(
-        m[:160] for m in many
-    )  # the whitelist: its saved views are one statement
+    # lists: 13 (the whitelist reads its saved views in one); the start page gathers the head's day (issue 19)
+    cap = 14 if url == "/" else 13
+    assert len(many) <= cap, "\n".join(m[:160] for m in many)
 
 
 @pytest.mark.parametrize(

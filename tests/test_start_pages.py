@@ -111,3 +111,17 @@ def test_pinned_views_open_the_start_page(desk, login, now):
     pins = page[page.index('data-testid="pinned-views"') :]
     assert "我的红灯目标" in pins and "light=red" in pins
     assert page.index('data-testid="pinned-views"') < page.index('data-testid="todays-work"')
+
+
+def test_open_instructions_reach_the_owners_start_page(desk, login, now):
+    from datetime import date
+
+    from crm.instructions import services as instructions
+
+    p, first, *_ = desk
+    data = instructions.InstructionData("action", "请本周内上门拜访企业负责人", date(2026, 12, 30))
+    instructions.issue(p["manager"], first, data, now)
+    page = login(p["member"]).get("/").data.decode()
+    section = page[page.index('data-testid="start-instructions"') :]
+    assert "请本周内上门拜访企业负责人" in section and "批办" in section
+    assert 'data-testid="start-instructions"' not in login(p["member_b"]).get("/").data.decode()

@@ -27,8 +27,8 @@ COMPUTED = {}
 SNAPSHOT = {"DASHBOARD_SNAPSHOT_SECONDS": 900}  # a worker without figures of its own reads the stored ones
 CACHED = {"DASHBOARD_CACHE_SECONDS": 60}
 BUDGET = [
-    ("member", "/whitelist/{entry}", 23, {}),
-    ("manager", "/whitelist/{entry}", 22, {}),
+    ("member", "/whitelist/{entry}", 24, {}),  # 领导批示: the entry's open instructions (one statement)
+    ("manager", "/whitelist/{entry}", 23, {}),
     ("member", "/plans/entries/{entry}/log", 8, {}),
     ("member", "/plans/tasks", 11, {}),
     ("member", "/inbox/", 4, {}),
@@ -42,7 +42,7 @@ BUDGET = [
     ("lead", "/teams/{team}", 14, {}),
     # the lead's start page (issue 19): their own day, each led team's lights, red targets and overdue steps, the
     # county's unpicked targets, each in a fixed number of statements whatever the number of teams
-    ("lead", "/", 22, {}),  # … and the views they pinned
+    ("lead", "/", 23, {}),  # … the views they pinned and the open 批示
     ("manager", "/dashboard/", 29, COMPUTED),
     ("manager", "/dashboard/", 5, SNAPSHOT),
     ("manager", "/dashboard/", 3, CACHED),

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.instructions.services import open_instructions_for
 from crm.main import bp, start
 from crm.saved_views.services import pinned_views_for
 from crm.scope import entry_scope
@@ -32,6 +33,7 @@ def index():
         "main/index.html",
         start=start.start_for(user, local_date(utcnow())),
         pinned=pinned_views_for(user),
+        instructions=open_instructions_for(user),
         counts=start.at_or_beyond(counts),
         total=sum(counts.values()),
         returned=returned,

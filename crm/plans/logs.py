@@ -76,6 +76,8 @@ def _completable(entry: WhitelistEntry, task_id: int, kind: str) -> Task:
     task = db.session.get(Task, task_id, options=[lazyload(Task.entry)])  # the entry is at hand: no joins
     if task is None or task.entry_id != entry.id or task.status != OPEN:
         raise DomainError(_("That task is not open on this target."))
+    if task.kind == "instruction":
+        raise DomainError(_("A leader's instruction is completed by reporting on it, not by a contact log."))
     if task.is_step and task.evidence not in (None, "any", kind):
         raise DomainError(
             _(

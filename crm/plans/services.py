@@ -119,6 +119,10 @@ def shift_task(
             raise Forbidden(_("Only the team leader, the county head and managers change the plan."))
         if task.status != OPEN:
             raise DomainError(_("Only open tasks can be changed."))
+        if task.kind == "instruction" and due != task.due_date:
+            raise DomainError(
+                _("The due date of a leader's instruction is the leader's: it cannot be moved.")
+            )
         if not sane_date(due):
             raise DomainError(_("The date is out of range."))
         if owner.id not in {p.id for p in entry.team.people}:

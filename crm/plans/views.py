@@ -76,7 +76,8 @@ def log_contact(entry_id: int):
     entry = get_entry_or_404(current_user, entry_id)
     if not policy.can_log(current_user, entry):
         abort(403)
-    open_tasks = [t for t in services.plan_of(entry.id) if t.status == OPEN]
+    # A leader's instruction is completed by reporting on it (crm.instructions), not by a contact log.
+    open_tasks = [t for t in services.plan_of(entry.id) if t.status == OPEN and t.kind != "instruction"]
     form = LogForm()
     form.set_choices(entry, open_tasks)
     if request.method == "GET":

@@ -17,6 +17,7 @@ from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
+from crm.instructions import services as instruction_services
 from crm.parsing import form_version, parse_int
 from crm.plans import logs as plan_logs
 from crm.plans import policy as plan_policy
@@ -195,6 +196,7 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),
         chain_node=gaps.node_status(entry.chain_node_id, today) if entry.chain_node_id else None,
+        **instruction_services.entry_panel(current_user, entry),
         timeline=queries.timeline(entry.enterprise_id, current_user, page=_page("history_page")),
         form=form,
     )

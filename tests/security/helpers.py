@@ -27,6 +27,7 @@ AUDIT_TABLES = {
     "assignments": AuditRule(),  # every hand-over of a target
     "enterprise_merges": AuditRule(),  # what a merge folded into what
     "contact_logs": AuditRule(),  # the teams' contact trail
+    "instruction_steps": AuditRule(),  # the thread of a leader's instruction
     "login_attempts": AuditRule(),  # throttling and the login record
     "import_batches": AuditRule(
         frozenset({"status", "reverted_at", "reverted_by_id", "version"}), "imports.revert marks it reverted"

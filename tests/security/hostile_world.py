@@ -7,6 +7,7 @@ Every response on the way (form re-renders, flashed messages after redirects) is
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -15,6 +16,7 @@ from crm.chains.models import ChainLink, ChainNode, NodeFirm
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
+from crm.instructions.models import Instruction
 from crm.plans.models import ContactLog, Task, TemplateStep
 from crm.refdata.models import CategoryTag, Industry
 from crm.reminders.models import Escalation, Notification
@@ -80,6 +82,7 @@ def build(client, users: dict) -> World:
     _teams(b)
     _proposals(b)
     _work(b)
+    _instructions(b)
     _import_and_merge(b)
     _api(b)
     _chains(b)
@@ -214,6 +217,30 @@ def _work(b: Builder) -> None:
     # Another county claims the enterprise (its proposal screen would not show it to them).
     enterprise = db.session.get(Enterprise, ids["enterprise_id"])
     wf.propose(users["other_lead"], enterprise, wf.EntryData(region_id=region("371503").id), utcnow())
+
+
+def _instructions(b: Builder) -> None:
+    """A manager's 批办 on the hostile target: acknowledged and reported by the member, returned with a reason."""
+    ids, e1 = b.world.ids, b.world.ids["entry_id"]
+    due = (date.fromisoformat(b.world.today) + timedelta(days=7)).isoformat()
+    b.post(
+        "manager",
+        f"/instructions/entries/{e1}/new",
+        kind="action",
+        due_date=due,
+        text=payload("instructions.text"),
+    )
+    instruction = db.session.scalar(select(Instruction).where(Instruction.entry_id == e1))
+    ids["instruction_id"] = instruction.id
+
+    def step(who: str, action: str, **form) -> None:
+        db.session.expire_all()
+        current = db.session.get(Instruction, instruction.id).version
+        b.post(who, f"/instructions/{instruction.id}/{action}", version=str(current), **form)
+
+    step("member", "acknowledge")
+    step("member", "report", text=payload("instructions.report"))
+    step("manager", "return", reason=payload("instruction_steps.text (return reason)"))
 
 
 def _project(b: Builder, e2: int) -> None:

@@ -54,6 +54,7 @@ def fallback_values(county: dict, extra: dict) -> dict:
         "year": 2027, "chain_id": extra["chain"], "link_id": extra["link"], "node_id": extra["node"],
         "firm_id": extra["firm"], "edition_id": county["edition"].id, "screen_id": extra["screen"],
         "view_id": county["view"].id,
+        "instruction_id": county["instruction"].id,
     }  # fmt: skip
 
 

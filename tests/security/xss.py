@@ -130,6 +130,10 @@ FIELDS = [
     F("chain_nodes.name", 64, "node form", "chains.detail chains.node chains.edit_node dashboard.index "
       "whitelist.detail"),
     F("chain_nodes.description", 4000, "node form", "chains.node chains.edit_node"),
+    F("instructions.text", 2000, "instruction form",
+      "instructions.detail instructions.mine whitelist.detail"),
+    F("instructions.report", 2000, "report form", "instructions.detail instructions.mine whitelist.detail"),
+    F("instruction_steps.text (return reason)", 200, "return form", "instructions.detail whitelist.detail"),
     F("enterprises.name (local firm)", 128, "local-firm form", "chains.detail chains.node"),
 ]  # fmt: skip
 BY_KEY = {f.key: f for f in FIELDS}
