@@ -84,7 +84,8 @@ def _may_bulk_assign_to(user: User, team: TeamOption) -> bool:
 @roles_required(*REVIEWER_ROLES)
 def review():
     entries = db.session.scalars(queries.review_queue(current_user)).all()
-    return render_template("whitelist/review.html", entries=entries, form=ReasonForm())
+    at_county = db.session.scalars(queries.waiting_for_county(current_user)).all()
+    return render_template("whitelist/review.html", entries=entries, at_county=at_county, form=ReasonForm())
 
 
 @bp.route("/propose", methods=["GET", "POST"])
