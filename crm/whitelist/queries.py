@@ -19,8 +19,8 @@ from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
 from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
-from crm.types import local_date, utcnow
 from crm.settings import get_setting
+from crm.types import local_date, utcnow
 from crm.vocab import ApprovalChain, ReviewStage, Role, State
 from crm.whitelist.models import Event, WhitelistEntry
 
@@ -189,7 +189,9 @@ def _manager_reviews() -> ColumnElement[bool]:
 
 
 def _proposals_for(user: User) -> Select:
-    return visible_entries(user).where(WhitelistEntry.state == State.PROPOSED, WhitelistEntry.proposer_id != user.id)
+    return visible_entries(user).where(
+        WhitelistEntry.state == State.PROPOSED, WhitelistEntry.proposer_id != user.id
+    )
 
 
 def review_queue(user: User) -> Select:

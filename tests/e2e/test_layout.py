@@ -112,7 +112,9 @@ def test_the_less_used_links_sit_under_more_on_a_desktop_and_in_the_phone_menu(n
     phone = new_page(**PHONE)
     log_in(phone, "manager", demo_password)
     phone.locator("nav .navbar-toggler").tap()
-    expect(phone.locator('#mainnav a[href="/teams/"]')).to_be_visible()  # listed with the others, no second tap
+    expect(
+        phone.locator('#mainnav a[href="/teams/"]')
+    ).to_be_visible()  # listed with the others, no second tap
     expect(phone.get_by_test_id("nav-more")).to_be_hidden()
 
 

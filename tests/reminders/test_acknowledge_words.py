@@ -17,7 +17,7 @@ LEVELS = {"blue": ("lead", "蓝色"), "yellow": ("county", "黄色"), "red": ("c
 
 
 def test_the_words_are_chinese():
-    assert SEVERITY_WORDS == {code: word for code, (_level, word) in LEVELS.items()}
+    assert {code: word for code, (_level, word) in LEVELS.items()} == SEVERITY_WORDS
 
 
 @pytest.mark.parametrize("severity", LEVELS)

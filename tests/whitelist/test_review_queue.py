@@ -20,12 +20,18 @@ WITH_HEAD, WITHOUT_HEAD = "371502", "371503"  # only the first county gets a cou
 @pytest.fixture
 def queue(make_user, make_entry, now):
     """A manager, a county head of WITH_HEAD, and proposals at each stage."""
-    member, head, manager = make_user("member", WITH_HEAD), make_user("county_head", WITH_HEAD), make_user("manager")
+    member, head, manager = (
+        make_user("member", WITH_HEAD),
+        make_user("county_head", WITH_HEAD),
+        make_user("manager"),
+    )
     at_county = make_entry(member, name="县级待审示范有限公司")
     at_city = make_entry(member, name="市级待审示范有限公司")
     wf.approve(head, at_city, now)
     no_head = make_entry(make_user("member", WITHOUT_HEAD), name="无县级审核示范有限公司")
-    own = make_entry(manager, region_code=WITHOUT_HEAD, name="局领导自报示范有限公司")  # maker-checker: not theirs
+    own = make_entry(
+        manager, region_code=WITHOUT_HEAD, name="局领导自报示范有限公司"
+    )  # maker-checker: not theirs
     return {"manager": manager, "head": head, "at_county": at_county, "at_city": at_city, "no_head": no_head,
             "own": own}  # fmt: skip
 
