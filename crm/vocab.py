@@ -276,6 +276,9 @@ INSTRUCTION_STEPS = {"issue": "下达批示", "acknowledge": "签收", "report":
                      "return": "退回"}  # fmt: skip
 
 SEVERITY_LABELS = {"blue": "蓝色督办", "yellow": "黄色督办", "red": "红色督办"}
+# A 督办's level as a colour word (蓝色) and as its name (蓝色督办); never the stored English code in what users see.
+SEVERITY_WORDS = {"blue": "蓝色", "yellow": "黄色", "red": "红色"}
+SEVERITY_LABELS = {code: f"{word}督办" for code, word in SEVERITY_WORDS.items()}
 SEVERITY_COLOURS = {"blue": "primary", "yellow": "warning", "red": "danger"}
 OUTBOX_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"inbox": "站内消息", "email": "电子邮件", "webhook": "群机器人"}

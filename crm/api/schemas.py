@@ -117,7 +117,7 @@ class EventSchema(Schema):
     from_state = req(fields.String, allow_none=True)
     to_state = req(fields.String, allow_none=True)
     reason = req(fields.String, allow_none=True)
-    detail = req(fields.String, allow_none=True)
+    detail = req(fields.String, allow_none=True, attribute="shown_detail")
 
 
 class EntryDetailSchema(EntrySchema):

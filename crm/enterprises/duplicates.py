@@ -75,7 +75,8 @@ class Match:
     record: Record
     kind: str  # SAME: may be the same enterprise; GROUP: may be another member of its group
     reasons: list[str] = field(default_factory=list)
-    score: int = 0
+    score: int = 0  # the strength of the evidence, for the order (a same name or code is 100)
+    similarity: int | None = None  # the names' rapidfuzz ratio (0-100) when the names are evidence, as shown
 
     @property
     def key(self) -> int:
@@ -94,8 +95,13 @@ def _name_evidence(a: Record, b: Record, ratio: int) -> tuple[str, int, bool] | 
     if BRAND[0] <= len(short) <= BRAND[1] and (long.startswith(short) or core(long).startswith(short)):
         return _("same brand name"), 95, True
     if ratio:
-        return _("similar name (%(score)d%%)", score=ratio), ratio, False
+        return _("similar name"), ratio, False
     return None
+
+
+def similarity(a: Record, b: Record) -> int:
+    """How alike the two normalised names are, 0-100 (rapidfuzz's ratio, as the similarity setting counts)."""
+    return round(fuzz.ratio(a.norm, b.norm))
 
 
 def relate(a: Record, b: Record, ratio: int = 0) -> Match | None:
@@ -115,12 +121,14 @@ def relate(a: Record, b: Record, ratio: int = 0) -> Match | None:
     distinct = bool(a.uscc and b.uscc)  # both valid and, as checked above, different: two legal persons
     if distinct and not strong:
         return match
+    alike = similarity(a, b)
+    said = [reason, _("name similarity %(score)d%%", score=alike)]
     if distinct:
         match = match or Match(b, GROUP, [], 0)
-        match.reasons += [reason, _("possibly parent and subsidiary of one group")]
+        match.reasons += [*said, _("possibly parent and subsidiary of one group")]
     else:
-        match = Match(b, SAME, [*(match.reasons if match else []), reason], 0)
-    match.score = max(match.score, score)
+        match = Match(b, SAME, [*(match.reasons if match else []), *said], 0)
+    match.score, match.similarity = max(match.score, score), alike
     return match
 
 

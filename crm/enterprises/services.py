@@ -45,6 +45,7 @@ class Duplicate:
     reasons: list[str]
     score: int | None = None
     kind: str = SAME  # or duplicates.GROUP: a strong name match with a different valid credit code
+    similarity: int | None = None  # the names' similarity in per cent, when the names are evidence
 
 
 def _check(data: EnterpriseData, exclude_id: int | None = None) -> None:
@@ -153,4 +154,4 @@ def find_duplicates(
         e.id: e
         for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_([m.key for m in matches])))
     }
-    return [Duplicate(found[m.key], m.reasons, m.score or None, m.kind) for m in matches]
+    return [Duplicate(found[m.key], m.reasons, m.score or None, m.kind, m.similarity) for m in matches]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.enterprises import bp, services
 from crm.enterprises import merge as merging
+from crm.enterprises.elsewhere import found_elsewhere
 from crm.enterprises.forms import CategoryPicker, ContactForm, EnterpriseForm, MergeForm
 from crm.enterprises.models import Enterprise, EnterpriseMerge
 from crm.enterprises.search import enterprise_search
@@ -36,7 +37,8 @@ def index():
     if q:
         query = query.where(enterprise_search(q))
     page = paginate(query)
-    return render_template("enterprises/index.html", page=page, q=q)
+    elsewhere = found_elsewhere(current_user, q) if q and not page.total else []
+    return render_template("enterprises/index.html", page=page, q=q, elsewhere=elsewhere)
 
 
 @bp.route("/<int:enterprise_id>")

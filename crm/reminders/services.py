@@ -10,7 +10,7 @@ from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.history import record_event
 from crm.reminders.models import ChannelPreference, Escalation, Mute
-from crm.vocab import Action
+from crm.vocab import SEVERITY_WORDS, Action
 
 
 def my_escalations(user: User) -> list[Escalation]:
@@ -33,7 +33,7 @@ def acknowledge(user: User, escalation: Escalation, note: str | None, now: datet
         task = escalation.task
         record_event(enterprise_id=task.entry.enterprise_id, entry_id=task.entry_id, actor=user, at=now,
                      action=Action.ESCALATION_ACK,
-                     detail=f"{task.title}（{escalation.severity}）{('：' + escalation.note) if escalation.note else ''}")  # fmt: skip
+                     detail=f"{task.title}（{SEVERITY_WORDS[escalation.severity]}）{('：' + escalation.note) if escalation.note else ''}")  # fmt: skip
         db.session.commit()
     return escalation
 

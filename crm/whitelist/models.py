@@ -1,5 +1,6 @@
 """Whitelist entries (one enterprise targeted by one county) and the event trail."""
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
@@ -7,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import Model
 from crm.types import UTCDateTime, utcnow
-from crm.vocab import STATE_COLOURS, STATE_LABELS, State
+from crm.vocab import SEVERITY_WORDS, STATE_COLOURS, STATE_LABELS, Action, State
 
 
 class WhitelistEntry(Model):
@@ -106,3 +107,14 @@ class Event(Model):
 
     entry = relationship("WhitelistEntry", back_populates="events")
     actor = relationship("User", lazy="joined")
+
+    @property
+    def shown_detail(self) -> str | None:
+        """The detail as users read it. Acknowledgements of a 督办 written before issue 19 stored the level's English
+        code after the step ('需求摸底（blue）'); the trail is never edited, so the word is put in Chinese here."""
+        if self.detail and self.action == Action.ESCALATION_ACK:
+            return _ENGLISH_SEVERITY.sub(lambda m: f"（{SEVERITY_WORDS[m.group(1)]}）", self.detail, count=1)
+        return self.detail
+
+
+_ENGLISH_SEVERITY = re.compile(r"（(" + "|".join(SEVERITY_WORDS) + r")）")

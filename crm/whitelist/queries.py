@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Interval, Select, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Interval, Select, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import list_counts
@@ -19,8 +19,9 @@ from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
 from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
+from crm.settings import get_setting
 from crm.types import local_date, utcnow
-from crm.vocab import ReviewStage, Role, State
+from crm.vocab import ApprovalChain, ReviewStage, Role, State
 from crm.whitelist.models import Event, WhitelistEntry
 
 SORTS: dict[str, ColumnElement[Any]] = {
@@ -173,19 +174,49 @@ def filter_clauses(f: Filters, today: date | None = None) -> list:
     return clauses + drill_clauses(f.drill)
 
 
-def review_queue(user: User) -> Select:
-    """Proposals waiting for `user`: county heads see their county's first stage, managers every stage."""
-    query = visible_entries(user).where(
+def _manager_reviews() -> ColumnElement[bool]:
+    """SQL for crm.whitelist.policy.can_review's rule for a manager: every city stage, and the county stage only when
+    the chain is city-only or the county (or zone) has no active county head."""
+    if get_setting("approval_chain") != ApprovalChain.COUNTY_THEN_CITY:
+        return true()
+    head = exists().where(
+        User.role == Role.COUNTY_HEAD,
+        User.region_id == WhitelistEntry.region_id,
+        User.is_active_flag.is_(True),
+    )
+    stage = WhitelistEntry.review_stage
+    return or_(stage.is_(None), stage != ReviewStage.COUNTY, ~head)
+
+
+def _proposals_for(user: User) -> Select:
+    return visible_entries(user).where(
         WhitelistEntry.state == State.PROPOSED, WhitelistEntry.proposer_id != user.id
     )
+
+
+def review_queue(user: User) -> Select:
+    """Proposals `user` can decide now: a county head's county at its first stage; for a manager the city stage, and
+    the county stage where no county head reviews it (the policy's rule). Conflicts first, then the oldest."""
+    query = _proposals_for(user)
     if user.role == Role.COUNTY_HEAD:
         query = query.where(WhitelistEntry.review_stage == ReviewStage.COUNTY)
-    elif user.role != Role.MANAGER:
+    elif user.role == Role.MANAGER:
+        query = query.where(_manager_reviews())
+    else:
         return query.where(false())
     return query.order_by(WhitelistEntry.conflict.desc(), WhitelistEntry.submitted_at)
 
 
+def waiting_for_county(user: User) -> Select:
+    """For a manager, the proposals still with a county head: not theirs to decide yet (only to drop), so listed
+    apart from the review queue and not counted in it. Nothing for other roles."""
+    if user.role != Role.MANAGER:
+        return _proposals_for(user).where(false())
+    return _proposals_for(user).where(~_manager_reviews()).order_by(WhitelistEntry.submitted_at)
+
+
 def review_count(user: User) -> int:
+    """How many proposals `user` can decide now (the review queue's length)."""
     return cast(  # count(): always a row
         int, db.session.scalar(select(func.count()).select_from(review_queue(user).order_by(None).subquery()))
     )

@@ -12,6 +12,7 @@ from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
 from crm.chains import gaps
 from crm.chains.models import ChainNode
 from crm.drill import DRILL_KEYS, describe, query_args
+from crm.enterprises.elsewhere import found_elsewhere
 from crm.enterprises.forms import CategoryPicker
 from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
@@ -75,6 +76,7 @@ def index():
         drill_words=describe(filters.drill),
         drill_args=query_args(filters.drill),
         without_drill=url_for("whitelist.index", **kept_args),
+        elsewhere=found_elsewhere(current_user, filters.q) if filters.q and not page.total else [],
     )
 
 
@@ -96,7 +98,8 @@ def _may_bulk_assign_to(user: User, team: TeamOption) -> bool:
 @roles_required(*REVIEWER_ROLES)
 def review():
     entries = db.session.scalars(queries.review_queue(current_user)).all()
-    return render_template("whitelist/review.html", entries=entries, form=ReasonForm())
+    at_county = db.session.scalars(queries.waiting_for_county(current_user)).all()
+    return render_template("whitelist/review.html", entries=entries, at_county=at_county, form=ReasonForm())
 
 
 @bp.route("/propose", methods=["GET", "POST"])

@@ -146,9 +146,12 @@ def no_horizontal_scroll(page: Page) -> bool:
 
 
 def nav(page: Page, href: str) -> None:
-    """Follow a link of the navigation bar, opening the collapsed menu first on a phone."""
+    """Follow a link of the navigation bar, opening the collapsed menu first on a phone, or 更多 on a desktop."""
     toggler = page.locator("button.navbar-toggler")
-    link = page.locator(f'#mainnav a.nav-link[href="{href}"]')
+    link = page.locator(f'#mainnav a[href="{href}"]')
+    more = page.get_by_test_id("nav-more")
+    if not toggler.is_visible() and not link.is_visible() and more.is_visible():
+        more.click()
     # On a loaded machine the first tap can land before Bootstrap's script has bound the toggler: tap again.
     for _attempt in range(3):
         if not toggler.is_visible() or link.is_visible():

@@ -71,8 +71,9 @@ def test_duplicates_inside_one_file_are_caught(head):
     rows = by_number(plan)
     assert [rows[n].action for n in (2, 3, 4)] == [CREATE] * 3  # the first of each
     assert [rows[n].action for n in (5, 6, 7)] == [DUPLICATE] * 3
-    assert "可能与第 2 行为同一企业（品牌名相同）" in rows[5].notes[0]
-    assert "可能与第 3 行为同一企业（名称相互包含）" in rows[6].notes[0]
+    # Each with the names' real similarity (issue 19): 华为 / 华为技术 2 × 2 / (2 + 4).
+    assert "可能与第 2 行为同一企业（品牌名相同、名称相似度 67%）" in rows[5].notes[0]
+    assert "可能与第 3 行为同一企业（名称相互包含、名称相似度" in rows[6].notes[0]
     assert rows[7].notes == ["与第 4 行名称相同。"]
     assert rows[5].choices == ["create", "skip"] and rows[5].default == "skip"
 
