@@ -53,7 +53,9 @@ def test_guessing_is_slowed_with_growing_delays(app, make_user, now):
             authenticate(user.username, "wrong", "10.0.0.1", at)
     with pytest.raises(LoginLocked):
         authenticate(user.username, PASSWORD, "10.0.0.1", at + timedelta(seconds=base * 2**6 - 1))
-    assert authenticate(user.username, PASSWORD, "10.0.0.1", at + timedelta(seconds=base * 2**6)).id == user.id
+    assert (
+        authenticate(user.username, PASSWORD, "10.0.0.1", at + timedelta(seconds=base * 2**6)).id == user.id
+    )
 
 
 def test_the_delay_is_capped_and_forgotten_after_the_window(app, make_user, now):
@@ -69,7 +71,9 @@ def test_the_delay_is_capped_and_forgotten_after_the_window(app, make_user, now)
             pass
         at += cap
     with pytest.raises(LoginLocked):  # never more than one guess per LOGIN_MAX_DELAY_SECONDS
-        authenticate(user.username, "wrong", "10.0.0.1", at - cap + timedelta(seconds=cap.total_seconds() - 1))
+        authenticate(
+            user.username, "wrong", "10.0.0.1", at - cap + timedelta(seconds=cap.total_seconds() - 1)
+        )
     later = at + timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"])
     assert authenticate(user.username, PASSWORD, "10.0.0.1", later).id == user.id
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm.auth.models import User
 from crm.auth import sessions
+from crm.auth.models import User
 from crm.auth.services import change_password, password_problem
 from crm.errors_domain import DomainError
 from crm.extensions import db

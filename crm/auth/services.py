@@ -49,7 +49,9 @@ def _too_soon(wait: timedelta) -> str:
     return _("Too many failed attempts. Try again in %(n)d minutes.", n=math.ceil(seconds / 60))
 
 
-def authenticate(username: str, password: str, ip: str | None, now: datetime, device: str | None = None) -> User:
+def authenticate(
+    username: str, password: str, ip: str | None, now: datetime, device: str | None = None
+) -> User:
     """Return the user for good credentials.
 
     The attempt is written (as a failure) before anything is checked, so parallel guesses all count; then an

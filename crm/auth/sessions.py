@@ -38,7 +38,9 @@ def start_session(user: User, remember: bool, now: datetime) -> str:
     """A new signed-in session for `user`; returns the reference the cookies carry (also set on `user`).
 
     The user's expired sessions are removed on the way, so the table holds only live ones and the recent dead."""
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
     secret = secrets.token_urlsafe(24)
     expires = now + (remember_duration() if remember else _idle())
     row = UserSession(user_id=user.id, token_hash=_hash(secret), remember=remember, created_at=now,

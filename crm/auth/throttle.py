@@ -94,7 +94,9 @@ class State:
     wait: timedelta  # from now; zero when an attempt may be made
 
 
-def bucket_state(bucket: Bucket, seen: Iterable[Seen], resets: Iterable[LoginThrottleReset], now: datetime) -> State:
+def bucket_state(
+    bucket: Bucket, seen: Iterable[Seen], resets: Iterable[LoginThrottleReset], now: datetime
+) -> State:
     since = now - timedelta(minutes=_config("LOGIN_WINDOW_MINUTES"))
     mine = [s for s in seen if bucket.holds(s) and s.at <= now]
     for reset in resets:
@@ -125,7 +127,9 @@ def _resets(username: str | None, ip: str | None, now: datetime) -> list[LoginTh
         who.append(LoginThrottleReset.ip == ip)
     if not who:
         return []
-    return list(db.session.scalars(select(LoginThrottleReset).where(or_(*who), LoginThrottleReset.at > since)))
+    return list(
+        db.session.scalars(select(LoginThrottleReset).where(or_(*who), LoginThrottleReset.at > since))
+    )
 
 
 def known_address(username: str, ip: str | None, now: datetime) -> bool:
@@ -191,7 +195,9 @@ def slowed_now(now: datetime) -> tuple[list[Slowed], list[Slowed]]:
     free = _config("LOGIN_MAX_FAILURES")
     for name in sorted({s.username for s in failed}):
         mine = [s for s in failed if s.username == name]
-        buckets = [Bucket("pair", name, ip, None, free, True) for ip in {s.ip for s in mine if s.device is None}]
+        buckets = [
+            Bucket("pair", name, ip, None, free, True) for ip in {s.ip for s in mine if s.device is None}
+        ]
         buckets += [Bucket("device", name, None, d, free, True) for d in {s.device for s in mine if s.device}]
         buckets.append(buckets_for(name, None, None, False)[1])
         found = _slowed(name, buckets, seen, resets, now, {s.ip or "—" for s in mine})

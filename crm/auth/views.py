@@ -42,7 +42,9 @@ def login():
         known = devices.read(request.cookies.get(devices.COOKIE))
         username = form.username.data.strip()[:64]
         try:
-            user = authenticate(username, form.password.data, request.remote_addr, utcnow(), known.get(username))
+            user = authenticate(
+                username, form.password.data, request.remote_addr, utcnow(), known.get(username)
+            )
         except DomainError as error:
             flash(str(error), "danger")
         else:
@@ -50,7 +52,7 @@ def login():
             response = redirect(_safe_next(form.next.data))
             value, max_age = devices.remember(known, username)
             response.set_cookie(devices.COOKIE, value, max_age=max_age, path=url_for("auth.login"), httponly=True,
-                                samesite="Lax", secure=cookie_secure(current_app.config.get("SESSION_COOKIE_SECURE")))  # fmt: skip
+                                samesite="Lax", secure=cookie_secure(bool(current_app.config.get("SESSION_COOKIE_SECURE"))))  # fmt: skip
             return response
     return render_template("auth/login.html", form=form)
 

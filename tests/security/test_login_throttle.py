@@ -29,8 +29,9 @@ def log_in(browser, username: str, password: str = PASSWORD):
     return browser.post("/auth/login", data={"username": username, "password": password})
 
 
-def attack(username: str, address: str, minutes: int = 50, tries: int = 200, final: bool = True,
-           spray: bool = False) -> int:
+def attack(
+    username: str, address: str, minutes: int = 50, tries: int = 200, final: bool = True, spray: bool = False
+) -> int:
     """Guesses every few seconds from `minutes` ago until 16 minutes ago, then one now (by then the delays have
     reached their cap, so that one is let through, and the next waits the whole cap). Returns how many guesses
     were checked at all (the others were refused unchecked). `spray`: another made-up name for each guess."""
@@ -72,7 +73,9 @@ def test_a_known_device_gets_in_even_from_a_new_address(app, make_user):
     attack(user.username, ELSEWHERE, minutes=40, final=False)  # two attacking addresses
     attack(user.username, ATTACKER)  # the name itself is slowed for browsers it never signed in from
     hotel = browser_at(app, "192.0.2.77")
-    hotel.set_cookie("crm_device", laptop.get_cookie("crm_device", path="/auth/login").value, path="/auth/login")
+    hotel.set_cookie(
+        "crm_device", laptop.get_cookie("crm_device", path="/auth/login").value, path="/auth/login"
+    )
     assert log_in(hotel, user.username).status_code == 302
     stranger = browser_at(app, "192.0.2.78")  # a browser and address the name never signed in from: it waits
     assert "登录失败次数过多" in log_in(stranger, user.username).data.decode()
@@ -151,7 +154,10 @@ def test_a_manager_sees_and_clears_a_lockout(app, make_user, slowed_name, role):
     assert log_in(new_phone, user.username).status_code == 302  # the user gets in at once
     manager.get("/auth/lockouts")  # the flash
     names = manager.get("/auth/lockouts").data.decode().split('data-testid="lockouts-address"')[0]
-    assert user.username not in names and ATTACKER in names.split('data-testid="lockouts-username"')[0] + ATTACKER
+    assert (
+        user.username not in names
+        and ATTACKER in names.split('data-testid="lockouts-username"')[0] + ATTACKER
+    )
 
 
 def test_clearing_an_address(app, make_user):

@@ -82,17 +82,24 @@ def test_sessions_are_stored_hashed(app, make_user):
     row = db.session.get(UserSession, int(row_id))
     assert row.user_id == user.id and row.remember
     assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest() and secret not in row.token_hash
-    assert secret in browser.get_cookie("remember_token").value  # the cookie carries it, the database does not
+    assert (
+        secret in browser.get_cookie("remember_token").value
+    )  # the cookie carries it, the database does not
 
 
 def test_the_users_own_new_password_ends_the_other_devices_and_the_tokens(app, make_user, client):
     user = make_user(Role.MEMBER, "371502")
     phone = sign_in(app, user, remember=True)
-    stolen_session, stolen_remember = copy_of(app, phone, ("session",)), copy_of(app, phone, ("remember_token",))
+    stolen_session, stolen_remember = (
+        copy_of(app, phone, ("session",)),
+        copy_of(app, phone, ("remember_token",)),
+    )
     _token, raw = create_token(user, "脚本", utcnow())
     assert api_status(raw, client) == 200
     desk = sign_in(app, user)
-    response = desk.post("/auth/password", data={"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = desk.post(
+        "/auth/password", data={"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert desk.get(PAGE).status_code == 200  # the browser that changed it stays signed in
     assert refused(phone) and refused(stolen_session) and refused(stolen_remember)
@@ -156,8 +163,12 @@ def test_switching_an_account_off_ends_its_sessions(app, make_user):
     member = make_user(Role.MEMBER, "371502")
     admin = make_user(Role.ADMIN)
     phone = sign_in(app, member, remember=True)
-    form = {"username": member.username, "full_name": member.full_name, "role": "member",
-            "region_id": member.region_id}  # fmt: skip  (active unticked)
+    form = {
+        "username": member.username,
+        "full_name": member.full_name,
+        "role": "member",
+        "region_id": member.region_id,
+    }  # fmt: skip  (active unticked)
     assert sign_in(app, admin).post(f"/admin/users/{member.id}", data=form).status_code == 302
     assert refused(phone)
     assert db.session.scalar(select(UserSession).where(UserSession.user_id == member.id)) is None
