@@ -5,6 +5,7 @@ Pick one with CRM_CONFIG (dev, test, prod); every value can be overridden by an 
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,19 +28,33 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "crm" / "translations")
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; phones keep forms open for long
+    # Every cookie is HttpOnly, SameSite=Lax, and Secure in production and on any HTTPS request (crm/extensions.py).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions live on the server (crm/auth/sessions.py): one not used for this long ends; "keep me logged in"
+    # lasts REMEMBER_DAYS from the login. Logout, a new password and "sign out everywhere" end them at once.
+    SESSION_IDLE_HOURS = _env_int("SESSION_IDLE_HOURS", 24)
+    REMEMBER_DAYS = _env_int("REMEMBER_DAYS", 30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)  # a spreadsheet to import
     # Contact-log attachments; empty means instance/uploads.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
     PER_PAGE = _env_int("PER_PAGE", 20)
-    # Login throttling: this many failures for one user name within the window lock it for the window.
+    # Login throttling (crm/auth/throttle.py, docs/OPERATIONS.md): after this many failures within the window, each
+    # further attempt waits LOGIN_DELAY_SECONDS, doubling per failure up to LOGIN_MAX_DELAY_SECONDS; counted per
+    # user name and address (or per known device), ...
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
-    # ...and this many failures from one address, whatever the user names, lock the address.
+    # ...and, for browsers and addresses the user name has never signed in from, per user name and per address.
+    LOGIN_MAX_FAILURES_PER_USER = _env_int("LOGIN_MAX_FAILURES_PER_USER", 10)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 24 * 60)
+    LOGIN_DELAY_SECONDS = _env_int("LOGIN_DELAY_SECONDS", 2)
+    LOGIN_MAX_DELAY_SECONDS = _env_int("LOGIN_MAX_DELAY_SECONDS", 900)
+    # An address a user signed in from, and a browser's known-device cookie, count as known this long.
+    LOGIN_KNOWN_DAYS = _env_int("LOGIN_KNOWN_DAYS", 90)
     # werkzeug's default (scrypt) in production; tests use a cheap hash so hundreds of users are quick.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     # Reminders: SMTP relay for email, outbox retries, scheduler cadence.

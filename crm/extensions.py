@@ -3,8 +3,11 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from flask import Flask, Response, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
+from flask_login.utils import encode_cookie
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,9 +32,45 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def cookie_secure(configured: bool) -> bool:
+    """A cookie is Secure when configured so (production) and whenever the request came over HTTPS."""
+    return bool(configured) or request.is_secure
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, Secure on HTTPS requests even where SESSION_COOKIE_SECURE is off."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure(super().get_cookie_secure(app))
+
+
+class CrmLoginManager(LoginManager):
+    """Flask-Login whose remember-me cookie is set, and removed, with HttpOnly, SameSite and (on HTTPS or where
+    configured) Secure; Flask-Login 0.6 takes Secure from the configuration only and removes the cookie bare."""
+
+    def _remember_cookie(self) -> dict:
+        config = current_app.config
+        return {
+            "key": config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+            "domain": config.get("REMEMBER_COOKIE_DOMAIN"),
+            "path": config.get("REMEMBER_COOKIE_PATH", "/"),
+            "secure": cookie_secure(config.get("REMEMBER_COOKIE_SECURE", False)),
+            "httponly": True,
+            "samesite": config.get("REMEMBER_COOKIE_SAMESITE", "Lax"),
+        }
+
+    def _set_cookie(self, response: Response) -> None:
+        duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+        response.set_cookie(value=encode_cookie(str(session["_user_id"])),
+                            max_age=int(duration.total_seconds()), **self._remember_cookie())  # fmt: skip
+
+    def _clear_cookie(self, response: Response) -> None:
+        response.delete_cookie(**self._remember_cookie())
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = CrmLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 

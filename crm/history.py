@@ -124,12 +124,13 @@ class HistoryIsImmutable(RuntimeError):
 
 # The audit trail, and the columns each model may still have changed on an existing row: an enterprise merge
 # re-points the duplicate's events and earlier merge records at the survivor (crm/enterprises/merge.py), and a
-# login attempt, written as a failure before the password is checked, becomes a success.
+# login attempt, written as a failure before the password is checked, becomes a success (or is marked throttled:
+# refused unchecked because it came too soon).
 APPEND_ONLY = {
     Event: frozenset({"enterprise_id"}),
     Assignment: frozenset(),
     EnterpriseMerge: frozenset({"survivor_id"}),
-    LoginAttempt: frozenset({"succeeded"}),
+    LoginAttempt: frozenset({"succeeded", "throttled"}),
     ChainEvent: frozenset(),
     InstructionStep: frozenset(),
 }

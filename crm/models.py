@@ -1,7 +1,7 @@
 """Imports every model so Alembic and the app see the whole schema."""
 
 from crm.api.models import ApiToken
-from crm.auth.models import LoginAttempt, User
+from crm.auth.models import LoginAttempt, LoginThrottleReset, User, UserSession
 from crm.chains.models import Chain, ChainEvent, ChainLink, ChainNode, ChainRegion, NodeFirm
 from crm.dashboard.models import YearGoal
 from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, EnterpriseMerge
@@ -62,8 +62,10 @@ __all__ = [
     "Event",
     "Industry",
     "LoginAttempt",
+    "LoginThrottleReset",
     "Region",
     "Setting",
     "User",
+    "UserSession",
     "WhitelistEntry",
 ]

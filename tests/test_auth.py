@@ -34,14 +34,47 @@ def test_inactive_user_cannot_log_in(client, make_user, app):
     assert response.status_code == 200
 
 
-def test_throttling_locks_after_repeated_failures_then_expires(app, make_user, now):
+def test_guessing_is_slowed_with_growing_delays(app, make_user, now):
+    """Past LOGIN_MAX_FAILURES failures of a name from an address, each attempt waits twice as long as the one
+    before; an attempt that comes too soon is refused unchecked, even with the right password, and does not
+    count; the right password at the allowed time gets in."""
     user = make_user("member", "371502")
-    for minute in range(app.config["LOGIN_MAX_FAILURES"]):
+    free, base = app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_DELAY_SECONDS"]
+    for _i in range(free):
         with pytest.raises(BadCredentials):
-            authenticate(user.username, "wrong", "10.0.0.1", now + timedelta(minutes=minute))
-    with pytest.raises(LoginLocked):  # even the right password is refused while locked
-        authenticate(user.username, PASSWORD, "10.0.0.1", now + timedelta(minutes=6))
-    later = now + timedelta(minutes=6 + app.config["LOGIN_WINDOW_MINUTES"])
+            authenticate(user.username, "wrong", "10.0.0.1", now)
+    at = now
+    for step in range(6):  # the waits: base, 2×base, 4×base …
+        delay = timedelta(seconds=base * 2**step)
+        with pytest.raises(LoginLocked):
+            authenticate(user.username, PASSWORD, "10.0.0.1", at + delay - timedelta(seconds=1))
+        at += delay
+        with pytest.raises(BadCredentials):
+            authenticate(user.username, "wrong", "10.0.0.1", at)
+    with pytest.raises(LoginLocked):
+        authenticate(user.username, PASSWORD, "10.0.0.1", at + timedelta(seconds=base * 2**6 - 1))
+    assert (
+        authenticate(user.username, PASSWORD, "10.0.0.1", at + timedelta(seconds=base * 2**6)).id == user.id
+    )
+
+
+def test_the_delay_is_capped_and_forgotten_after_the_window(app, make_user, now):
+    user = make_user("member", "371502")
+    cap = timedelta(seconds=app.config["LOGIN_MAX_DELAY_SECONDS"])
+    at = now
+    for _i in range(30):  # a patient guesser: each guess at the earliest moment it is let through
+        try:
+            authenticate(user.username, "wrong", "10.0.0.1", at)
+        except LoginLocked:
+            pass
+        except BadCredentials:
+            pass
+        at += cap
+    with pytest.raises(LoginLocked):  # never more than one guess per LOGIN_MAX_DELAY_SECONDS
+        authenticate(
+            user.username, "wrong", "10.0.0.1", at - cap + timedelta(seconds=cap.total_seconds() - 1)
+        )
+    later = at + timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"])
     assert authenticate(user.username, PASSWORD, "10.0.0.1", later).id == user.id
 
 
@@ -51,8 +84,9 @@ def test_success_resets_the_failure_count(app, make_user, now):
         with pytest.raises(BadCredentials):
             authenticate(user.username, "wrong", None, now + timedelta(minutes=minute))
     authenticate(user.username, PASSWORD, None, now + timedelta(minutes=5))
-    with pytest.raises(BadCredentials):  # a fresh count: one failure does not lock
-        authenticate(user.username, "wrong", None, now + timedelta(minutes=6))
+    for second in range(app.config["LOGIN_MAX_FAILURES"]):  # a fresh count: as many free failures again
+        with pytest.raises(BadCredentials):
+            authenticate(user.username, "wrong", None, now + timedelta(minutes=6, seconds=second))
     assert authenticate(user.username, PASSWORD, None, now + timedelta(minutes=7))
 
 
@@ -87,8 +121,12 @@ def test_posts_without_csrf_token_are_rejected(client, make_user, make_entry, cs
     entry = make_entry(make_user("member", "371502"))
     response = client.post("/auth/login", data={"username": head.username, "password": PASSWORD})
     assert response.status_code == 400  # even the login form needs its token
+    from crm.auth.sessions import start_session
+    from crm.types import utcnow
+
+    ref = start_session(head, False, utcnow())
     with client.session_transaction() as session:  # log in without the form to test the other routes
-        session["_user_id"] = head.get_id()
+        session["_user_id"] = ref
         session["_fresh"] = True
     for url in (
         f"/whitelist/{entry.id}/approve",
@@ -142,15 +180,20 @@ def test_parallel_guesses_cannot_outrun_the_lock(app, make_user, now):
     assert outcomes.count("LoginLocked") >= 12 - app.config["LOGIN_MAX_FAILURES"]
 
 
-def test_one_address_guessing_many_names_is_locked(app, make_user, now):
+def test_one_address_guessing_many_names_is_slowed_for_its_own_attempts(app, make_user, now):
     user = make_user("member", "371502")
     limit = app.config["LOGIN_MAX_FAILURES_PER_IP"]
-    for i in range(limit):  # one guess per name: no single name is locked
+    for i in range(limit):  # one guess per name: no single name is slowed
         with pytest.raises(BadCredentials):
             authenticate(f"guess{i}", "wrong", "10.0.0.7", now)
-    with pytest.raises(LoginLocked):
+    with pytest.raises(LoginLocked):  # a name never signed in from there waits
         authenticate(user.username, PASSWORD, "10.0.0.7", now)
     assert authenticate(user.username, PASSWORD, "10.0.0.8", now)  # another address is not affected
+    # An address the user signed in from before is known: the address's other failures do not slow them there.
+    with pytest.raises(LoginLocked):
+        authenticate("guess-more", "wrong", "10.0.0.7", now)
+    authenticate(user.username, PASSWORD, "10.0.0.7", now - timedelta(days=1))  # signed in there yesterday
+    assert authenticate(user.username, PASSWORD, "10.0.0.7", now).id == user.id
 
 
 def test_a_new_password_ends_the_sessions_made_with_the_old_one(app, make_user, login):
@@ -162,7 +205,10 @@ def test_a_new_password_ends_the_sessions_made_with_the_old_one(app, make_user, 
     other_client = app.test_client()
     other_client.post("/auth/login", data={"username": other.username, "password": PASSWORD})
     assert phone.get("/plans/tasks").status_code == 200
-    member.set_password("a-brand-new-pass-9")  # what the admin's password reset does
+    from crm.auth.services import change_password
+    from crm.types import utcnow
+
+    change_password(member, "a-brand-new-pass-9", utcnow())  # what the admin's password reset does
     db.session.commit()
     response = phone.get("/plans/tasks")
     assert response.status_code == 302 and "/auth/login" in response.location
@@ -172,9 +218,13 @@ def test_a_new_password_ends_the_sessions_made_with_the_old_one(app, make_user, 
     assert fresh.get("/plans/tasks").status_code == 200
 
 
-def test_a_session_naming_a_user_without_the_key_is_refused(client, make_user):
+def test_a_session_naming_a_user_without_the_key_is_refused(client, make_user, login):
     head = make_user("county_head", "371502")
-    for forged in (str(head.id), f"{head.id}:", f"{head.id}:0123456789abcdef0123", "x:y"):
+    login(head)
+    with client.session_transaction() as session:
+        real = session["_user_id"]
+    sid = real.partition(":")[0]
+    for forged in (str(head.id), f"{head.id}:", f"{sid}:0123456789abcdef0123456789", sid, "x:y", real + "x"):
         with client.session_transaction() as session:
             session["_user_id"] = forged
             session["_fresh"] = True

@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.refdata.seed import seed_reference
 from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
-BEFORE, REVISION = "d6e8f0a2b4c7", "e7a9c1b3d5f8"
+BEFORE, REVISION = "b0d2f4a6c8e3", "e7a9c1b3d5f8"
 AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 TASKS = "SELECT id, entry_id, title, kind, status, due_date FROM tasks ORDER BY id"
 

@@ -50,6 +50,11 @@ MATRIX = {
     # no scheduler has run in the test database, so the health check says so to everyone
     "main.healthz": ("GET", "/healthz", None, {"in": answers(503, 503, 503, 503, 503)}),
     "auth.logout": ("POST", "/auth/logout", {}, {"in": answers(302, 302, 302, 302, 302)}),
+    "auth.password": ("GET", "/auth/password", None, {"in": EVERYONE}),
+    "auth.lockouts": ("GET", "/auth/lockouts", None, {"in": answers(403, 403, 403, 200, 200)}),
+    "auth.clear_lockout": (
+        "POST", "/auth/lockouts/clear", {"username": "someone-else"}, {"in": answers(403, 403, 403, 302, 302)}
+    ),
     "whitelist.index": ("GET", "/whitelist/", None, {"in": CAMPAIGN}),
     "whitelist.propose": ("GET", "/whitelist/propose", None, {"in": CAMPAIGN}),
     "whitelist.review": ("GET", "/whitelist/review", None, {"in": answers(403, 403, 200, 200, 403)}),
@@ -171,6 +176,13 @@ MATRIX = {
     "admin.listing": ("GET", "/admin/users/", None, {"in": ADMIN_ONLY}),
     "admin.edit": ("GET", "/admin/regions/{region}", None, {"in": ADMIN_ONLY}),
     "admin.settings": ("GET", "/admin/settings", None, {"in": ADMIN_ONLY}),
+    # another user's sessions and API tokens (someone who leaves, a lost phone)
+    "admin.sign_out_everywhere": (
+        "POST", "/admin/users/{member}/sign-out", {}, {"in": answers(403, 403, 403, 403, 302)}
+    ),
+    "admin.revoke_user_tokens": (
+        "POST", "/admin/users/{member}/revoke-tokens", {}, {"in": answers(403, 403, 403, 403, 302)}
+    ),
     "admin.aliases": ("GET", "/admin/aliases/", None, {"in": answers(403, 403, 403, 200, 200)}),
     "admin.add_alias": (
         "POST", "/admin/aliases/add", {"kind": "region", "alias": "东昌府老城", "target_id": "{region}"},

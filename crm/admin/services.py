@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from crm.auth import sessions
 from crm.auth.models import User
-from crm.auth.services import password_problem
+from crm.auth.services import change_password, password_problem
 from crm.errors_domain import DomainError
 from crm.extensions import db
 from crm.refdata import aliases as names_rule
 from crm.refdata.aliases import KINDS, ReferenceNames
 from crm.refdata.industries import derive_group_flags
 from crm.refdata.models import Alias, CategoryTag, Industry, Region
+from crm.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ def _unique(model: type[Any], column: str, value: object, obj_id: int | None, la
 
 
 def save_user(user: User | None, data: dict) -> User:
+    """Create or edit a user. A new password (the administrator's reset) ends the user's sessions everywhere and
+    revokes their API tokens; so does switching the account off."""
     _unique(User, "username", data["username"], user.id if user else None, _("User name"))
     password = data.pop("password", None)
     problem = password_problem(password, data["username"]) if password else None
@@ -39,10 +43,28 @@ def save_user(user: User | None, data: dict) -> User:
     for key, value in data.items():
         setattr(user, key, value)
     if password:
-        user.set_password(password)
+        change_password(user, password, utcnow())
+    if user.id is not None and not user.is_active_flag:
+        sessions.end_all_sessions(user.id)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def sign_out_everywhere(actor: User, user: User) -> int:
+    """End every session of `user` on every device (a lost phone, a shared computer); returns how many ended."""
+    ended = sessions.end_all_sessions(user.id)
+    db.session.commit()
+    log.info("user %s signed out everywhere (%d sessions) by user %s", user.id, ended, actor.id)
+    return ended
+
+
+def revoke_tokens_of(actor: User, user: User, now: datetime) -> int:
+    """Revoke every usable API token of `user` (someone who leaves); returns how many were revoked."""
+    revoked = sessions.revoke_api_tokens(user.id, now)
+    db.session.commit()
+    log.info("API tokens of user %s revoked (%d) by user %s", user.id, revoked, actor.id)
+    return revoked
 
 
 def save_region(region: Region | None, data: dict) -> Region:

@@ -7,10 +7,12 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from crm.admin import bp, services
 from crm.admin.forms import IndustryForm, RegionForm, TagForm, UserForm
+from crm.auth import sessions
 from crm.auth.models import User
 from crm.auth.permissions import admin_required
 from crm.errors_domain import DomainError
@@ -18,6 +20,7 @@ from crm.extensions import db
 from crm.refdata.choices import industry_tree
 from crm.refdata.models import CategoryTag, Industry, Region
 from crm.settings import SPECS, get_setting, set_setting
+from crm.types import utcnow
 from crm.vocab import REGION_KINDS, ROLE_LABELS, TAG_GROUPS, Role
 
 
@@ -122,7 +125,40 @@ def edit(name: str, obj_id: int | None):
             return redirect(url_for("admin.listing", name=name))
     elif request.method == "POST":
         flash(_("Please correct the marked fields."), "danger")
-    return render_template("admin/form.html", form=form, res=res, name=name, obj=obj)
+    access = _access(obj) if isinstance(obj, User) else None
+    return render_template("admin/form.html", form=form, res=res, name=name, obj=obj, access=access)
+
+
+def _access(user: User) -> dict[str, int]:
+    """What the user is signed in with: live sessions (browsers) and usable API tokens."""
+    now = utcnow()
+    return {"sessions": sessions.live_sessions(user.id, now), "tokens": sessions.usable_tokens(user.id, now)}
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@admin_required
+def sign_out_everywhere(user_id: int):
+    user = _user_or_404(user_id)
+    ended = services.sign_out_everywhere(current_user, user)
+    flash(_("%(name)s is signed out on every device (%(n)d sessions ended).", name=user.full_name, n=ended),
+          "success")  # fmt: skip
+    return redirect(url_for("admin.edit", name="users", obj_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/revoke-tokens", methods=["POST"])
+@admin_required
+def revoke_user_tokens(user_id: int):
+    user = _user_or_404(user_id)
+    revoked = services.revoke_tokens_of(current_user, user, utcnow())
+    flash(_("%(n)d API tokens of %(name)s are revoked.", name=user.full_name, n=revoked), "success")
+    return redirect(url_for("admin.edit", name="users", obj_id=user.id))
 
 
 def _make_form(res: Resource, obj):

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +22,14 @@ class TokenForm(FlaskForm):
     days = SelectField(_l("Valid for"), coerce=int, default=90,
                        choices=[(30, _l("30 days")), (90, _l("90 days")), (365, _l("One year")),
                                 (0, _l("Until revoked"))])  # fmt: skip
+
+
+class PasswordForm(FlaskForm):
+    """The user's own new password: the current one first, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})  # fmt: skip
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
+                        render_kw={"autocomplete": "new-password"})  # fmt: skip
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})  # fmt: skip

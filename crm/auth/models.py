@@ -1,12 +1,10 @@
-"""Users, roles and the login-attempt log used for throttling."""
+"""Users, roles, their signed-in sessions, and the login-attempt log used for throttling."""
 
-import hashlib
-import hmac
 from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,14 +46,12 @@ class User(UserMixin, Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def session_key(self) -> str:
-        """Derived from the password hash: a new password ends every session and remember-me cookie made with
-        the old one (a lost phone stays logged in only until the password is reset)."""
-        secret = current_app.config["SECRET_KEY"].encode()
-        return hmac.new(secret, self.password_hash.encode(), hashlib.sha256).hexdigest()[:20]
+    # The signed-in session this object was loaded for (or just started): "<session id>:<secret>", see
+    # crm/auth/sessions.py. Not a column: one user has a session per device.
+    session_ref: str = ""
 
-    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
-        return f"{self.id}:{self.session_key()}"
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie and the remember-me cookie
+        return self.session_ref
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -64,12 +60,47 @@ class User(UserMixin, Model):
         return f"<User {self.username} {self.role}>"
 
 
+class UserSession(Model):
+    """One signed-in browser: the session cookie (and, with "keep me logged in", the remember-me cookie) carries
+    the row's id and a secret whose SHA-256 is kept here. Deleting the row ends that browser's session on the
+    server, whatever copy of the cookies exists."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class LoginAttempt(Model):
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The known-device cookie's number for this user name, when the browser presented a valid one.
+    device: Mapped[str | None] = mapped_column(String(32))
+    # Refused without checking the password, because the attempt came too soon (crm/auth/throttle.py).
+    throttled: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class LoginThrottleReset(Model):
+    """A manager cleared the failures of a user name or of an address: attempts before `at` no longer slow it."""
+
+    __tablename__ = "login_throttle_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)
+    cleared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,14 +1,16 @@
 """Authentication with throttling, and user creation."""
 
+import math
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from crm.auth import sessions, throttle
 from crm.auth.models import LoginAttempt, User
 from crm.errors_domain import DomainError
 from crm.extensions import db
@@ -33,50 +35,56 @@ COMMON_PASSWORDS = frozenset({
 
 
 class LoginLocked(DomainError):
-    """Too many recent failures for this user name or address."""
+    """Too many recent failures: this attempt came too soon (crm/auth/throttle.py)."""
 
 
 class BadCredentials(DomainError):
     """Unknown user, wrong password or inactive account (deliberately not told apart)."""
 
 
-def _failures_since(condition: ColumnElement[bool], now: datetime, reset_on_success: bool) -> int:
-    """Failed attempts matching `condition` in the window (after the last success, for a user name)."""
-    since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    if reset_on_success:
-        last_success = select(func.max(LoginAttempt.at)).where(condition, LoginAttempt.succeeded.is_(True))
-        since = max(since, db.session.scalar(last_success) or since)
-    query = select(func.count()).where(condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-    return cast(int, db.session.scalar(query))  # count() always yields a row
+def _too_soon(wait: timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 120:
+        return _("Too many failed attempts. Try again in %(n)d seconds.", n=seconds)
+    return _("Too many failed attempts. Try again in %(n)d minutes.", n=math.ceil(seconds / 60))
 
 
-def authenticate(username: str, password: str, ip: str | None, now: datetime) -> User:
+def authenticate(
+    username: str, password: str, ip: str | None, now: datetime, device: str | None = None
+) -> User:
     """Return the user for good credentials.
 
-    The attempt is written (as a failure) before the password is checked, so parallel guesses all count; a user
-    name is locked after LOGIN_MAX_FAILURES failures in the window, an address after LOGIN_MAX_FAILURES_PER_IP."""
+    The attempt is written (as a failure) before anything is checked, so parallel guesses all count; then an
+    attempt that comes too soon after its buckets' failures is refused unchecked (crm/auth/throttle.py). `device`
+    is the number of this user name's known-device cookie, when the browser presented a valid one."""
     username = username.strip()[:64]
-    attempt = LoginAttempt(username=username, ip=ip, succeeded=False, at=now)
+    attempt = LoginAttempt(username=username, ip=ip, device=device, succeeded=False, throttled=False, at=now)
     db.session.add(attempt)
     db.session.commit()
-    config = current_app.config
-    locked = _failures_since(LoginAttempt.username == username, now, True) > config["LOGIN_MAX_FAILURES"]
-    if ip and not locked:
-        locked = _failures_since(LoginAttempt.ip == ip, now, False) > config["LOGIN_MAX_FAILURES_PER_IP"]
-    if locked:
-        raise LoginLocked(
-            _("Too many failed attempts. Try again in %(n)d minutes.", n=config["LOGIN_WINDOW_MINUTES"])
-        )
+    wait = throttle.wait_for(attempt, now)
+    if wait > timedelta(0):
+        attempt.throttled = True  # refused unchecked: it does not count as a failure
+        db.session.commit()
+        raise LoginLocked(_too_soon(wait))
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         # Unknown names take as long as known ones, so timing does not tell which names exist.
-        check_password_hash(_dummy_hash(config["PASSWORD_HASH_METHOD"]), password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise BadCredentials(_("Wrong user name or password."))
     if not (user.is_active and user.check_password(password)):
         raise BadCredentials(_("Wrong user name or password."))
     attempt.succeeded = True
     db.session.commit()
     return user
+
+
+def change_password(user: User, password: str, now: datetime) -> None:
+    """Give `user` a new password (checked by password_problem first): every session on every device ends and
+    every API token is revoked, since whoever knew the old password may have made them. The caller commits."""
+    user.set_password(password)
+    if user.id is not None:
+        sessions.end_all_sessions(user.id)
+        sessions.revoke_api_tokens(user.id, now)
 
 
 def password_problem(password: str, username: str = "") -> str | None:

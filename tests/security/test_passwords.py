@@ -104,15 +104,15 @@ def test_repeated_failures_lock_the_login_form(app, client, make_user):
         response = client.post("/auth/login", data={"username": user.username, "password": "wrong-guess"})
         assert response.status_code == 200
     response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 200  # locked: even the right password is refused for now
+    assert response.status_code == 200  # slowed: even the right password is refused if it comes too soon
+    wait = app.config["LOGIN_DELAY_SECONDS"]
     with app.test_request_context():
-        locked = _(
-            "Too many failed attempts. Try again in %(n)d minutes.", n=app.config["LOGIN_WINDOW_MINUTES"]
-        )
+        locked = _("Too many failed attempts. Try again in %(n)d seconds.", n=wait)
     assert locked in response.data.decode()
     assert client.get("/whitelist/").status_code == 302  # not logged in
     attempts = db.session.scalars(select(LoginAttempt).where(LoginAttempt.username == user.username)).all()
     assert len(attempts) == app.config["LOGIN_MAX_FAILURES"] + 1 and not any(a.succeeded for a in attempts)
+    assert [a.throttled for a in attempts] == [False] * app.config["LOGIN_MAX_FAILURES"] + [True]
 
 
 def test_a_wrong_password_and_an_unknown_user_look_the_same(client, make_user):

@@ -1,0 +1,117 @@
+"""Server-side sessions: every signed-in browser is a row of user_sessions (crm/auth/models.py UserSession).
+
+The session cookie and the remember-me cookie carry "<row id>:<secret>"; only the secret's SHA-256 is stored.
+Logging out deletes this browser's row; a new password and an administrator's "sign out everywhere" delete all of
+the user's rows. A copy of either cookie taken before that is refused afterwards, because the row is gone."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import cast
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.engine import CursorResult
+
+from crm.api.models import ApiToken
+from crm.auth.models import User, UserSession
+from crm.extensions import db
+
+# last_seen_at (and an unremembered session's expiry) is written at most this often per session.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _idle() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_IDLE_HOURS"])
+
+
+def remember_duration() -> timedelta:
+    return timedelta(days=current_app.config["REMEMBER_DAYS"])
+
+
+def start_session(user: User, remember: bool, now: datetime) -> str:
+    """A new signed-in session for `user`; returns the reference the cookies carry (also set on `user`).
+
+    The user's expired sessions are removed on the way, so the table holds only live ones and the recent dead."""
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
+    secret = secrets.token_urlsafe(24)
+    expires = now + (remember_duration() if remember else _idle())
+    row = UserSession(user_id=user.id, token_hash=_hash(secret), remember=remember, created_at=now,
+                      last_seen_at=now, expires_at=expires)  # fmt: skip
+    db.session.add(row)
+    db.session.commit()
+    user.session_ref = f"{row.id}:{secret}"
+    return user.session_ref
+
+
+def _parse(ref: str) -> tuple[int, str] | None:
+    session_id, _sep, secret = (ref or "").partition(":")
+    if not (session_id.isdigit() and len(session_id) <= 18 and 20 <= len(secret) <= 64):
+        return None
+    return int(session_id), secret
+
+
+def user_for_session(ref: str, now: datetime) -> User | None:
+    """The active user of a live session, in one query (the user row joined to its session row), or None."""
+    parsed = _parse(ref)
+    if parsed is None:
+        return None
+    session_id, secret = parsed
+    query = (
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == session_id)
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    user, row = found
+    if not hmac.compare_digest(row.token_hash, _hash(secret)) or row.expires_at <= now or not user.is_active:
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        values = {"last_seen_at": now} if row.remember else {"last_seen_at": now, "expires_at": now + _idle()}
+        db.session.execute(update(UserSession).where(UserSession.id == row.id).values(**values))
+        db.session.commit()
+    user.session_ref = ref
+    return user
+
+
+def end_session(ref: str) -> None:
+    """Log out this browser: its session (and the remember-me cookie that carries the same reference) ends."""
+    parsed = _parse(ref)
+    if parsed is not None:
+        db.session.execute(delete(UserSession).where(UserSession.id == parsed[0]))
+        db.session.commit()
+
+
+def end_all_sessions(user_id: int) -> int:
+    """Sign the user out everywhere (every browser, remembered or not); returns how many sessions ended.
+    The caller commits."""
+    result = cast(CursorResult, db.session.execute(delete(UserSession).where(UserSession.user_id == user_id)))
+    return result.rowcount
+
+
+def revoke_api_tokens(user_id: int, now: datetime) -> int:
+    """Revoke every API token of the user still usable (a leaver, a new password); the caller commits."""
+    usable = or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)
+    query = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None), usable)
+    result = cast(CursorResult, db.session.execute(query.values(revoked_at=now)))
+    return result.rowcount
+
+
+def live_sessions(user_id: int, now: datetime) -> int:
+    query = select(func.count()).where(UserSession.user_id == user_id, UserSession.expires_at > now)
+    return cast(int, db.session.scalar(query))  # count() always yields a row
+
+
+def usable_tokens(user_id: int, now: datetime) -> int:
+    usable = or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)
+    query = select(func.count()).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None), usable)
+    return cast(int, db.session.scalar(query))
