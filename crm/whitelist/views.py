@@ -95,7 +95,7 @@ def propose():
         form.enterprise_id.data = request.args.get("enterprise_id", "")
         form.region_id.data = current_user.region_id or 0
         _prefill_node(form, parse_int(request.args.get("chain_node_id")))
-    existing = _chosen_enterprise(form)
+    existing = form.existing = _chosen_enterprise(form)
     picker = CategoryPicker(request.form if request.method == "POST" else None)
     duplicates, blocking = [], False
     if form.validate_on_submit() and (existing or picker.validate()):
@@ -140,7 +140,9 @@ def _prefill_node(form: ProposeForm, node_id: int | None) -> None:
 
 
 def _chosen_enterprise(form: ProposeForm):
-    """The enterprise on file being proposed (from its page, or picked among the duplicates), or None."""
+    """The enterprise on file being proposed (from its page, or picked among the duplicates), or None. A POST
+    naming one the user may not propose (junk, unknown, out of scope) gets None, which the form reports; a link
+    naming one gets a 404, as the enterprise page would."""
     enterprise_id = parse_int(form.enterprise_id.data)
     if enterprise_id is None:
         return None
@@ -150,7 +152,7 @@ def _chosen_enterprise(form: ProposeForm):
     enterprise = proposals.existing_for_proposal(
         current_user, enterprise_id, described, parse_int(request.values.get("chain_node_id"))
     )
-    if enterprise is None:
+    if enterprise is None and request.method == "GET":
         abort(404)
     return enterprise
 
