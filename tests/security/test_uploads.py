@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.errors_domain import DomainError
-from crm.imports import reader
 from crm.plans import logs
 from crm.plans.logs import MAX_ATTACHMENT_BYTES
 from crm.plans.models import ContactLog
@@ -127,9 +126,9 @@ def test_an_import_file_named_with_a_path_is_kept_in_the_import_folder(head):  #
     )  # <token>.bin and <token>.json, nothing named by the user
 
 
-def test_an_xlsx_that_unpacks_to_too_much_is_refused(head, monkeypatch):  # noqa: F811
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(head, monkeypatch, app):  # noqa: F811
     _user, client = head
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_UNPACKED_MB", 1)
     out = io.BytesIO(xlsx(GOOD))
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/padding.bin", b"\0" * 2**21)  # 2 MB of zeros weigh a few KB packed
@@ -150,7 +149,7 @@ def office_file(parts: dict[str, bytes]) -> bytes:
 
 
 BOMB_MESSAGE = (
-    'The attachment unpacks to far more than it weighs (%(mb)d MB), as a zip bomb does. Save the document '
+    "The attachment unpacks to far more than it weighs (%(mb)d MB), as a zip bomb does. Save the document "
     "again and attach that copy."
 )
 
@@ -181,7 +180,9 @@ def test_a_small_part_inflated_far_beyond_its_weight_is_refused(target, tmp_path
 
 def test_a_broken_archive_named_docx_is_refused(target, tmp_path):  # noqa: F811
     p, entry = target
-    data = logs.LogData(ASSIGNED_AT, "visit", "带附件", attachment=logs.Upload("坏.docx", b"PK\x03\x04 not a zip"))
+    data = logs.LogData(
+        ASSIGNED_AT, "visit", "带附件", attachment=logs.Upload("坏.docx", b"PK\x03\x04 not a zip")
+    )
     with pytest.raises(DomainError):
         logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)
 

@@ -32,7 +32,9 @@ def entry_fields(**overrides) -> dict:
 @pytest.mark.parametrize("enterprise_id", ["abc", "2'", "99999999999", "-1", "1.5", "²"])
 def test_a_junk_or_unknown_enterprise_id_is_a_clear_error(client, make_user, login, enterprise_id):
     login(make_user("member", "371502"))
-    response = client.post("/whitelist/propose", data=entry_fields(enterprise_id=enterprise_id, summary="保留我"))
+    response = client.post(
+        "/whitelist/propose", data=entry_fields(enterprise_id=enterprise_id, summary="保留我")
+    )
     page = response.data.decode()
     assert response.status_code == 200
     assert _(ERROR) in page and "保留我" in page  # the message, and what was typed is still there
