@@ -26,7 +26,7 @@ from crm.projects import stages
 from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
-from crm.scope import get_entry_or_404
+from crm.scope import can_see_enterprise_ids, get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
@@ -170,6 +170,13 @@ def _page(name: str) -> int:
 
 def _render_detail(entry, form: ReasonForm, status: int = 200):
     today = local_date(utcnow())
+    # An entry claiming an enterprise another county holds shows the name and the pending conflict only.
+    held_elsewhere = not can_see_enterprise_ids(current_user, [entry.enterprise_id])
+    timeline = (
+        queries.claim_timeline(entry.id, page=_page("history_page"))
+        if held_elsewhere
+        else queries.timeline(entry.enterprise_id, current_user, page=_page("history_page"))
+    )
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
@@ -186,7 +193,8 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         actions=policy.allowed_actions(current_user, entry) | team_actions(current_user, entry),
         assignments=assignment.history(entry.id),
         chain_node=gaps.node_status(entry.chain_node_id, today) if entry.chain_node_id else None,
-        timeline=queries.timeline(entry.enterprise_id, current_user, page=_page("history_page")),
+        timeline=timeline,
+        held_elsewhere=held_elsewhere,
         form=form,
     )
     return page, status
