@@ -102,6 +102,9 @@ class Config:
     HEALTH_SCHEDULER_MAX_AGE_MINUTES = _env_int("HEALTH_SCHEDULER_MAX_AGE_MINUTES", 15)
     # Where `flask crm backup` writes when no path is given.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(BASE_DIR / "instance" / "backups"))
+    # An .xlsx to import may unpack to at most this many MB (crm/imports/reader.py: 20,000 realistic rows unpack to
+    # about 20 MB and load in ~5 s; the row and cell counts are checked before loading too).
+    IMPORT_MAX_UNPACKED_MB = _env_int("IMPORT_MAX_UNPACKED_MB", 32)
     # seed-demo refuses to run where this is true.
     IS_PRODUCTION = False
 

@@ -5,7 +5,7 @@ Every list, detail, export and count of whitelist entries or enterprises goes th
 
 from flask import abort, has_request_context, request
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, event, exists, false, or_, select, true
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, aliased
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.plans.models import FundArrival
 from crm.projects.models import FundReturn, Project
 from crm.teams.models import Team, TeamMember
-from crm.vocab import Role
+from crm.vocab import HOLDING_STATES, Role
 from crm.whitelist.models import WhitelistEntry
 
 
@@ -106,13 +106,33 @@ def get_entry_or_404(user: User, entry_id: int) -> WhitelistEntry:
     return entry
 
 
+def held_elsewhere_first() -> ColumnElement[bool]:
+    """On WhitelistEntry: another county held the entry's enterprise before this entry claimed it (首报首谈). Such
+    an entry is a claim for the city to decide, not a key to the enterprise: its county sees the entry (the name,
+    the pending conflict), but the enterprise's page, contacts and history stay with the holding county until the
+    city decides for it (the holder's entries are then dropped, and this no longer holds)."""
+    rival = aliased(WhitelistEntry)
+    return exists().where(
+        rival.enterprise_id == WhitelistEntry.enterprise_id,
+        rival.region_id != WhitelistEntry.region_id,
+        rival.state.in_(HOLDING_STATES),
+        or_(
+            rival.created_at < WhitelistEntry.created_at,
+            and_(rival.created_at == WhitelistEntry.created_at, rival.id < WhitelistEntry.id),
+        ),
+    )
+
+
 def enterprise_scope(user: User) -> ColumnElement[bool]:
-    """A WHERE clause on Enterprise: visible when the user sees one of its entries or created it."""
+    """A WHERE clause on Enterprise: visible when the user sees one of its entries that does not merely claim what
+    another county holds, or created it."""
     if user.role == Role.MANAGER:
         return true()
     if user.role == Role.ADMIN:
         return false()
-    has_visible_entry = exists().where(WhitelistEntry.enterprise_id == Enterprise.id, entry_scope(user))
+    has_visible_entry = exists().where(
+        WhitelistEntry.enterprise_id == Enterprise.id, entry_scope(user), ~held_elsewhere_first()
+    )
     return or_(has_visible_entry, Enterprise.created_by_id == user.id)
 
 

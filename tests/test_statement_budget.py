@@ -27,8 +27,9 @@ COMPUTED = {}
 SNAPSHOT = {"DASHBOARD_SNAPSHOT_SECONDS": 900}  # a worker without figures of its own reads the stored ones
 CACHED = {"DASHBOARD_CACHE_SECONDS": 60}
 BUDGET = [
-    ("member", "/whitelist/{entry}", 24, {}),  # 领导批示: the entry's open instructions (one statement)
-    ("manager", "/whitelist/{entry}", 23, {}),
+    # 领导批示: the entry's open instructions (one statement); whether another county holds the enterprise (one)
+    ("member", "/whitelist/{entry}", 25, {}),
+    ("manager", "/whitelist/{entry}", 24, {}),
     ("member", "/plans/entries/{entry}/log", 8, {}),
     ("member", "/plans/tasks", 11, {}),
     ("member", "/inbox/", 4, {}),

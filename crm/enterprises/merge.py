@@ -22,6 +22,7 @@ from crm.enterprises.models import Contact, Enterprise, EnterpriseCategory, Ente
 from crm.enterprises.names import InvalidCreditCode, name_key, normalise_name, normalise_uscc, pinyin_initials
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
+from crm.formatting import local_time
 from crm.history import check_version, describe_changes, record_event, stale_message
 from crm.imports.models import ImportItem
 from crm.vocab import Action, Role
@@ -43,14 +44,19 @@ def merge(
         raise Forbidden(_("Only the city's managers merge enterprise records."))
     if survivor.id == duplicate.id:
         raise DomainError(_("An enterprise cannot be merged into itself; choose another record."))
-    check_version(survivor, survivor_version, enterprise_id=survivor.id)
-    check_version(duplicate, duplicate_version, enterprise_id=duplicate.id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Please give a reason."))
-    plan = preview(survivor, duplicate)
-    if plan.blocked:
-        raise DomainError(" ".join(plan.problems))
+    _lock_both(survivor.id, duplicate.id)
+    try:  # a refusal lets go of the locks at once
+        check_version(survivor, survivor_version, enterprise_id=survivor.id)
+        check_version(duplicate, duplicate_version, enterprise_id=duplicate.id)
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError(_("Please give a reason."))
+        plan = preview(survivor, duplicate)
+        if plan.blocked:
+            raise DomainError(" ".join(plan.problems))
+    except DomainError:
+        db.session.rollback()
+        raise
     expected = {survivor.id: survivor.version, duplicate.id: duplicate.version}
     try:
         record = _carry_out(actor, plan, reason, now)
@@ -67,6 +73,70 @@ def merge(
         db.session.rollback()
         raise
     return record
+
+
+class MergedAway(StaleRecord):
+    """One of the two records was merged into another meanwhile; `record` says into which, by whom, when."""
+
+    def __init__(self, record: EnterpriseMerge):
+        super().__init__(merged_away_message(record))
+        self.record = record
+
+
+def merge_record_of(enterprise_id: int) -> EnterpriseMerge | None:
+    """The merge that folded this (now deleted) enterprise into another, if one did."""
+    query = select(EnterpriseMerge).where(EnterpriseMerge.merged_id == enterprise_id)
+    return db.session.scalar(query.order_by(EnterpriseMerge.id.desc()).limit(1))
+
+
+def merged_away_message(record: EnterpriseMerge) -> str:
+    survivor = db.session.get(Enterprise, record.survivor_id)
+    return _(
+        "%(name)s (record #%(id)d) was merged into %(survivor)s by %(user)s at %(time)s. Reload the page.",
+        name=record.merged_name,
+        id=record.merged_id,
+        survivor=survivor.name if survivor else f"#{record.survivor_id}",
+        user=record.actor.full_name,
+        time=local_time(record.at),
+    )
+
+
+def _lock_both(*ids: int) -> None:
+    """Take both records' write locks in one fixed order (by id), before reading anything the merge decides on, so
+    two merges of the same pair (or opposite ones) run one after the other; then re-read both. The one that waited
+    finds a record gone and says who merged it where (a 409), never a 500 on a deleted row.
+
+    PostgreSQL: SELECT … FOR UPDATE ordered by id. SQLite locks the whole database for a writer: an UPDATE that
+    changes nothing takes the write lock first, so the reads below see every merge that committed before it."""
+    ordered = sorted(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = set(
+            db.session.scalars(
+                select(Enterprise.id)
+                .where(Enterprise.id.in_(ordered))
+                .order_by(Enterprise.id)
+                .with_for_update()
+            )
+        )
+    else:
+        db.session.execute(
+            update(Enterprise).where(Enterprise.id.in_(ordered)).values(version=Enterprise.version),
+            execution_options={"synchronize_session": False},
+        )
+        found = set(db.session.scalars(select(Enterprise.id).where(Enterprise.id.in_(ordered))))
+    for missing in (i for i in ordered if i not in found):
+        record = merge_record_of(missing)
+        error = (
+            MergedAway(record)
+            if record
+            else StaleRecord(_("One of the records was merged or removed meanwhile. Reload the page."))
+        )
+        db.session.rollback()
+        raise error
+    # The rows as they are now (another writer may have changed them since the page's request loaded them).
+    db.session.scalars(
+        select(Enterprise).where(Enterprise.id.in_(ordered)).execution_options(populate_existing=True)
+    ).all()
 
 
 def _stale(expected: dict[int, int]) -> StaleRecord:

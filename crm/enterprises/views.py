@@ -119,10 +119,13 @@ def add_contact(enterprise_id: int):
 @roles_required(Role.MANAGER)
 def merge(enterprise_id: int):
     """Pick the duplicate (suggestions and a search), preview what moves, and confirm with a reason."""
-    survivor = get_enterprise_or_404(current_user, enterprise_id)
     form = MergeForm()
     if request.method == "POST":
-        return _confirm_merge(survivor, form)
+        gone = _merged_away(enterprise_id, parse_int(form.duplicate_id.data))
+        if gone is not None:
+            return gone
+        return _confirm_merge(get_enterprise_or_404(current_user, enterprise_id), form)
+    survivor = get_enterprise_or_404(current_user, enterprise_id)
     duplicate_id = parse_int(request.args.get("duplicate"))
     duplicate = get_enterprise_or_404(current_user, duplicate_id) if duplicate_id is not None else None
     if duplicate is not None:
@@ -146,8 +149,12 @@ def _confirm_merge(survivor: Enterprise, form: MergeForm):
         return _render_merge(survivor, duplicate, form, 422)
     name = duplicate.name
     versions = parse_int(form.survivor_version.data, -1), parse_int(form.duplicate_version.data, -1)
+    survivor_id = survivor.id
     try:
         merging.merge(current_user, survivor, duplicate, form.reason.data, *versions, utcnow())
+    except merging.MergedAway as error:
+        db.session.rollback()
+        return _show_merged_away(error.record, form, survivor_id)
     except Forbidden:
         db.session.rollback()
         abort(403)
@@ -164,6 +171,28 @@ def _confirm_merge(survivor: Enterprise, form: MergeForm):
         return _render_merge(reloaded, again, form, 409 if stale else 422)
     flash(_("%(name)s was merged into this record.", name=name), "success")
     return redirect(url_for("enterprises.detail", enterprise_id=survivor.id))
+
+
+def _merged_away(*ids: int | None):
+    """A confirmation for a record that a merge has folded into another meanwhile (another manager's, or this
+    one's from another tab): a 409 saying who merged what, on the merge screen of the record that holds it now."""
+    for enterprise_id in ids:
+        if enterprise_id is None or db.session.get(Enterprise, enterprise_id) is not None:
+            continue
+        record = merging.merge_record_of(enterprise_id)
+        if record is not None:
+            return _show_merged_away(record, MergeForm(), ids[0])
+    return None
+
+
+def _show_merged_away(record: EnterpriseMerge, form: MergeForm, survivor_id: int | None):
+    flash(merging.merged_away_message(record), "warning")
+    # The survivor of the page if it is still there, else the record everything went into.
+    kept = (_reload(survivor_id) if survivor_id is not None else None) or _reload(record.survivor_id)
+    if kept is None:
+        abort(404)
+    form.duplicate_id.data = None
+    return _render_merge(kept, None, form, 409)
 
 
 def _reload(enterprise_id: int) -> Enterprise | None:

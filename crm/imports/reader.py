@@ -3,18 +3,33 @@
 import codecs
 import csv
 import io
+import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from xml.etree import ElementTree
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 MAX_ROWS = 20_000
-# What the parts of an .xlsx may add up to once unpacked (the zip headers' sizes, which reading enforces). A sheet
-# of MAX_ROWS rows unpacks to a few tens of MB; a "zip bomb" of a few MB to gigabytes, which would exhaust memory.
-MAX_UNPACKED_BYTES = 200 * 2**20
+# What the parts of an .xlsx may add up to once unpacked (the zip headers' sizes, which reading enforces), unless
+# the IMPORT_MAX_UNPACKED_MB setting says otherwise. MAX_ROWS realistic rows (ten columns: name, code, industry,
+# categories, county, campaign, mode, investment, a one-line summary, priority) unpack to 20 MB and load in ~5 s;
+# a "zip bomb" of a few MB unpacks to gigabytes, and a 190 MB sheet took minutes and 2 GB to load.
+MAX_UNPACKED_BYTES = 32 * 2**20
+# The rows of the first sheet are counted from its XML before openpyxl loads anything (a sheet with more than
+# this many row elements is refused; the exact count of non-empty rows is checked again after loading).
+ROW_SCAN_LIMIT = MAX_ROWS + 1 + 1000  # the header, and some empty formatted rows
+# And its cells: openpyxl keeps an object of some 150 bytes per cell, so a sheet of a few million empty cells
+# (<c r="A1"/>, a dozen bytes each, within the size cap) would still take gigabytes. The templates have ≤ 16 columns.
+CELL_SCAN_LIMIT = (MAX_ROWS + 1) * 60
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+SMALL_PART = 2**20  # workbook.xml and its relationships are a few KB
 
 
 class ImportFileError(Exception):
@@ -55,18 +70,84 @@ def _table(rows: list[tuple[int, list[str]]]) -> Table:
     return Table(headers, [(n, (cells + [""] * width)[:width]) for n, cells in data])
 
 
-def _unpacked_size(data: bytes) -> int:
+def max_unpacked_bytes() -> int:
+    if has_app_context() and current_app.config.get("IMPORT_MAX_UNPACKED_MB"):
+        return int(current_app.config["IMPORT_MAX_UNPACKED_MB"]) * 2**20
+    return MAX_UNPACKED_BYTES
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str:
+    """The zip part of the workbook's first sheet (the one openpyxl's worksheets[0] reads), from workbook.xml and
+    its relationships; the first xl/worksheets/*.xml when they do not say."""
+    names = set(archive.namelist())
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    try:
+        if any(
+            archive.getinfo(n).file_size > SMALL_PART
+            for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        ):
+            raise ValueError("oversized workbook part")
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels if rel.tag.endswith("Relationship")}
+        for sheet in book.iter():
+            if sheet.tag.endswith("}sheet"):
+                rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+                target = targets.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                if part in names:
+                    return part
+    except (KeyError, ElementTree.ParseError, ValueError):
+        pass
+    if not sheets:
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file."))
+    return sheets[0]
+
+
+def _count_tags(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """How many <row> and <c> elements the sheet's XML holds, counted while it is unpacked in chunks (nothing is
+    parsed or kept: ~0.1 s for a sheet of MAX_ROWS rows); stops once past either limit."""
+    rows = cells = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(2**20):
+            window = tail + chunk
+            # Split at the last '<' near the end: a tag cut in two by the chunk is counted with the next one.
+            cut = window.rfind(b"<", max(len(window) - 64, 0))
+            cut = len(window) if cut < 0 else cut
+            rows += len(ROW_TAG.findall(window, 0, cut))
+            cells += len(CELL_TAG.findall(window, 0, cut))
+            tail = window[cut:]
+            if rows > ROW_SCAN_LIMIT or cells > CELL_SCAN_LIMIT:
+                return rows, cells
+    return rows + len(ROW_TAG.findall(tail)), cells + len(CELL_TAG.findall(tail))
+
+
+def _check_size(data: bytes) -> None:
+    """Refuse, before openpyxl loads anything, a workbook that unpacks to too much or whose sheet has too many rows
+    (either took a worker minutes and gigabytes to load before the row limit was seen)."""
+    limit = max_unpacked_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return sum(part.file_size for part in archive.infolist())
+        if sum(part.file_size for part in archive.infolist()) > limit:
+            raise ImportFileError(_("The workbook unpacks to more than %(mb)d MB; split it and import the parts.",
+                                    mb=limit // 2**20))  # fmt: skip
+        rows, cells = _count_tags(archive, _first_sheet_part(archive))
+        if rows > ROW_SCAN_LIMIT:
+            raise ImportFileError(
+                _("The sheet has more than %(max)d rows; import at most %(max)d at a time.", max=MAX_ROWS)
+            )
+        if cells > CELL_SCAN_LIMIT:
+            raise ImportFileError(
+                _("The sheet has more than %(n)d cells; delete the empty columns and rows, or split the file.",
+                  n=CELL_SCAN_LIMIT)
+            )  # fmt: skip
 
 
 def read_xlsx(data: bytes) -> Table:
     try:
-        if _unpacked_size(data) > MAX_UNPACKED_BYTES:
-            raise ImportFileError(_("The workbook unpacks to more than %(mb)d MB; split it and import the parts.",
-                                    mb=MAX_UNPACKED_BYTES // 2**20))  # fmt: skip
+        _check_size(data)
         book = load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zipfile.LargeZipFile) as error:
         raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from error
     sheet = book.worksheets[0]
     if sheet.merged_cells.ranges:

@@ -1,7 +1,9 @@
 """Contact and visit logs: the daily work of the teams. A log can complete a plan step, its next step becomes a
 follow-up task, the first log moves an assigned entry to 对接中, and an attachment is checked before it is kept."""
 
+import io
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PureWindowsPath
@@ -34,6 +36,13 @@ SIGNATURES = {
     "xlsx": (b"PK\x03\x04",),
     "pptx": (b"PK\x03\x04",),
 }
+
+# Office files are zip archives: what their parts may add up to once unpacked, and how much more than packed any
+# one part may weigh. Real documents of 5 MB unpack to a few times that (text compresses about 10:1, pictures not
+# at all); a "zip bomb" renamed .docx unpacks to gigabytes from kilobytes and hangs whoever opens it.
+OFFICE_TYPES = ("docx", "xlsx", "pptx")
+MAX_OFFICE_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_OFFICE_RATIO = 200
 
 
 @dataclass
@@ -69,7 +78,29 @@ def check_attachment(upload: Upload) -> str:
         )
     if not upload.content or not upload.content.startswith(SIGNATURES[ext]):
         raise DomainError(_("The attachment's content does not match its file type."))
+    if ext in OFFICE_TYPES:
+        _check_office_archive(upload.content)
     return ext
+
+
+def _check_office_archive(content: bytes) -> None:
+    """The archive's directory read (nothing unpacked): refuse one that is not a readable zip, or whose parts
+    unpack to too much in all or each to far more than it weighs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise DomainError(_("The attachment's content does not match its file type.")) from None
+    unpacked = sum(part.file_size for part in parts)
+    inflated = any(part.file_size > MAX_OFFICE_RATIO * max(part.compress_size, 1024) for part in parts)
+    if unpacked > MAX_OFFICE_UNPACKED_BYTES or inflated:
+        raise DomainError(
+            _(
+                "The attachment unpacks to far more than it weighs (%(mb)d MB), as a zip bomb does. Save "
+                "the document again and attach that copy.",
+                mb=unpacked // (1024 * 1024),
+            )
+        )
 
 
 def _completable(entry: WhitelistEntry, task_id: int, kind: str) -> Task:

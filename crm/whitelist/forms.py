@@ -92,9 +92,23 @@ class ProposeForm(EnterpriseFields, EntryFields, FlaskForm):
         super().__init__(*args, **kwargs)
         self.init_enterprise_choices()
         self.init_entry_choices()
+        # The enterprise on file that `enterprise_id` names, as the view resolved it for the user (None: none, or
+        # one they may not propose). Set before validating.
+        self.existing = None
 
     def validate(self, extra_validators=None) -> bool:
-        if self.enterprise_id.data:
+        if self.enterprise_id.data and self.existing is None:
+            # An id that is junk, unknown or not the user's to propose: say so, and keep the enterprise fields (a
+            # name is then required) so nothing reads a field that is not there.
+            super().validate(extra_validators)
+            self.enterprise_id.errors = [
+                _(
+                    "The enterprise chosen is not on file or is not one you may propose. Fill in the "
+                    "enterprise below, or pick one from the duplicate list."
+                )
+            ]
+            return False
+        if self.existing is not None:
             # Proposing an enterprise already on file: its fields are not part of this form.
             for name in (
                 "name",

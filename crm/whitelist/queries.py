@@ -21,7 +21,7 @@ from crm.refdata.models import Industry
 from crm.scope import entry_scope, visible_entries
 from crm.settings import get_setting
 from crm.types import local_date, utcnow
-from crm.vocab import ApprovalChain, ReviewStage, Role, State
+from crm.vocab import Action, ApprovalChain, ReviewStage, Role, State
 from crm.whitelist.models import Event, WhitelistEntry
 
 SORTS: dict[str, ColumnElement[Any]] = {
@@ -236,6 +236,17 @@ def timeline(enterprise_id: int, user: User, page: int = 1, per_page: int = EVEN
             Event.enterprise_id == enterprise_id,
             or_(Event.entry_id.is_(None), Event.entry_id.in_(visible_ids)),
         )
+        .order_by(Event.at.desc(), Event.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def claim_timeline(entry_id: int, page: int = 1, per_page: int = EVENTS_PER_PAGE) -> Pagination:
+    """The events of one entry only, for a county whose entry claims an enterprise another county holds: its own
+    proposal's steps, without the enterprise's history or the conflict's note (which describes the other claim)."""
+    query = (
+        select(Event)
+        .where(Event.entry_id == entry_id, Event.action != Action.CONFLICT)
         .order_by(Event.at.desc(), Event.id.desc())
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

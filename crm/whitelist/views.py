@@ -29,7 +29,7 @@ from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
 from crm.saved_views.forms import list_bar, whitelist_query_of
-from crm.scope import get_entry_or_404
+from crm.scope import can_see_enterprise_ids, get_entry_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
@@ -110,7 +110,7 @@ def propose():
         form.enterprise_id.data = request.args.get("enterprise_id", "")
         form.region_id.data = current_user.region_id or 0
         _prefill_node(form, parse_int(request.args.get("chain_node_id")))
-    existing = _chosen_enterprise(form)
+    existing = form.existing = _chosen_enterprise(form)
     picker = CategoryPicker(request.form if request.method == "POST" else None)
     duplicates, blocking = [], False
     if form.validate_on_submit() and (existing or picker.validate()):
@@ -155,7 +155,9 @@ def _prefill_node(form: ProposeForm, node_id: int | None) -> None:
 
 
 def _chosen_enterprise(form: ProposeForm):
-    """The enterprise on file being proposed (from its page, or picked among the duplicates), or None."""
+    """The enterprise on file being proposed (from its page, or picked among the duplicates), or None. A POST
+    naming one the user may not propose (junk, unknown, out of scope) gets None, which the form reports; a link
+    naming one gets a 404, as the enterprise page would."""
     enterprise_id = parse_int(form.enterprise_id.data)
     if enterprise_id is None:
         return None
@@ -165,7 +167,7 @@ def _chosen_enterprise(form: ProposeForm):
     enterprise = proposals.existing_for_proposal(
         current_user, enterprise_id, described, parse_int(request.values.get("chain_node_id"))
     )
-    if enterprise is None:
+    if enterprise is None and request.method == "GET":
         abort(404)
     return enterprise
 
@@ -183,6 +185,13 @@ def _page(name: str) -> int:
 
 def _render_detail(entry, form: ReasonForm, status: int = 200):
     today = local_date(utcnow())
+    # An entry claiming an enterprise another county holds shows the name and the pending conflict only.
+    held_elsewhere = not can_see_enterprise_ids(current_user, [entry.enterprise_id])
+    timeline = (
+        queries.claim_timeline(entry.id, page=_page("history_page"))
+        if held_elsewhere
+        else queries.timeline(entry.enterprise_id, current_user, page=_page("history_page"))
+    )
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
@@ -200,7 +209,8 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         assignments=assignment.history(entry.id),
         chain_node=gaps.node_status(entry.chain_node_id, today) if entry.chain_node_id else None,
         **instruction_services.entry_panel(current_user, entry),
-        timeline=queries.timeline(entry.enterprise_id, current_user, page=_page("history_page")),
+        timeline=timeline,
+        held_elsewhere=held_elsewhere,
         form=form,
     )
     return page, status

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.imports import reader
+from crm.errors_domain import DomainError
 from crm.plans import logs
 from crm.plans.logs import MAX_ATTACHMENT_BYTES
 from crm.plans.models import ContactLog
@@ -126,9 +126,9 @@ def test_an_import_file_named_with_a_path_is_kept_in_the_import_folder(head):  #
     )  # <token>.bin and <token>.json, nothing named by the user
 
 
-def test_an_xlsx_that_unpacks_to_too_much_is_refused(head, monkeypatch):  # noqa: F811
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(head, monkeypatch, app):  # noqa: F811
     _user, client = head
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_UNPACKED_MB", 1)
     out = io.BytesIO(xlsx(GOOD))
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/padding.bin", b"\0" * 2**21)  # 2 MB of zeros weigh a few KB packed
@@ -138,3 +138,62 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused(head, monkeypatch):  # noqa
     message = _("The workbook unpacks to more than %(mb)d MB; split it and import the parts.", mb=1)
     assert message in response.data.decode()
     assert changes(before, snapshot()) == [] and files() == stored
+
+
+def office_file(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+BOMB_MESSAGE = (
+    "The attachment unpacks to far more than it weighs (%(mb)d MB), as a zip bomb does. Save the document "
+    "again and attach that copy."
+)
+
+
+@pytest.mark.parametrize("name", ["纪要.docx", "台账.xlsx", "汇报.pptx"])
+def test_a_zip_bomb_renamed_as_an_office_file_is_refused(member, name):
+    """60 MB of zeros packed into ~60 KB: it starts with the zip signature, and only its unpacked size gives it
+    away (read from the archive's directory, nothing unpacked)."""
+    client, entry = member
+    bomb = office_file({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"\0" * (60 * 2**20)})
+    assert len(bomb) < MAX_ATTACHMENT_BYTES
+    before, stored = snapshot(), files()
+    response = post_log(client, entry, name, bomb)
+    assert response.status_code == 200
+    assert _(BOMB_MESSAGE, mb=60) in response.data.decode()
+    assert changes(before, snapshot()) == [] and files() == stored
+
+
+def test_a_small_part_inflated_far_beyond_its_weight_is_refused(target, tmp_path):  # noqa: F811
+    """Under the total cap, but one part unpacks to a thousand times its packed size: no real document does."""
+    p, entry = target
+    bomb = office_file({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b" " * (20 * 2**20)})
+    data = logs.LogData(ASSIGNED_AT, "visit", "带附件", attachment=logs.Upload("表.xlsx", bomb))
+    with pytest.raises(DomainError, match="zip bomb|炸弹"):
+        logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_archive_named_docx_is_refused(target, tmp_path):  # noqa: F811
+    p, entry = target
+    data = logs.LogData(
+        ASSIGNED_AT, "visit", "带附件", attachment=logs.Upload("坏.docx", b"PK\x03\x04 not a zip")
+    )
+    with pytest.raises(DomainError):
+        logs.record_log(p["member"], entry, data, ASSIGNED_AT, tmp_path)
+
+
+def test_a_real_office_document_is_accepted(member):
+    """A document with ordinary text (which compresses about ten to one) and a picture passes."""
+    client, entry = member
+    text = "".join(f"<w:p><w:r><w:t>第{i}段：拜访纪要，双方就项目选址、投资规模和时间表交换了意见。</w:t></w:r></w:p>"
+                   for i in range(3000)).encode()  # fmt: skip
+    document = office_file({"[Content_Types].xml": b"<Types/>", "word/document.xml": text,
+                            "word/media/image1.png": bytes(range(256)) * 400})  # fmt: skip
+    assert post_log(client, entry, "纪要.docx", document).status_code == 302
+    download = client.get(f"/plans/logs/{db_log().id}/attachment")
+    assert download.status_code == 200 and download.data == document
