@@ -55,6 +55,17 @@ class Ranked:
     rank: int = 0
     args: dict | None = None  # drill-down: the group's targets
 
+    @property
+    def active(self) -> bool:
+        """Whether the group did anything that scores this week (a visit, an inbound visit, a signing, a start)."""
+        return self.points > 0 or self.visits + self.inbound + self.signings + self.starts > 0
+
+
+def quiet(rows: list[Ranked]) -> bool:
+    """A week in which no group did anything: every one would tie at rank 1 with 0.00, which says nothing; the
+    pages, the export, the report and the big screen say there was no activity instead."""
+    return bool(rows) and not any(r.active for r in rows)
+
 
 def _tier(groups: tuple[str, ...]) -> Exists:
     tagged = (

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.dashboard import rankings
 from crm.dashboard.period import Period
 from crm.dashboard.services import dashboard, scope_users
 from crm.errors_domain import DomainError, Forbidden
@@ -117,9 +118,12 @@ def figures(today: date) -> dict:
         ],  # fmt: skip
         "week": {"start": week.start.isoformat(), "end": week.end.isoformat()},
         "ranking_week": {"start": dash.week.start.isoformat(), "end": dash.week.end.isoformat()},
-        "county_ranking": [{"rank": r.rank, "label": r.label, "index": r.index} for r in dash.county_ranking],
-        "team_ranking": [
-            {"rank": r.rank, "label": r.label, "index": r.index} for r in dash.team_ranking[:TOP_TEAMS]
-        ],
+        # A week without activity ranks nobody (every group would tie at 1 with 0.00): empty lists, said so.
+        "county_ranking": []
+        if rankings.quiet(dash.county_ranking)
+        else [{"rank": r.rank, "label": r.label, "index": r.index} for r in dash.county_ranking],
+        "team_ranking": []
+        if rankings.quiet(dash.team_ranking)
+        else [{"rank": r.rank, "label": r.label, "index": r.index} for r in dash.team_ranking[:TOP_TEAMS]],
         "regions": regions,
     }

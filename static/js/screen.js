@@ -48,6 +48,10 @@
   function drawRanking(id, rows) {
     const list = document.getElementById(id);
     list.replaceChildren();
+    if (!rows.length) {
+      list.append(el("li", words.quiet));
+      return;
+    }
     for (const row of rows) {
       const item = el("li", row.label);
       item.append(el("span", Number(row.index).toFixed(2)));

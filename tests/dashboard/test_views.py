@@ -3,13 +3,16 @@
 import html
 import json
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from crm.dashboard import rankings
 from crm.dashboard.models import YearGoal
+from crm.dashboard.period import Period
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from tests.test_query_counts import count_queries
@@ -273,3 +276,17 @@ def test_dashboard_query_count_does_not_grow_with_the_data(world, login, project
     # working calendar; projects added four statements (their funnel stages, the project lights and the two
     # settings reads of their thresholds) and took one away (signings and their funds are one pass now).
     assert many <= 40
+
+
+def test_a_week_without_activity_ranks_nobody(world, login):
+    p, teams, _e = world
+    quiet_week = Period.last_full_week(date(2025, 6, 4))  # long before anything of the world
+    ranked = rankings.teams(p["manager"], quiet_week)
+    assert ranked and rankings.quiet(ranked) and not any(r.active for r in ranked)
+    busy = rankings.teams(p["manager"], Period.last_full_week(date(2026, 11, 25)))
+    assert not rankings.quiet(busy)
+    page = login(p["manager"]).get("/dashboard/rankings?week=2025-05-28").data.decode()
+    assert page.count('data-testid="ranking-quiet"') == 2 and 'data-rank="1"' not in page
+    assert "本周无对接活动（" in page
+    busy_page = login(p["manager"]).get("/dashboard/rankings?week=2026-11-18").data.decode()
+    assert 'data-testid="ranking-quiet"' not in busy_page and 'data-rank="1"' in busy_page
