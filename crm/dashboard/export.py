@@ -64,13 +64,13 @@ def dashboard_sheets(dash: "Dashboard") -> list[Sheet]:
         _("Signings"), _("Construction starts"), _("Weighted points"), _("Activity index"),
     ]  # fmt: skip
     for title, ranked in ((_("Team ranking"), dash.team_ranking), (_("County ranking"), dash.county_ranking)):
-        rows: list[tuple] = (
+        ranked_rows: list[tuple] = (
             [(None, _("No activity this week: nobody is ranked."), *([None] * 7))]
             if rankings.quiet(ranked)
             else [(r.rank, r.label, r.targets, r.visits, r.inbound, r.signings, r.starts, r.points, r.index)
                   for r in ranked]
         )  # fmt: skip
-        sheets.append(Sheet(title, ranking_headers, rows, [6, 30, 12, 8, 14, 8, 10, 12, 12]))
+        sheets.append(Sheet(title, ranking_headers, ranked_rows, [6, 30, 12, 8, 14, 8, 10, 12, 12]))
     watch = []
     for colour, title in (("red", _("Red")), ("yellow", _("Yellow"))):
         w = dash.lights[colour]
