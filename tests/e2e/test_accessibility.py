@@ -86,7 +86,12 @@ def reachable_by_tab(page: Page) -> list[str]:
     marked = page.evaluate(
         """() => {
             const controls = [...document.querySelectorAll('main a[href], main button, main input, main select, main textarea')]
-                .filter(el => el.offsetParent !== null && !el.disabled && el.type !== 'hidden');
+                .filter(el => el.offsetParent !== null && !el.disabled && el.type !== 'hidden')
+                // inside a closed <details> only its summary is shown (Chromium still gives the rest an
+                // offsetParent); the summary is the control that opens it
+                .filter(el => { const d = el.closest('details'); return !d || d.open || el.closest('summary'); })
+                // a tab list is one Tab stop: its other tabs are reached with the arrow keys (roving tabindex)
+                .filter(el => !(el.getAttribute('role') === 'tab' && el.getAttribute('aria-selected') === 'false'));
             controls.forEach((el, i) => el.dataset.a11yControl = i);
             return controls.length;
         }"""
