@@ -7,8 +7,8 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// An owner list that depends on a team choice (data-team-field names the team's input, data-owners maps each
-// team to its people): choosing another team lists that team's people. Without the script the server refuses an
+// An owner list that depends on a team choice (data-team-field names the team's input, data-owners the id of a
+// JSON data island mapping each team to its people): choosing another team lists that team's people. Without the script the server refuses an
 // owner from another team with a message and lists the chosen team's people.
 document.addEventListener("change", (event) => {
   const input = event.target;
@@ -17,7 +17,7 @@ document.addEventListener("change", (event) => {
   }
   for (const select of input.form.querySelectorAll("select[data-owners]")) {
     if (select.dataset.teamField === input.name) {
-      const owners = JSON.parse(select.dataset.owners)[input.value] || [];
+      const owners = JSON.parse(document.getElementById(select.dataset.owners).textContent)[input.value] || [];
       select.replaceChildren(...owners.map(([id, label]) => new Option(label, id)));
     }
   }
