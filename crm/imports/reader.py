@@ -98,7 +98,7 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str:
                 if part in names:
                     return part
     except (KeyError, ElementTree.ParseError, ValueError):
-        pass
+        pass  # a workbook whose parts do not say which sheet is first: fall back to the first sheet part
     if not sheets:
         raise ImportFileError(_("This is not a readable Excel (.xlsx) file."))
     return sheets[0]

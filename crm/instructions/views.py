@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.permissions import CAMPAIGN_ROLES, REVIEWER_ROLES, roles_required
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.instructions import bp, services
 from crm.instructions.forms import InstructionForm, StepForm
 from crm.parsing import form_version, local_path
 from crm.scope import get_entry_or_404
 from crm.types import local_date, utcnow
+from crm.viewhelpers import refusal, refused_status
 
 
 @bp.route("/")
@@ -106,18 +107,12 @@ def act(instruction_id: int, action: str):
             abort(400)
         flash(_("Please correct the marked fields."), "danger")
         return _render_detail(instruction, form, 422)
-    try:
-        STEPS[action](current_user, instruction, form, utcnow(), form_version(form))
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
+    error = refusal(lambda: STEPS[action](current_user, instruction, form, utcnow(), form_version(form)))
+    if error:
         # Again with what was typed, and the instruction as it is now (acting again acts on it).
         db.session.refresh(instruction)
         form.version.data = instruction.version
-        return _render_detail(instruction, form, 409 if isinstance(error, StaleRecord) else 422)
+        return _render_detail(instruction, form, refused_status(error))
     flash(str(DONE_MESSAGES[action]), "success")
     back = local_path(request.form.get("back"))
     return redirect(back or url_for("instructions.detail", instruction_id=instruction.id))

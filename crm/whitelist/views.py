@@ -16,7 +16,7 @@ from crm.enterprises.elsewhere import found_elsewhere
 from crm.enterprises.forms import CategoryPicker
 from crm.enterprises.names import uscc_key
 from crm.enterprises.services import EnterpriseData
-from crm.errors_domain import DomainError, Forbidden, StaleRecord
+from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.instructions import services as instruction_services
 from crm.parsing import form_version, parse_int
@@ -35,6 +35,7 @@ from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
 from crm.teams.queries import TeamOption, team_owners
 from crm.types import local_date, utcnow
+from crm.viewhelpers import refusal, refused_status
 from crm.vocab import Role
 from crm.whitelist import bp, policy, proposals, queries, services
 from crm.whitelist.forms import EntryForm, FilterForm, ProposeForm, ReasonForm, columns_from, filters_from
@@ -267,18 +268,14 @@ def transition(entry_id: int, action: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        ACTIONS[action](current_user, entry, form.reason.data, utcnow(), form_version(form))
-    except Forbidden:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning" if isinstance(error, StaleRecord) else "danger")
+    error = refusal(
+        lambda: ACTIONS[action](current_user, entry, form.reason.data, utcnow(), form_version(form))
+    )
+    if error:
         # Show the page again with what the user typed, and the record as it is now (so acting again acts on it).
         db.session.refresh(entry)
         form.version.data = entry.version
-        return _render_detail(entry, form, 409 if isinstance(error, StaleRecord) else 422)
+        return _render_detail(entry, form, refused_status(error))
     flash(str(DONE_MESSAGES[action]), "success")
     if request.form.get("back") == "review":
         return redirect(url_for("whitelist.review"))
