@@ -40,7 +40,7 @@ from crm.instructions.models import (
 )
 from crm.parsing import sane_date
 from crm.plans.models import DONE, OPEN, Task
-from crm.scope import entry_scope, team_ids_of
+from crm.scope import entry_scope, my_team_ids, team_ids_of
 from crm.types import local_date
 from crm.vocab import INSTRUCTION_KINDS, Action, Role, State
 from crm.whitelist.models import WhitelistEntry
@@ -293,7 +293,12 @@ def _with_entry(query: Select[Instruction]) -> Select[Instruction]:
 def _team_side(user: User) -> ColumnElement[bool]:
     return and_(
         Instruction.status.in_(TEAM_OPEN),
-        or_(WhitelistEntry.owner_id == user.id, WhitelistEntry.team_id.in_(team_ids_of(user))),
+        or_(
+            WhitelistEntry.owner_id == user.id,
+            WhitelistEntry.team_id.in_(
+                team_ids_of(user) if user.role in (Role.MEMBER, Role.LEAD) else my_team_ids(user)
+            ),
+        ),
     )
 
 

@@ -17,7 +17,9 @@ document.addEventListener("change", (event) => {
   }
   for (const select of input.form.querySelectorAll("select[data-owners]")) {
     if (select.dataset.teamField === input.name) {
-      const owners = JSON.parse(document.getElementById(select.dataset.owners).textContent)[input.value] || [];
+      // data-owners: the id of a JSON data island (a page's template), or the JSON itself (a form field's attribute)
+      const island = document.getElementById(select.dataset.owners);
+      const owners = JSON.parse(island ? island.textContent : select.dataset.owners)[input.value] || [];
       select.replaceChildren(...owners.map(([id, label]) => new Option(label, id)));
     }
   }
