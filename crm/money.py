@@ -7,19 +7,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from crm.formatting import short
+
 MAX_WAN = 10**9  # 万元: far beyond any project, within the INTEGER columns
 
 
 def plain(text: str | None) -> str:
     """Full-width digits, letters, brackets and spaces folded to their ASCII forms, then trimmed."""
     return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def short(text: str | None, room: int = 40) -> str:
-    """At most `room` characters of what someone typed, for an error message: a 10,000-character value is never
-    echoed back whole."""
-    text = text or ""
-    return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def compact(text: str | None) -> str:
@@ -51,7 +46,7 @@ def amount(raw: str | None, negative: bool = False) -> tuple[int, bool] | None:
         number = Decimal(digits) * (10000 if unit and unit.startswith("亿") else 1)
     except InvalidOperation as error:  # pragma: no cover - the pattern only lets digits through
         raise ValueError(
-            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=raw)
+            _("%(value)s is not an amount: write 万元 as a number (15000 or 1.5亿).", value=short(raw))
         ) from error
     value = int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if sign == "-":

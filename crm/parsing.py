@@ -4,15 +4,11 @@ from datetime import date
 from typing import Any, overload
 from urllib.parse import urlsplit
 
-from flask import Request, current_app, request
+from flask import Request
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
-from sqlalchemy import Select
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, ValidationError
-
-from crm.extensions import db
 
 MAX_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL columns here accept
 MAX_DIGITS = 18  # any number a column here holds (BIGINT included) has fewer digits; int() refuses over 4,300
@@ -44,13 +40,6 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def paginate(query: Select[Any], max_page: int = 100_000) -> Pagination:
-    """db.paginate with the page number read safely from ?page= (junk or huge values give page 1)."""
-
-    page = parse_int(request.args.get("page"), 1, maximum=max_page) or 1
-    return db.paginate(query, page=page, per_page=current_app.config["PER_PAGE"], error_out=False)
-
-
 def form_version(form: FlaskForm) -> int:
     """The record version a form was rendered with; missing or junk counts as stale (-1), never as 'skip the check'."""
     return parse_int(form.version.data, default=-1)
@@ -79,6 +68,16 @@ def one_line(text: str | None) -> str:
         " " if c in "\t\r\n" else c
         for c in (text or "")
         if not (ord(c) < 32 and c not in "\t\r\n") and ord(c) != 127 and c not in BIDI_CONTROLS | LINE_BREAKS
+    )
+
+
+def plain_lines(text: str | None) -> str:
+    """`text` without control characters or bidirectional overrides, keeping its line breaks and tabs: what a
+    multi-line value such as notes may hold."""
+    return "".join(
+        c
+        for c in (text or "")
+        if (ord(c) >= 32 or c in "\t\r\n") and ord(c) != 127 and c not in BIDI_CONTROLS
     )
 
 

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,11 +14,12 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from crm.auth.services import password_problem
+from crm.formbase import Form
 from crm.refdata.choices import industry_choices, region_choices, tag_choices
 from crm.vocab import REGION_KINDS, ROLE_LABELS, TAG_GROUPS
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(
         _l("User name"),
         validators=[
@@ -57,7 +57,7 @@ class UserForm(FlaskForm):
             raise ValidationError(_("A county head needs a county."))
 
 
-class RegionForm(FlaskForm):
+class RegionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=16)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     kind = SelectField(_l("Kind"), choices=list(REGION_KINDS.items()))
@@ -72,7 +72,7 @@ GROUP_FLAGS = _l(
 )
 
 
-class IndustryForm(FlaskForm):
+class IndustryForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     parent_id = SelectField(_l("Parent"), coerce=int)
     is_manufacturing = BooleanField(_l("Manufacturing"), description=GROUP_FLAGS)
@@ -87,7 +87,7 @@ class IndustryForm(FlaskForm):
         self.parent_id.choices = industry_choices(blank=_("— top level —"))
 
 
-class TagForm(FlaskForm):
+class TagForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -105,7 +105,7 @@ class TagForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class AliasForm(FlaskForm):
+class AliasForm(Form):
     """Another spelling for a county/zone (kind "region") or a category (kind "category")."""
 
     kind = HiddenField(validators=[DataRequired(), AnyOf(["region", "category"])])

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from crm.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES
-from crm.parsing import MAX_ID, sane_date
+from crm.parsing import BIDI_CONTROLS, MAX_ID, one_line, sane_date
 from crm.projects.queries import BANDS
 from crm.projects.queries import FLAGS as PROJECT_FLAGS
 from crm.projects.queries import MILESTONE_DATES as PROJECT_DATES
@@ -30,8 +30,30 @@ def sane(value) -> None:
         raise ValidationError(str(_l("The date is out of range.")))
 
 
+class Lines(fields.String):
+    """Text that may run over several lines (a summary, a reason): bidi overrides are dropped, as the web forms do;
+    other control characters are refused (plain_text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        return "".join(c for c in super()._deserialize(value, attr, data, **kwargs) if c not in BIDI_CONTROLS)
+
+
 def Text(max_length: int, **kwargs):  # noqa: N802 - reads as a field type
-    return fields.String(validate=[validate.Length(max=max_length), plain_text], **kwargs)
+    return Lines(validate=[validate.Length(max=max_length), plain_text], **kwargs)
+
+
+class OneLine(fields.String):
+    """A single-line value (a name, a title, a search): line breaks, tabs and bidi overrides are dropped before
+    the length is checked, as the web forms do (crm.formbase); other control characters are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        plain_text(text)  # a NUL or an escape is refused as in any text; line breaks and bidi overrides go
+        return one_line(text).strip()
+
+
+def Line(max_length: int, **kwargs):  # noqa: N802 - reads as a field type
+    return OneLine(validate=validate.Length(max=max_length), **kwargs)
 
 
 def Id(**kwargs):  # noqa: N802
@@ -48,7 +70,7 @@ class PageQuery(Schema):
 
 
 class SearchQuery(PageQuery):
-    q = Text(64, load_default="")
+    q = Line(64, load_default="")
 
 
 class Reference(fields.String):
@@ -135,13 +157,13 @@ class LogBody(Schema):
 
     occurred_at = fields.DateTime(required=True, metadata={"description": "without an offset: Beijing time"})
     kind = Choice(CONTACT_KINDS, required=True)
-    summary = fields.String(required=True, validate=[validate.Length(min=1, max=4000), plain_text])
+    summary = Lines(required=True, validate=[validate.Length(min=1, max=4000), plain_text])
     outcome = Text(2000, load_default=None, allow_none=True)
     participant_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
     contact_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
-    new_contact_name = Text(64, load_default=None, allow_none=True)
-    new_contact_title = Text(64, load_default=None, allow_none=True)
-    next_step = Text(200, load_default=None, allow_none=True)
+    new_contact_name = Line(64, load_default=None, allow_none=True)
+    new_contact_title = Line(64, load_default=None, allow_none=True)
+    next_step = Line(200, load_default=None, allow_none=True)
     next_date = fields.Date(load_default=None, allow_none=True, validate=sane)
     complete_task_id = Id(load_default=None, allow_none=True)
 
@@ -172,7 +194,7 @@ class Month(fields.String):
 class ProjectQuery(PageQuery):
     """The project list's filters and the dashboard's drill-down arguments (the names of ProjectFilters.args())."""
 
-    q = Text(100, load_default="")
+    q = Line(100, load_default="")
     region = Reference("region", 0, "where the project lands (county or zone)")
     state = Choice(PROJECT_STATES, load_default="")
     agreement = Choice(AGREEMENTS, load_default="")
@@ -214,4 +236,4 @@ class ArrivalBody(Schema):
     out_of_province = fields.Boolean(load_default=False, metadata={"description": "省外到位资金"})
     source_province = Choice(PROVINCES, load_default=None, allow_none=True,
                              metadata={"description": "required with out_of_province"})  # fmt: skip
-    note = Text(200, load_default=None, allow_none=True)
+    note = Line(200, load_default=None, allow_none=True)

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from crm.formbase import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(
         _l("User name"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username"}
     )
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """A new personal API token: a name to recognise it by, and how long it lives."""
 
     name = StringField(_l("Name (what will use it)"), validators=[DataRequired(), Length(max=64)])
@@ -24,7 +25,7 @@ class TokenForm(FlaskForm):
                                 (0, _l("Until revoked"))])  # fmt: skip
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """The user's own new password: the current one first, then the new one twice."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired()],

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -11,11 +10,12 @@ from crm.auth.models import User
 from crm.chains.models import FIRM_ROLES, Chain
 from crm.chains.services import ROLE_LABELS, ChainData, NodeData
 from crm.extensions import db
+from crm.formbase import Form
 from crm.refdata.choices import industry_choices, region_choices
 from crm.vocab import Role
 
 
-class ChainForm(FlaskForm):
+class ChainForm(Form):
     name = StringField(
         _l("Chain name"), validators=[DataRequired(message=_l("A chain needs a name.")), Length(max=64)]
     )
@@ -54,12 +54,12 @@ class ChainForm(FlaskForm):
                          active=self.active.data)  # fmt: skip
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     name = StringField(_l("Link"), validators=[DataRequired(message=_l("A link needs a name.")), Length(max=64)],
                        description=_l("上游, 中游, 下游 or a named segment"))  # fmt: skip
 
 
-class NodeForm(FlaskForm):
+class NodeForm(Form):
     name = StringField(_l("Node"), validators=[DataRequired(message=_l("A node needs a name.")), Length(max=64)],
                        description=_l("A product or capability, e.g. 铝板带箔"))  # fmt: skip
     link_id = SelectField(_l("Link"), coerce=int, validators=[DataRequired(message=_l("Choose a link."))])
@@ -77,7 +77,7 @@ class NodeForm(FlaskForm):
                         description=self.description.data)  # fmt: skip
 
 
-class FirmForm(FlaskForm):
+class FirmForm(Form):
     """A local firm on a node: an enterprise on file (by name or credit code) or a new 本地企业."""
 
     name = StringField(_l("Local firm"), validators=[DataRequired(message=_l("Enter the firm's name.")), Length(max=128)],

@@ -1,12 +1,12 @@
 """The goals form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, ValidationError
 from wtforms.validators import InputRequired, NumberRange
 
 from crm.dashboard.goals import GoalData
 from crm.dashboard.models import YearGoal
+from crm.formbase import Form
 
 
 def _count(label, maximum: int = 100_000):
@@ -21,7 +21,7 @@ def _count(label, maximum: int = 100_000):
     )
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     signings_low = _count(_l("Signings in the 夺标争先 campaign: at least"), 1000)
     signings_high = _count(_l("Signings in the 夺标争先 campaign: up to"), 1000)
     funds_yi = _count(_l("Funds arrived (亿元)"), 1_000_000)

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
@@ -11,6 +10,8 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.names import InvalidCreditCode, normalise_uscc, uscc_key
 from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
+from crm.formatting import short
+from crm.formbase import Form
 from crm.parsing import parse_int
 from crm.refdata.choices import leaf_industry_choices, tags
 
@@ -54,14 +55,17 @@ class EnterpriseFields:
     def validate_parent_name(self, field) -> None:
         self.parent = None
         text = (field.data or "").strip()
-        if not text:
+        if not text or field.errors:  # too long: Length has said so, and the value is not echoed back
             return
         self.parent = db.session.scalar(
             select(Enterprise).where(or_(Enterprise.name == text, Enterprise.uscc == uscc_key(text))).limit(1)
         )
         if self.parent is None:
             raise ValidationError(
-                _("No enterprise named %(name)s is on file; create the group parent first.", name=text)
+                _(
+                    "No enterprise named %(name)s is on file; create the group parent first.",
+                    name=short(text),
+                )
             )
 
     def enterprise_data(self, categories: list[CategoryChoice]) -> EnterpriseData:
@@ -84,7 +88,7 @@ class EnterpriseFields:
         self.ent_industry_id.data = enterprise.industry_id or 0
 
 
-class EnterpriseForm(EnterpriseFields, FlaskForm):
+class EnterpriseForm(EnterpriseFields, Form):
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +96,7 @@ class EnterpriseForm(EnterpriseFields, FlaskForm):
         self.init_enterprise_choices()
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     title = StringField(_l("Position"), validators=[Optional(), Length(max=64)])
     phone = StringField(
@@ -169,7 +173,7 @@ class CategoryPicker:
         return chosen + [CategoryChoice(c.tag_id, c.rank, c.list_year) for c in self.hidden]
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Confirming a merge: the duplicate, the versions both records had on the preview, and why."""
 
     duplicate_id = HiddenField()

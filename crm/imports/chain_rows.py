@@ -233,7 +233,7 @@ def check_file(
     if missing:
         return [], missing
     headers = {c.key: c.header for c in columns}
-    cells = ledger_rows.mapped_cells(table, mapping)
+    cells = ledger_rows.mapped_cells(table, mapping, columns)
     seen: dict[tuple[object, object], int]  # a row's chain and node (or node and firm) → its number
     on_file, seen, rows = _Chains(), {}, []
     if kind == "chain_map":

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from crm.parsing import one_line, plain_lines
 from crm.xlsx import Sheet
 
 
@@ -16,6 +17,12 @@ class Column:
     required: bool = False  # for every import
     for_proposals: bool = False  # required when the rows are also proposed for the whitelist
     example: str = ""
+    multiline: bool = False  # notes and summaries keep their line breaks; every other cell is one line
+
+
+def cell_text(column: "Column | None", raw: str) -> str:
+    """A cell's text as it is checked and stored: one line (crm.parsing.one_line) unless the column holds notes."""
+    return (plain_lines(raw) if column is not None and column.multiline else one_line(raw)).strip()
 
 
 COLUMNS = (
@@ -28,14 +35,14 @@ COLUMNS = (
     Column("industry", "所属产业", ("产业", "行业", "产业方向", "项目所属产业"), example="装备制造"),
     Column("categories", "企业类别", ("类别", "企业类型", "标签"), example="世界500强、央企"),
     Column("website", "网站", ("网址", "官网")),
-    Column("notes", "备注", ("说明",)),
+    Column("notes", "备注", ("说明",), multiline=True),
     Column("region", "目标县(市、区)", ("县市区", "目标县区", "县(市、区)", "所在县区", "目标县", "县区", "区县"),
            for_proposals=True, example="东昌府区"),
     Column("campaign", "攻坚行动", ("行动",), example="强企业“夺标争先”行动"),
     Column("mode", "招商方式", ("方式",), example="并购招商"),
     Column("planned_investment", "计划总投资(万元)", ("计划总投资", "总投资(万元)", "总投资", "投资额(万元)"),
            example="50000"),
-    Column("summary", "项目概况", ("项目简介", "概况")),
+    Column("summary", "项目概况", ("项目简介", "概况"), multiline=True),
     Column("priority", "优先级", ("级别",), example="一级(重点)"),
 )  # fmt: skip
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -82,7 +89,7 @@ CHAIN_MAP_COLUMNS = (
     Column("node", "节点", ("节点名称", "产品", "产品/技术", "关键产品", "细分领域"), required=True,
            example="动力电池"),
     Column("industry", "所属产业", ("产业", "行业", "所属行业", "产业方向"), example="新能源"),
-    Column("description", "节点说明", ("说明", "备注", "描述")),
+    Column("description", "节点说明", ("说明", "备注", "描述"), multiline=True),
 )  # fmt: skip
 
 # 本地企业名单: one row per local firm on a node (crm.imports.chain_rows).

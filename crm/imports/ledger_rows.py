@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from crm.auth.models import User
 from crm.imports.arrival_rows import ArrivalRows
-from crm.imports.columns import columns_for
+from crm.imports.columns import Column, cell_text, columns_for
 from crm.imports.project_rows import ProjectRows
 from crm.imports.reader import Table
 from crm.imports.rows import LedgerRow
@@ -18,10 +18,21 @@ from crm.imports.rows import LedgerRow
 KINDS = ("projects", "arrivals")
 
 
-def mapped_cells(table: Table, mapping: dict[str, int | None]) -> list[tuple[int, dict[str, str]]]:
-    """(row number, column key → the cell's text, trimmed) for every data row, through the column mapping."""
+def mapped_cells(
+    table: Table, mapping: dict[str, int | None], columns: tuple[Column, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """(row number, column key → the cell's text as stored: trimmed, one line unless a notes column) for every
+    data row, through the column mapping."""
+    by_key = {c.key: c for c in columns}
     return [
-        (number, {k: row[i].strip() for k, i in mapping.items() if i is not None and i < len(row)})
+        (
+            number,
+            {
+                k: cell_text(by_key.get(k), row[i])
+                for k, i in mapping.items()
+                if i is not None and i < len(row)
+            },
+        )
         for number, row in table.rows
     ]
 
@@ -39,7 +50,7 @@ def check_file(
     if missing:
         return [], missing
     headers = {c.key: c.header for c in columns}
-    cells = mapped_cells(table, mapping)
+    cells = mapped_cells(table, mapping, columns)
     checker: ProjectRows | ArrivalRows
     if kind == "projects":
         checker = ProjectRows(actor, [c for _n, c in cells], today)

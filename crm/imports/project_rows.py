@@ -11,6 +11,7 @@ from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc, uscc_key
 from crm.extensions import db
+from crm.formatting import short
 from crm.imports import values
 from crm.imports.rows import CREATE, DUPLICATE, REJECT, LedgerRow, _code, chunks
 from crm.plans import policy
@@ -161,9 +162,9 @@ class ProjectRows:
             except ValueError as error:
                 row.reject("industry", str(error))
         if cells.get("campaign") and (campaign := _code(cells["campaign"], CAMPAIGNS)) is None:
-            row.reject("campaign", _("Unknown campaign %(name)s.", name=cells["campaign"]))
+            row.reject("campaign", _("Unknown campaign %(name)s.", name=short(cells["campaign"])))
         if cells.get("mode") and (mode := _code(cells["mode"], MODES)) is None:
-            row.reject("mode", _("Unknown promotion mode %(name)s.", name=cells["mode"]))
+            row.reject("mode", _("Unknown promotion mode %(name)s.", name=short(cells["mode"])))
         if row.action == REJECT:
             return row
         # A row without them was refused.

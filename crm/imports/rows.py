@@ -14,6 +14,7 @@ from crm.enterprises.duplicates import DuplicateIndex, Match
 from crm.enterprises.names import InvalidCreditCode, normalise_name, normalise_uscc
 from crm.enterprises.services import CategoryChoice, EnterpriseData
 from crm.extensions import db
+from crm.formatting import short
 from crm.imports import values
 from crm.imports.columns import BY_KEY
 from crm.parsing import parse_int
@@ -131,7 +132,8 @@ def check_row(
         parent_id = lookups.by_name.get(cells["parent"])
         if parent_id is None:
             result.reject(
-                "parent", _("No enterprise called %(name)s on file to be the group.", name=cells["parent"])
+                "parent",
+                _("No enterprise called %(name)s on file to be the group.", name=short(cells["parent"])),
             )
     result.parent_id = parent_id
     if proposals:
@@ -168,9 +170,9 @@ def _check_entry(
         result.outside = cells["region"]
     campaign = mode = None
     if cells.get("campaign") and (campaign := _code(cells["campaign"], CAMPAIGNS)) is None:
-        result.reject("campaign", _("Unknown campaign %(name)s.", name=cells["campaign"]))
+        result.reject("campaign", _("Unknown campaign %(name)s.", name=short(cells["campaign"])))
     if cells.get("mode") and (mode := _code(cells["mode"], MODES)) is None:
-        result.reject("mode", _("Unknown promotion mode %(name)s.", name=cells["mode"]))
+        result.reject("mode", _("Unknown promotion mode %(name)s.", name=short(cells["mode"])))
     investment = None
     if cells.get("planned_investment"):
         investment = parse_int(cells["planned_investment"].replace(",", ""), maximum=10**9)

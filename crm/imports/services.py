@@ -19,7 +19,7 @@ from crm.enterprises.services import CategoryChoice, EnterpriseData, create_ente
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.imports import chain_rows, chain_writer, ledger, ledger_rows
-from crm.imports.columns import COLUMNS
+from crm.imports.columns import BY_KEY, COLUMNS, cell_text
 from crm.imports.matching import CHOICE_CREATE, CHOICE_SKIP, check_duplicates
 from crm.imports.models import ImportBatch, ImportItem
 from crm.imports.reader import Table
@@ -118,7 +118,9 @@ def dry_run(
     rows = []
     for number, cells in table.rows:
         values = {
-            key: cells[index] for key, index in mapping.items() if index is not None and index < len(cells)
+            key: cell_text(BY_KEY.get(key), cells[index])
+            for key, index in mapping.items()
+            if index is not None and index < len(cells)
         }
         rows.append(check_row(number, values, lookups, actor, proposals, seen))
     check_duplicates(rows, lookups.index)

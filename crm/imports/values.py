@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 # The cell readers shared with the screens' amount fields live in crm.money (a lower layer than imports).
+from crm.formatting import short
 from crm.money import MAX_WAN, amount, compact, plain  # noqa: E402, F401
 
 # The readers shared with the screens' amount fields live in crm.money (below both features).
@@ -48,7 +49,9 @@ def day(raw: str | None) -> date | None:
             parsed = None
     parsed = parsed or _excel_serial(text)
     if parsed is None:
-        raise ValueError(_("%(value)s is not a date: write it as 2026-11-03 or 2026年11月3日.", value=raw))
+        raise ValueError(
+            _("%(value)s is not a date: write it as 2026-11-03 or 2026年11月3日.", value=short(raw))
+        )
     if not sane_date(parsed):
         raise ValueError(_("The date is out of range."))
     return parsed
@@ -72,7 +75,7 @@ def month(raw: str | None) -> date | None:
     except ValueError:
         found = None
     if found is None:
-        raise ValueError(_("%(value)s is not a month: write it as 2026-11 or 2026年11月.", value=raw))
+        raise ValueError(_("%(value)s is not a month: write it as 2026-11 or 2026年11月.", value=short(raw)))
     return found.replace(day=1)
 
 
@@ -105,7 +108,7 @@ def province(raw: str | None) -> str | None:
     found = [p for p in PROVINCES if len(text) >= 2 and p.startswith(text)]
     if len(found) == 1:
         return found[0]
-    raise ValueError(_("No province called %(name)s.", name=raw))
+    raise ValueError(_("No province called %(name)s.", name=short(raw)))
 
 
 AGREEMENT_WORDS = (

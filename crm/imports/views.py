@@ -21,7 +21,8 @@ from crm.imports.matching import choice_labels
 from crm.imports.models import ImportBatch
 from crm.imports.reader import ImportFileError, read_table
 from crm.imports.rows import DUPLICATE, OUTSIDE, REJECT, UPDATE
-from crm.parsing import paginate, parse_int
+from crm.pagination import paginate
+from crm.parsing import parse_int
 from crm.plans.models import FundArrival
 from crm.projects.models import Project
 from crm.scope import project_scope

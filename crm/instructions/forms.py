@@ -2,10 +2,10 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from crm.formbase import Form
 from crm.instructions.models import ACTION
 from crm.instructions.services import REASON_LIMIT, TEXT_LIMIT, InstructionData
 from crm.parsing import SaneDate
@@ -14,7 +14,7 @@ from crm.vocab import INSTRUCTION_KINDS
 REQUIRED = _l("This field is required.")
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(Form):
     kind = RadioField(_l("Kind"), choices=list(INSTRUCTION_KINDS.items()), default=ACTION,
                       validators=[DataRequired(message=REQUIRED)])  # fmt: skip
     due_date = DateField(_l("To be done by"), validators=[Optional(), SaneDate()])
@@ -30,7 +30,7 @@ class InstructionForm(FlaskForm):
         return InstructionData(kind=self.kind.data, text=self.text.data or "", due_date=self.due_date.data)
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """One form for every step: `text` is the report (反馈), `reason` the reason for returning or a closing note."""
 
     text = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=TEXT_LIMIT)])

@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 )  # fmt: skip
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from crm.formbase import Form
 from crm.parsing import SaneDate
 from crm.vocab import CONTACT_KINDS, EVIDENCE_LABELS, STEP_OWNER_ROLES
 
@@ -31,7 +31,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class LogForm(FlaskForm):
+class LogForm(Form):
     occurred_on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     occurred_time = TimeField(_l("Time"), validators=[Optional()])
     kind = SelectField(_l("Type"), choices=list(CONTACT_KINDS.items()))
@@ -58,7 +58,7 @@ class LogForm(FlaskForm):
         ]
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     target = HiddenField()
     on = DateField(_l("Date"), validators=[Optional(), SaneDate()])
     amount = IntegerField(
@@ -68,7 +68,7 @@ class StageForm(FlaskForm):
     version = HiddenField()
 
 
-class FundsForm(FlaskForm):
+class FundsForm(Form):
     arrived_on = DateField(_l("Arrived on"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     fixed_amount = IntegerField(_l("Fixed-asset investment (10,000 yuan)"), default=0,
                                 validators=[Optional(), NumberRange(min=0, max=10**9)])  # fmt: skip
@@ -77,7 +77,7 @@ class FundsForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     title = StringField(_l("Step"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     due_date = DateField(_l("Due"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     evidence = SelectField(_l("Completed by"), choices=list(EVIDENCE_LABELS.items()))
@@ -85,13 +85,13 @@ class StepForm(FlaskForm):
     version = HiddenField()
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     day = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
     is_workday = BooleanField(_l("A make-up working day (调休上班)"))
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
 
 
-class TemplateStepForm(FlaskForm):
+class TemplateStepForm(Form):
     name = StringField(_l("Step"), validators=[DataRequired(message=REQUIRED), Length(max=64)])
     offset_workdays = IntegerField(
         _l("Working days after the start"),
@@ -102,7 +102,7 @@ class TemplateStepForm(FlaskForm):
     sort = IntegerField(_l("Sort order"), default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
-class HolidayYearForm(FlaskForm):
+class HolidayYearForm(Form):
     year = IntegerField(
         _l("Year"), validators=[InputRequired(message=REQUIRED), NumberRange(min=2000, max=2100)]
     )

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,11 +18,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from crm.drill import NONE
-from crm.money import MAX_WAN, amount, plain, short
+from crm.formatting import short
+from crm.formbase import Form
+from crm.money import MAX_WAN, amount, plain
 from crm.parsing import SaneDate, parse_int
 from crm.projects.queries import BAND_LABELS, ProjectFilters
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices
 from crm.vocab import AGREEMENTS, CAMPAIGNS, LIGHTS, MODES, PROJECT_STATES, PROVINCES
+from crm.widgets import QuickSelectField
 
 REQUIRED = _l("This field is required.")
 
@@ -86,7 +88,7 @@ def parse_schedule(text: str | None) -> dict[date, int]:
     return schedule
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     name = StringField(_l("Project name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     region_id = SelectField(_l("Where it lands (county or zone)"), coerce=int,
                             validators=[DataRequired(message=REQUIRED)])  # fmt: skip
@@ -114,7 +116,7 @@ class ProjectForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     target = HiddenField(validators=[DataRequired()])
     version = HiddenField()
     on = DateField(_l("Date"), validators=[DataRequired(message=REQUIRED), SaneDate()])
@@ -123,12 +125,12 @@ class StageForm(FlaskForm):
     )
 
 
-class TerminateForm(FlaskForm):
+class TerminateForm(Form):
     version = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=REQUIRED), Length(max=1000)])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     version = HiddenField()
     schedule = TextAreaField(_l("Planned funds arrival (one month per line: 2027-01 5000)"),
                              validators=[Optional(), Length(max=2000)])  # fmt: skip
@@ -140,7 +142,7 @@ class ScheduleForm(FlaskForm):
             raise ValidationError(str(error)) from None
 
 
-class ArrivalForm(FlaskForm):
+class ArrivalForm(Form):
     project_id = SelectField(_l("Project"), coerce=int, validators=[DataRequired(message=REQUIRED)])
     fixed = MoneyField(_l("Fixed-asset investment (万元)"), negative=True, default=0, validators=[Optional()])
     other = MoneyField(_l("Other funds (万元)"), negative=True, default=0, validators=[Optional()])
@@ -154,22 +156,22 @@ class ArrivalForm(FlaskForm):
         self.source_province.choices = [("", _("— choose —"))] + [(p, p) for p in PROVINCES if p != "山东省"]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     version = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    region = SelectField(_l("Lands in"), validators=[Optional()])
-    state = SelectField(_l("State"), validators=[Optional()])
-    agreement = SelectField(_l("Agreement type"), validators=[Optional()])
-    band = SelectField(_l("Planned investment"), validators=[Optional()])
-    industry = SelectField(_l("Industry"), validators=[Optional()])
-    light = SelectField(_l("Light"), validators=[Optional()])
+    region = QuickSelectField(_l("Lands in"), validators=[Optional()])
+    state = QuickSelectField(_l("State"), validators=[Optional()])
+    agreement = QuickSelectField(_l("Agreement type"), validators=[Optional()])
+    band = QuickSelectField(_l("Planned investment"), validators=[Optional()])
+    industry = QuickSelectField(_l("Industry"), validators=[Optional()])
+    light = QuickSelectField(_l("Light"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

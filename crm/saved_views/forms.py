@@ -3,12 +3,12 @@
 from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.drill import query_args
+from crm.formbase import Form
 from crm.saved_views import services
 from crm.saved_views.services import NAME_LENGTH, Sharing, sharing_choices
 from crm.whitelist.forms import COLUMNS, FilterForm, columns_from, drill_from
@@ -71,7 +71,7 @@ class SharingFields:
         return Sharing.parse(self.sharing.data or "")
 
 
-class SaveViewForm(SharingFields, FlaskForm):
+class SaveViewForm(SharingFields, Form):
     """Save the list as the user sees it under a name."""
 
     name = StringField(
@@ -82,7 +82,7 @@ class SaveViewForm(SharingFields, FlaskForm):
     list_key = HiddenField(default="whitelist")
 
 
-class EditViewForm(SharingFields, FlaskForm):
+class EditViewForm(SharingFields, Form):
     """Rename a view; its owner also shares and locks it."""
 
     name = StringField(
@@ -92,14 +92,14 @@ class EditViewForm(SharingFields, FlaskForm):
     version = HiddenField()
 
 
-class QueryForm(FlaskForm):
+class QueryForm(Form):
     """Save the list as the user sees it now into an existing view."""
 
     query = HiddenField()
     version = HiddenField()
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     pinned = HiddenField()
     back = HiddenField()
 

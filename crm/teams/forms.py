@@ -4,7 +4,6 @@ import json
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -20,12 +19,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from crm.auth.models import User
 from crm.extensions import db
+from crm.formbase import Form
 from crm.refdata.choices import industry_choices, region_choices
 from crm.refdata.models import Region
 from crm.teams.models import Team
 from crm.teams.services import TeamData
 from crm.vocab import ROLE_LABELS, Role
-from crm.widgets import QuickSelect
+from crm.widgets import QuickSelectField
 
 
 def _people(roles: tuple) -> list[tuple[int, str]]:
@@ -36,13 +36,14 @@ def _people(roles: tuple) -> list[tuple[int, str]]:
         .where(User.role.in_(roles), User.is_active_flag.is_(True))
         .order_by(User.full_name)
     )
+    labels = {role: str(ROLE_LABELS[Role(role)]) for role in roles}  # translated once, not once per person
     return [
-        (uid, f"{name}（{ROLE_LABELS[Role(role)]}{'，' + county if county else ''}）")
+        (uid, f"{name}（{labels[role]}{'，' + county if county else ''}）")
         for uid, name, role, county in db.session.execute(query)
     ]
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=64)])
     region_id = SelectField(_l("County"), coerce=int)
     leader_id = SelectField(
@@ -92,12 +93,9 @@ class TeamForm(FlaskForm):
         self.industry_ids.data = [i.id for i in team.industries]
 
 
-class MemberForm(FlaskForm):
-    user_id = SelectField(  # every member and lead of the city: hundreds of options, written directly
-        _l("Add a member"),
-        coerce=int,
-        validators=[DataRequired(message=_l("Choose a person."))],
-        widget=QuickSelect(),
+class MemberForm(Form):
+    user_id = QuickSelectField(  # every member and lead of the city: hundreds of options, written directly
+        _l("Add a member"), coerce=int, validators=[DataRequired(message=_l("Choose a person."))]
     )
 
     def __init__(self, team: Team, *args, **kwargs):
@@ -108,7 +106,7 @@ class MemberForm(FlaskForm):
         ]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     """Pick a team (ranked suggestions) and optionally an owner in it; the leader owns it by default.
 
     The owner list holds the chosen team's people only (issue 19: it mixed every suggested team's members, the lead

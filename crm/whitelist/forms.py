@@ -5,20 +5,20 @@ from datetime import date
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.chains.queries import node_choices
 from crm.drill import FLAGS, MILESTONE_DATES, MILESTONES, NONE, NONE_CODE, PHASES, Drill
 from crm.enterprises.forms import EnterpriseFields
+from crm.formbase import Form
 from crm.parsing import parse_int, sane_date
 from crm.refdata.choices import industry_choices, leaf_industry_choices, region_choices, tag_choices
 from crm.teams.queries import team_options
 from crm.vocab import CAMPAIGNS, LIGHTS, MODES, PRIORITIES, STATE_LABELS
 from crm.whitelist.queries import Filters
 from crm.whitelist.services import EntryData
-from crm.widgets import QuickSelect
+from crm.widgets import QuickSelectField
 
 
 class EntryFields:
@@ -73,7 +73,7 @@ class EntryFields:
         self.chain_node_id.data = entry.chain_node_id or 0
 
 
-class EntryForm(EntryFields, FlaskForm):
+class EntryForm(EntryFields, Form):
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -81,7 +81,7 @@ class EntryForm(EntryFields, FlaskForm):
         self.init_entry_choices()
 
 
-class ProposeForm(EnterpriseFields, EntryFields, FlaskForm):
+class ProposeForm(EnterpriseFields, EntryFields, Form):
     """A new enterprise and its whitelist entry in one go, or an entry for an enterprise already on file."""
 
     # Set when proposing an enterprise already on file (from its page, or a duplicate the user picked).
@@ -124,25 +124,25 @@ class ProposeForm(EnterpriseFields, EntryFields, FlaskForm):
         return super().validate(extra_validators)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     version = HiddenField()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
-    region = SelectField(_l("County"), coerce=int, validators=[Optional()], widget=QuickSelect())
-    tag = SelectField(_l("Category"), coerce=int, validators=[Optional()], widget=QuickSelect())
-    industry = SelectField(_l("Industry"), coerce=int, validators=[Optional()], widget=QuickSelect())
-    state = SelectField(_l("State"), validators=[Optional()], widget=QuickSelect())
-    campaign = SelectField(_l("Campaign"), validators=[Optional()], widget=QuickSelect())
-    mode = SelectField(_l("Promotion mode"), validators=[Optional()], widget=QuickSelect())
+    region = QuickSelectField(_l("County"), coerce=int, validators=[Optional()])
+    tag = QuickSelectField(_l("Category"), coerce=int, validators=[Optional()])
+    industry = QuickSelectField(_l("Industry"), coerce=int, validators=[Optional()])
+    state = QuickSelectField(_l("State"), validators=[Optional()])
+    campaign = QuickSelectField(_l("Campaign"), validators=[Optional()])
+    mode = QuickSelectField(_l("Promotion mode"), validators=[Optional()])
     conflict = BooleanField(_l("Only cross-county conflicts"))
-    team = SelectField(_l("Team"), coerce=int, validators=[Optional()], widget=QuickSelect())
-    light = SelectField(_l("Light"), validators=[Optional()], widget=QuickSelect())
+    team = QuickSelectField(_l("Team"), coerce=int, validators=[Optional()])
+    light = QuickSelectField(_l("Light"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,8 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from crm.enterprises.models import Contact
 from crm.extensions import db
+from crm.plans.models import ContactLog
 from crm.teams.models import Team, TeamMember
 from crm.types import utcnow
 from crm.vocab import Role
@@ -174,3 +177,15 @@ def test_dashboard_figures(county, api):
     assert set(body["breakdowns"]) == {"region", "category", "industry", "team", "campaign", "mode"}
     head = api(county["users"][Role.COUNTY_HEAD]).get("/api/v1/dashboard?year=1999")
     assert head.status_code == 422
+
+
+def test_a_logged_contact_s_names_arrive_on_one_line(county, api):
+    entry, member = county["entries"][0], county["users"][Role.MEMBER]
+    body = {"occurred_at": (utcnow() - timedelta(hours=1)).isoformat(), "kind": "phone", "summary": "电话\n沟通\u202e",
+            "new_contact_name": "王\r\n经理\u202e", "new_contact_title": "副总\u2028经理", "next_step": "报送\n方案", "next_date": "2026-12-20"}  # fmt: skip
+    response = api(member).post(f"/api/v1/entries/{entry.id}/logs", json=body)
+    assert response.status_code == 201, response.get_json()
+    contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == entry.enterprise_id))
+    assert (contact.name, contact.title) == ("王  经理", "副总经理")
+    log = db.session.scalar(select(ContactLog).where(ContactLog.entry_id == entry.id))
+    assert log.next_step == "报送 方案" and log.summary == "电话\n沟通"  # the summary is text: its lines stay

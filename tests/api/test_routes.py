@@ -12,7 +12,7 @@ from crm.types import utcnow
 from crm.vocab import Role
 from tests.api.conftest import error_code
 from tests.api.projects_world import project_world  # noqa: F401  (the world with a project per county)
-from tests.test_permissions import world  # noqa: F401  (the fixture: two counties with their records)
+from tests.permissions.world import world  # noqa: F401  (the fixture: two counties with their records)
 
 M, L, H, G, A = Role.MEMBER, Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER, Role.ADMIN
 ROLES = [M, L, H, G, A]

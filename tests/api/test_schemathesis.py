@@ -16,7 +16,7 @@ from schemathesis.checks import (
 
 from crm.vocab import Role
 from tests.api.projects_world import project_world  # noqa: F401  (a project per county)
-from tests.test_permissions import world  # noqa: F401  (records in two counties to find by id)
+from tests.permissions.world import world  # noqa: F401  (records in two counties to find by id)
 
 EXAMPLES = 12  # per operation: the whole run stays well under a minute on SQLite
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

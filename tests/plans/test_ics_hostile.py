@@ -39,3 +39,16 @@ def test_plan_ics_with_a_hostile_name_in_the_database(client, target, login):
 def test_one_line_keeps_text_and_drops_controls():
     assert one_line("聊城\r\n示例\u202e公司\x00\u2028") == "聊城  示例公司"
     assert one_line(None) == "" and one_line("plain 名称") == "plain 名称"
+
+
+def test_a_hostile_name_typed_into_the_form_is_stored_on_one_line_and_exports(client, target, login):
+    p, entry = target
+    enterprise = db.session.get(Enterprise, entry.enterprise_id)
+    login(p["manager"])
+    form = {"name": HOSTILE.replace("\x00", ""), "version": enterprise.version, "ent_industry_id": "0"}
+    assert client.post(f"/enterprises/{enterprise.id}/edit", data=form).status_code == 302
+    db.session.refresh(enterprise)
+    assert enterprise.name == "X  X-INJECT:1名称尾"
+    login(p["member"])
+    response = client.get(f"/plans/entries/{entry.id}/plan.ics")
+    assert response.status_code == 200 and b"\nX-INJECT" not in response.data.replace(b"\r\n ", b"")

@@ -11,9 +11,10 @@ from crm.plans.models import TemplateStep
 from crm.refdata.models import Alias, CategoryTag, Industry
 from crm.vocab import Role
 from tests.api.matrix import ANONYMOUS_401
+from tests.permissions.matrix import MATRIX
+from tests.permissions.matrix import PUBLIC as PERMISSIONS_PUBLIC
+from tests.permissions.world import url_for_case
 from tests.security.helpers import ANONYMOUS, fill, methods, rule_args, rules_by_endpoint
-from tests.test_permissions import MATRIX, url_for_case
-from tests.test_permissions import PUBLIC as PERMISSIONS_PUBLIC
 
 M = Role.MEMBER
 MISSING_ID = 999_999

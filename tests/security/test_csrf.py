@@ -10,10 +10,11 @@
 import re
 
 from crm.vocab import Role
+from tests.permissions.matrix import MATRIX
+from tests.permissions.world import world  # noqa: F401
 from tests.security.helpers import changes, sign_in, snapshot, use_session
 from tests.security.sweep import cases
 from tests.test_auth import csrf_on  # noqa: F401  (switches CSRF protection on for a test)
-from tests.test_permissions import MATRIX, world  # noqa: F401
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Who sends the request: the first of these the matrix lets through on the record inside the county.

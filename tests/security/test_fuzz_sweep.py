@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from crm.api import tokens
 from crm.vocab import Role
 from tests.conftest import NOW
+from tests.permissions.world import world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 from tests.security.fuzz import JSON_VALUE, TEXT, api_bodies, encode, json_text, page_forms, query_names
 from tests.security.helpers import ANONYMOUS, sign_in, use_session
 from tests.security.sweep import cases, server_error
-from tests.test_permissions import world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 
 ROLES = [ANONYMOUS, Role.MEMBER, Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER, Role.ADMIN]
 EXAMPLES = {ANONYMOUS: 2}  # per rule and role; anonymous requests all end at the login page

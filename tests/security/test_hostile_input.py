@@ -7,9 +7,9 @@ import pytest
 
 from crm.vocab import Role
 from tests.conftest import PASSWORD
+from tests.permissions.world import world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 from tests.security.helpers import sign_in, snapshot, use_session
 from tests.security.sweep import PUBLIC, cases, server_error
-from tests.test_permissions import world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 
 NUL = "a\x00b"
 JUNK_QUERY = {"q": NUL, "page": "99999999999999999999", "sort": NUL, "year": "-1", "week": "0000-00-00",

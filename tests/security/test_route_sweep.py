@@ -9,6 +9,8 @@ the audit trail (tests/security/helpers.py AUDIT_TABLES) by any request at all."
 import pytest
 
 from crm.vocab import Role
+from tests.permissions.matrix import MATRIX
+from tests.permissions.world import world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 from tests.security.helpers import (
     ANONYMOUS,
     Watcher,
@@ -19,7 +21,6 @@ from tests.security.helpers import (
     use_session,
 )
 from tests.security.sweep import PUBLIC, cases, judge_status
-from tests.test_permissions import MATRIX, world  # noqa: F401  (the matrix's campaign, reused as a fixture)
 
 # Requests that end the signed-in session on the server (crm/auth/sessions.py): the sweep signs in again after.
 SESSION_ENDING = {"auth.logout"}

@@ -26,11 +26,11 @@ from crm.reminders.models import Notification
 from crm.vocab import Role
 from tests.api.conftest import api, token_for  # noqa: F401  (bearer-token callers)
 from tests.api.matrix import API_ROUTES
+from tests.permissions.world import url_for_case, world  # noqa: F401
 from tests.plans.conftest import target  # noqa: F401
 from tests.reminders.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 from tests.security.xss import unsafe_html
 from tests.teams.conftest import campaign  # noqa: F401
-from tests.test_permissions import url_for_case, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = '=1+"><svg onload=alert(7)><script>alert(7)</script>{{7*7}}'
@@ -45,8 +45,9 @@ ALLOWED = {
         "the dashboard's tables as render_template returned them (autoescaped)",
     ),
     "crm/widgets.py": (
-        1,
-        "QuickSelect: an <option> whose value and label are each escaped (tests/test_widgets.py)",
+        2,
+        "QuickSelect: the <select> and each <option> joined from html_params and values and labels each escaped"
+        " (tests/test_widgets.py compares the HTML with WTForms')",
     ),
 }
 
