@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 BEFORE, REVISION = "f3b4c5d6e7f8", "a7c1e9d3b5f2"
 CHAINS = ("chains", "chain_links", "chain_nodes", "chain_regions", "node_firms", "chain_events")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import MetaData, text
 
 from crm.extensions import db
-from tests.test_migrations_and_cli import PREVIOUS, PROJECTS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, PROJECTS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 BEFORE, REVISION = "f1c2a3b4d5e6", "f2a3b4c5d6e7"
 A, B, C, D, E = (

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 
 from crm.extensions import db
 from crm.refdata.seed import seed_reference
-from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 BEFORE, REVISION = "b0d2f4a6c8e3", "e7a9c1b3d5f8"
 AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from crm.enterprises.models import Enterprise
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
 from crm.refdata.seed import seed_reference
-from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 REVISION = "b0d2f4a6c8e3"
 # The revision before it, as the migration names it (its chain is set where the branches are merged).

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 
 from crm.extensions import db
 from crm.refdata.seed import seed_reference
-from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 BEFORE, REVISION = "c5d7e9f1a3b6", "d6e8f0a2b4c7"
 AT = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)

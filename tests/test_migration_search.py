@@ -6,7 +6,7 @@ again works."""
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from tests.test_migrations_and_cli import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
 
 BEFORE, REVISION = "a7c1e9d3b5f2", "b8e2f4a6c1d3"
 PG_INDEXES = {

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from config import TestConfig
 from crm import create_app
 from crm.demo import DEMO_PASSWORD, seed_demo
 from crm.extensions import db
+from tests.snapshot import kept
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,20 +42,55 @@ except ImportError:  # pragma: no cover
     sync_playwright = None
 
 
+# How long the end of a test waits for requests the browser left running (a 2,000-row import commit on a loaded
+# machine) before the root fixture empties the tables under them.
+DRAIN_SECONDS = 300
+
+
+class InFlight:
+    """WSGI middleware counting the requests being served. `server.shutdown()` stops accepting, but the threaded
+    server's request threads are daemons it does not wait for: one still committing an import when the tables are
+    emptied fails the next test's restore (an enterprise still pointing at a deleted user)."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app, self.count, self.idle = app, 0, threading.Condition()
+
+    def __call__(self, environ: dict, start_response: Callable):
+        with self.idle:
+            self.count += 1
+        try:
+            return ClosingIterator(self.app(environ, start_response), [self._done])
+        except BaseException:
+            self._done()
+            raise
+
+    def _done(self) -> None:
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until no request is being served; False if some still were after `timeout` seconds."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app, now) -> Iterator[str]:
-    """Base URL of the app served on a free local port, on the test database filled with the demo data."""
+    """Base URL of the app served on a free local port, on the test database filled with the demo data (seeded once
+    per run and written back for each test: tests/snapshot.py)."""
     # A fresh app context of our own: its session is removed when the block ends, so the test thread holds no
     # connection (and, on SQLite, no lock) while the browser works against the server.
     with app.app_context():
-        seed_demo(now)
+        kept(f"demo-{now.isoformat()}", lambda: seed_demo(now))
 
     class LiveConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
         WTF_CSRF_ENABLED = True  # the browser goes through the real CSRF checks
 
     live_app = create_app(LiveConfig)
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    in_flight = InFlight(live_app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -62,9 +99,11 @@ def live_server(app, now) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        drained = in_flight.drain(DRAIN_SECONDS)
         # Close the live app's pooled connections before the root fixture empties the tables.
         with live_app.app_context():
             db.engine.dispose()
+        assert drained, f"requests still running {DRAIN_SECONDS} s after the test ended"
 
 
 @pytest.fixture(scope="session")

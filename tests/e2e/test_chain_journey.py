@@ -16,15 +16,9 @@ from playwright.sync_api import expect  # noqa: E402
 from crm.chains.models import ChainNode  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.vocab import STATE_LABELS, State  # noqa: E402
+from tests.e2e.pages import DESKTOP, PHONE  # noqa: E402
 from tests.e2e.test_team_journey import log_in  # noqa: E402  (one login helper for the journeys)
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 CHAIN, NODE, CANDIDATE = "有色金属精深加工（铝）", "电池铝箔", "华创电池铝箔股份有限公司"
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from crm.auth.models import User  # noqa: E402
 from crm.extensions import db  # noqa: E402
@@ -18,17 +18,10 @@ from crm.instructions.models import Instruction  # noqa: E402
 from crm.types import local_date, utcnow  # noqa: E402
 from crm.vocab import INSTRUCTION_STATUS, WORKING_STATES, Role  # noqa: E402
 from crm.whitelist.models import WhitelistEntry  # noqa: E402
+from tests.e2e.pages import log_in  # noqa: E402
 
 TEXT = "请于下周前上门拜访企业负责人，摸清新项目用地需求并反馈。"
 REPORT = "已上门拜访，企业需要高新区约50亩工业用地，已对接园区。"
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/auth/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("whoami")).to_be_attached()  # in the collapsed menu on a phone
 
 
 def a_members_target(app) -> tuple[int, str]:

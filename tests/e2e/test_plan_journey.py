@@ -18,8 +18,6 @@ pytest.importorskip("playwright")
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 from crm.auth.models import User  # noqa: E402
-from crm.demo import USERS  # noqa: E402
-from crm.demo_teams import TEAM_USERS  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.plans.calendar import WorkCalendar  # noqa: E402
 from crm.plans.lights import lights_for  # noqa: E402
@@ -28,8 +26,8 @@ from crm.settings import get_int  # noqa: E402
 from crm.types import local_date, utcnow  # noqa: E402
 from crm.vocab import CONTACT_KINDS, LIGHTS, STATE_LABELS, TASK_STATUS, State  # noqa: E402
 from crm.whitelist.models import WhitelistEntry  # noqa: E402
+from tests.e2e.pages import DEMO_NAMES, PHONE, log_in, no_horizontal_scroll  # noqa: E402
 
-FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS + TEAM_USERS}
 OPEN_LABEL = TASK_STATUS[OPEN]  # 待办
 DONE_LABEL = TASK_STATUS[DONE]  # 已完成
 LIGHT_LABELS = re.compile("^(" + "|".join(LIGHTS.values()) + ")$")  # 绿灯|黄灯|红灯
@@ -39,29 +37,11 @@ OUTCOME = "企业同意下月组织高管来聊实地考察。"
 NEXT_STEP = "发送东昌府区产业园区用地清单给企业投资部"
 BUCKETS = ("overdue", "today", "week", "later")
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 
 LOG_PATH = re.compile(r"^/plans/entries/(\d+)/log$")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/auth/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("whoami")).to_contain_text(FULL_NAMES[username])
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def task_items(page: Page, bucket: str) -> Locator:
@@ -268,7 +248,7 @@ def test_member_logs_a_visit_for_an_overdue_step_on_a_phone(
     entry_log = page.get_by_test_id("logs").locator("li").filter(has_text=SUMMARY)
     expect(entry_log).to_have_count(1)
     expect(entry_log).to_contain_text(CONTACT_KINDS[kind])
-    expect(entry_log).to_contain_text(FULL_NAMES["member1"])
+    expect(entry_log).to_contain_text(DEMO_NAMES["member1"])
     expect(entry_log).to_contain_text(OUTCOME)
     expect(entry_log).to_contain_text(NEXT_STEP)
     expect(entry_log).to_contain_text(next_date.isoformat())

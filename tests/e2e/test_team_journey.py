@@ -13,13 +13,11 @@ from sqlalchemy import select
 pytest.importorskip("playwright")
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from crm.demo import USERS  # noqa: E402
-from crm.demo_teams import TEAM_USERS  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.teams.models import Team  # noqa: E402
 from crm.vocab import ACTION_LABELS, STATE_LABELS, Action, State  # noqa: E402
+from tests.e2e.pages import DEMO_NAMES, PHONE, log_in, no_horizontal_scroll  # noqa: E402
 
-FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS + TEAM_USERS}
 TEAM_ONE = "东昌府区高端装备攻坚一队"  # lead1 leads it, member1 is in it
 TEAM_TWO = "东昌府区新兴产业攻坚二队"  # lead1 leads it too, member4 is in it
 REASSIGNED = ACTION_LABELS[Action.REASSIGN]  # 调整攻坚团队/负责人
@@ -30,12 +28,6 @@ WORKING = re.compile(
 REASON = "按产业方向调整至二队跟进"
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 
 ENTRY_HREF = re.compile(r"^/whitelist/(\d+)$")
 
@@ -48,18 +40,6 @@ def team_ids(app) -> dict[str, int]:
     with app.app_context():
         teams = db.session.scalars(select(Team).where(Team.name.in_((TEAM_ONE, TEAM_TWO))))
         return {team.name: team.id for team in teams}
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/auth/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("whoami")).to_contain_text(FULL_NAMES[username])
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def list_row(page: Page, name: str):
@@ -123,7 +103,7 @@ def test_lead_moves_a_target_to_another_team(app, live_server, new_page, demo_pa
     expect(lead.locator(f'input[name="team_id"][value="{one}"]')).to_be_checked()  # where it is now
     lead.locator(f'input[name="team_id"][value="{two}"]').check()
     # Choosing the new team lists its people only (issue 19); pick one of them.
-    new_owner = FULL_NAMES["member4"]
+    new_owner = DEMO_NAMES["member4"]
     owner = lead.locator("#owner_id option").filter(has_text=new_owner)
     expect(owner).to_have_count(1)
     lead.locator("#owner_id").select_option(value=owner.get_attribute("value"))
@@ -143,7 +123,7 @@ def test_lead_moves_a_target_to_another_team(app, live_server, new_page, demo_pa
     event = timeline.locator("li").filter(has_text=REASON)
     expect(event).to_have_count(1)
     expect(event).to_contain_text(REASSIGNED)
-    expect(event).to_contain_text(FULL_NAMES["lead1"])
+    expect(event).to_contain_text(DEMO_NAMES["lead1"])
     expect(event).to_contain_text(moved(TEAM_ONE, TEAM_TWO))
 
     history = card.get_by_test_id("assignment-history")
@@ -152,9 +132,9 @@ def test_lead_moves_a_target_to_another_team(app, live_server, new_page, demo_pa
     expect(history).to_be_visible()
     move = history.locator("li").last
     expect(move).to_contain_text(REASON)
-    expect(move).to_contain_text(FULL_NAMES["lead1"])
+    expect(move).to_contain_text(DEMO_NAMES["lead1"])
     expect(move).to_contain_text(
-        moved(f"{TEAM_ONE}（{FULL_NAMES['member1']}）", f"{TEAM_TWO}（{new_owner}）")
+        moved(f"{TEAM_ONE}（{DEMO_NAMES['member1']}）", f"{TEAM_TWO}（{new_owner}）")
     )
     lead.screenshot(path=screenshot_dir / "team-reassign.png", full_page=True)
 

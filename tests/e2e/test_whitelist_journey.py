@@ -13,22 +13,15 @@ from stdnum.cn import uscc as stdnum_uscc
 pytest.importorskip("playwright")
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from crm.demo import USERS  # noqa: E402
 from crm.vocab import REVIEW_STAGE_LABELS, STATE_LABELS, ReviewStage, State  # noqa: E402
+from tests.e2e.pages import DEMO_NAMES, PHONE, log_in, no_horizontal_scroll  # noqa: E402
 
-FULL_NAMES = {username: full_name for username, full_name, _role, _region in USERS}
 PROPOSED = STATE_LABELS[State.PROPOSED]  # 拟入库
 WHITELISTED = STATE_LABELS[State.WHITELISTED]  # 已入库
 COUNTY_STAGE = REVIEW_STAGE_LABELS[ReviewStage.COUNTY]  # 待县级审核
 CITY_STAGE = REVIEW_STAGE_LABELS[ReviewStage.CITY]  # 待市级审核
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 
 ENTRY_URL = re.compile(r"/whitelist/(\d+)$")
 
@@ -42,14 +35,6 @@ def fictional_uscc(region_code: str = "371502") -> str:
 
 
 # --- page helpers ----------------------------------------------------------------------------------------------
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/auth/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("whoami")).to_contain_text(FULL_NAMES[username])
 
 
 def log_out(page: Page) -> None:
@@ -100,10 +85,6 @@ def entry_id_of(page: Page) -> int:
     return int(ENTRY_URL.search(page.url).group(1))
 
 
-def no_horizontal_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 # --- journeys --------------------------------------------------------------------------------------------------
 
 
@@ -134,7 +115,7 @@ def test_propose_review_approve_journey(new_page, demo_password, screenshot_dir)
     page.goto("/whitelist/review")
     item = page.get_by_test_id("review-item").filter(has_text=name)
     expect(item).to_have_count(1)
-    expect(item).to_contain_text(FULL_NAMES["member1"])
+    expect(item).to_contain_text(DEMO_NAMES["member1"])
     expect(item.get_by_test_id("state")).to_have_text(PROPOSED)
     page.screenshot(path=screenshot_dir / "review-queue.png", full_page=True)
     item.locator(f'h2 a[href="/whitelist/{entry_id}"]').click()
@@ -167,7 +148,7 @@ def test_propose_review_approve_journey(new_page, demo_password, screenshot_dir)
     expect(page.locator('button[formaction$="/approve"]')).to_have_count(0)
     timeline = page.get_by_test_id("timeline")
     for username in ("member1", "head_dcf", "manager"):
-        expect(timeline).to_contain_text(FULL_NAMES[username])
+        expect(timeline).to_contain_text(DEMO_NAMES[username])
     expect(timeline).to_contain_text(WHITELISTED)
     page.screenshot(path=screenshot_dir / "entry-detail.png", full_page=True)
 

@@ -1,0 +1,1 @@
+"""The permission matrix's data (matrix.py) and the campaign it runs against (world.py)."""
