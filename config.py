@@ -90,7 +90,8 @@ class Config:
     # A list's total of at least LIST_COUNT_KEEP_FROM rows is kept LIST_COUNT_SECONDS per process (crm/list_counts.py).
     LIST_COUNT_SECONDS = _env_int("LIST_COUNT_SECONDS", 20)
     LIST_COUNT_KEEP_FROM = _env_int("LIST_COUNT_KEEP_FROM", 2000)
-    # The filter rows' counties, categories and industries kept this long per process (crm/refdata/choices.py).
+    # The filter rows' counties, categories and industries, the holiday table and the settings kept this long per
+    # process (crm/refdata/choices.py, crm/plans/calendar.py, crm/settings.py); a write in the process is seen at once.
     REFDATA_CACHE_SECONDS = _env_int("REFDATA_CACHE_SECONDS", 60)
     # Logs: "json" (one object per line, with request and user ids) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")

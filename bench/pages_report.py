@@ -111,6 +111,7 @@ def print_comparison(before: dict, after: dict, revision: str) -> None:
         print(f"\n{old['label']} entries (load before/after: {old['load_average']['after'][0]} / "
               f"{new['load_average']['after'][0]})")  # fmt: skip
         header = f"{'page':<26} {'user':<8} {'before':>14} {'after':>14} {'×':>6} {'target':>12} {'':>7}"
+        header += f" {'CPU ms before':>14} {'after':>6}"
         print(header)
         print("-" * len(header))
         was = {(r["page"], r["user"]): r for r in old["pages"]}
@@ -134,6 +135,10 @@ def print_comparison(before: dict, after: dict, revision: str) -> None:
                 if largest and "error" not in row
                 else ""
             )
+            cpu = [f"{r['cpu_median_ms']:.1f}" if r and "cpu_median_ms" in r else "—" for r in (prior, row)]
             print(f"{row['page']:<26} {row['user']:<8} {cells[0]:>14} {cells[1]:>14} {factor:>6} "
-                  f"{target_text(row['page']):>12} {met:>7}")  # fmt: skip
-    print("×: p95 before / p95 after (above 1 is faster); verdicts at the largest scale")
+                  f"{target_text(row['page']):>12} {met:>7} {cpu[0]:>14} {cpu[1]:>6}")  # fmt: skip
+    print(
+        "×: p95 before / p95 after (above 1 is faster); verdicts at the largest scale; CPU: the median CPU time"
+    )
+    print("of the benchmark's own process per request (what a web worker spends; SQLite's work included)")

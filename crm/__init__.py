@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (every model registered before Alembic looks)
     from crm.auth.loader import init_login
     from crm.extensions import babel, csrf, db, migrate
-    from crm.i18n import select_locale, select_timezone
+    from crm.i18n import ContextDomain, select_locale, select_timezone
     from crm.prepared import init_prepared
 
     _postgres_options(app)
@@ -64,6 +64,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.domain_instance = (
+        ContextDomain()
+    )  # the default domain ("messages"), translations found once per context
     init_login(app)
     _sqlite_pragmas(app)
     init_prepared(app)

@@ -27,3 +27,10 @@ def nl2br(value: str | None) -> Markup:
     if not value:
         return Markup("")
     return Markup("<br>").join(escape(line) for line in value.splitlines())
+
+
+def short(text: str | None, room: int = 40) -> str:
+    """At most `room` characters of what someone typed, for an error message: a 10,000-character value is never
+    echoed back whole."""
+    text = text or ""
+    return text if len(text) <= room else text[: room - 1] + "…"

@@ -80,7 +80,10 @@ class Kept:
             self._written(state.session)
 
     def _committed(self, session: Session) -> None:
-        session.info.pop(self.flag, None)
+        """The write is committed: forget again what another thread built from the old rows between the flush
+        and the commit."""
+        if session.info.pop(self.flag, None):
+            self.forget()
 
     def _rolled_back(self, session: Session) -> None:
         """A write rolled back: a value built meanwhile in this session may show it."""

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.kept import Kept
 from crm.refdata.models import Setting
 from crm.vocab import APPROVAL_CHAIN_LABELS, SIGNING_AGREEMENT_CHOICES, ApprovalChain
 
@@ -183,23 +184,34 @@ SPECS = {
 }
 
 
+# The settings as a web process last read them (REFDATA_CACHE_SECONDS, like the other reference data): a write in
+# this process is seen at once, another worker's within the seconds.
+_kept = Kept("settings", touches=lambda classes: any(c is Setting for c in classes))
+
+
+def _read() -> dict[str, str]:
+    return dict(db.session.execute(select(Setting.key, Setting.value)).all())
+
+
 def _stored() -> dict[str, str]:
-    """Every stored setting (a few dozen rows), read once per request: a page that draws lights and plan dates
-    asked for them three times. Outside a request (the scheduler's jobs) each call reads them afresh."""
+    """Every stored setting (a few dozen rows), read once per request (a page that draws lights and plan dates
+    asked for them three times) or kept per process as above. Outside a request (the scheduler's jobs) each call
+    reads them afresh."""
     if not has_request_context():
-        return dict(db.session.execute(select(Setting.key, Setting.value)).all())
+        return _read()
     stored = request.__dict__.get("_settings")
     if stored is None:
-        stored = request.__dict__["_settings"] = dict(
-            db.session.execute(select(Setting.key, Setting.value)).all()
-        )
+        seconds = current_app.config["REFDATA_CACHE_SECONDS"]
+        stored = _kept.get("settings", seconds, _read, keep=lambda _rows: True)  # 0 seconds: read every time
+        request.__dict__["_settings"] = stored
     return stored
 
 
 def _forget() -> None:
-    """A setting changed in this request: the next read sees it."""
+    """A setting changed in this request: the next read sees it (the write has also made the process forget)."""
     if has_request_context():
         request.__dict__.pop("_settings", None)
+    _kept.forget()
 
 
 def get_setting(key: str) -> str:

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from crm import vocab
 from crm.formatting import local_time, nl2br, wan
-from crm.inbox.services import unread_count
+from crm.inbox.services import unread_for_navigation
 from crm.plans.calendar import request_calendar
+from crm.refdata.choices import industry_path
 
 
 def url_with(**changes: Any) -> str:
@@ -29,13 +30,14 @@ def url_with(**changes: Any) -> str:
 
 
 def _inbox_unread() -> int:
-    return unread_count(current_user) if current_user.is_authenticated else 0
+    return unread_for_navigation(current_user) if current_user.is_authenticated else 0
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
     app.jinja_env.filters["nl2br"] = nl2br
+    app.jinja_env.filters["industry_path"] = industry_path
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["inbox_unread"] = _inbox_unread

@@ -33,3 +33,20 @@ def test_every_message_is_translated():
 def test_pages_render_in_chinese(client):
     page = client.get("/auth/login").data.decode()
     assert "登录" in page and "Log in" not in page
+
+
+def test_translations_are_found_once_per_context_and_a_forced_locale_still_gets_its_own(app):
+    """crm.i18n.ContextDomain keeps the context's translations; force_locale() must still switch them."""
+    from flask import render_template_string
+    from flask_babel import _get_current_context, force_locale, get_translations
+    from flask_babel import gettext as _
+
+    with app.test_request_context("/"):
+        assert _("Log in") == "登录"
+        assert (
+            _get_current_context().babel_translations is get_translations()
+        )  # found once, kept on the context
+        with force_locale("en"):
+            assert _("Log in") == "Log in"
+            assert render_template_string("{{ _('Log in') }}") == "Log in"
+        assert _("Log in") == "登录" and render_template_string("{{ _('Log in') }}") == "登录"

@@ -52,7 +52,8 @@ def test_list_queries_do_not_grow_with_rows(client, make_user, make_entry, make_
     db.session.expunge_all()
     with count_queries() as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few), many
+    # The enterprise list counts its rows only once its first page is full (crm.pagination.total_from_page).
+    assert len(many) == len(few) + (url == "/enterprises/"), many
     # lists: 13 (the whitelist reads its saved views in one); the start page gathers the head's day (issue 19)
     cap = 14 if url == "/" else 13
     assert len(many) <= cap, "\n".join(m[:160] for m in many)

@@ -5,7 +5,7 @@ from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 
-from crm.widgets import QuickSelect
+from crm.widgets import QuickSelect, QuickSelectField
 
 CHOICES = [
     (0, "全部"),
@@ -41,3 +41,62 @@ def test_int_choices_selected_and_groups_and_attributes_match_too():
         quick = render(QuickSelect(), grouped, data, coerce=int)
         assert quick == render(Select(), grouped, data, coerce=int)
         assert f'selected value="{data}"' in quick
+
+
+def field_pair(choices, coerce=str, **options):
+    """The same select as WTForms' SelectField and as crm.widgets.QuickSelectField, in one form."""
+
+    class F(Form):
+        plain = SelectField(choices=choices, coerce=coerce, **options)
+        quick = QuickSelectField(choices=choices, coerce=coerce, **options)
+
+    return F
+
+
+@pytest.mark.parametrize("data", [0, 7, 12, "a&b", None, "nope"])
+def test_a_quick_field_renders_its_pairs_as_wtforms_does(data):
+    form = field_pair(CHOICES)(data={"plain": data, "quick": data})
+    quick = str(form.quick(class_="form-select form-select-sm", required=True))
+    plain = str(form.plain(class_="form-select form-select-sm", required=True))
+    assert quick.replace('name="quick"', "").replace('id="quick"', "") == plain.replace(
+        'name="plain"', ""
+    ).replace('id="plain"', "")
+    assert quick.count("<option") == len(CHOICES)
+
+
+INT_CHOICES = [(0, "全部"), (15, "东昌府区"), (16, "茌平区"), (-1, "未填写")]
+
+
+@pytest.mark.parametrize("submitted", ["15", "-1", "0", "99", "abc", "", "1" * 5000])
+def test_a_quick_field_accepts_and_refuses_what_wtforms_does(submitted):
+    from werkzeug.datastructures import MultiDict
+
+    form = field_pair(INT_CHOICES, coerce=int)(MultiDict({"plain": submitted, "quick": submitted}))
+    form.validate()
+    assert form.quick.errors == form.plain.errors
+    assert form.quick.data == form.plain.data
+    assert bool(form.quick.errors) == (submitted not in ("15", "-1", "0"))
+
+
+def test_a_quick_field_with_groups_or_attributes_keeps_wtforms_rendering():
+    grouped = [SelectChoice(1, "风电", optgroup="新能源"), SelectChoice(2, "光伏", render_kw={"data-x": "y"})]
+    form = field_pair(grouped, coerce=int)(data={"plain": 2, "quick": 2})
+    assert str(form.quick()).replace("quick", "f") == str(form.plain()).replace("plain", "f")
+    assert "<optgroup" in str(form.quick()) and 'data-x="y"' in str(form.quick())
+
+
+def test_a_refused_choice_reads_in_chinese_on_the_apps_forms(app):
+    """The refusal is WTForms' message, in WTForms' Chinese catalogue, as the plain SelectField's is."""
+    from werkzeug.datastructures import MultiDict
+
+    from crm.formbase import Form as AppForm
+
+    class F(AppForm):
+        plain = SelectField(choices=INT_CHOICES, coerce=int)
+        quick = QuickSelectField(choices=INT_CHOICES, coerce=int)
+
+    with app.test_request_context("/"):
+        form = F(MultiDict({"plain": "99", "quick": "99"}), meta={"csrf": False})
+        form.validate()
+        assert form.quick.errors == form.plain.errors
+        assert form.quick.errors and all("\u4e00" <= ch <= "\u9fff" for ch in form.quick.errors[0][:2])

@@ -10,14 +10,17 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from crm.api.models import ApiToken
 from crm.auth.models import User, UserSession
 from crm.extensions import db
+from crm.inbox.models import InboxItem
 
+# The request's {user id: unread inbox messages when the session loaded the user}.
+UNREAD_AT_LOAD = "unread_at_load"
 # last_seen_at (and an unremembered session's expiry) is written at most this often per session.
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -64,15 +67,24 @@ def user_for_session(ref: str, now: datetime) -> User | None:
     if parsed is None:
         return None
     session_id, secret = parsed
+    # The navigation's unread count comes in the same statement: every page showed it with one of its own.
+    unread = (
+        select(func.count())
+        .where(InboxItem.user_id == User.id, InboxItem.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
     query = (
-        select(User, UserSession)
+        select(User, UserSession, unread)
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.id == session_id)
     )
     found = db.session.execute(query).first()
     if found is None:
         return None
-    user, row = found
+    user, row, unread_count = found
+    if has_request_context():  # for this request's navigation (crm.inbox.services.unread_for_navigation)
+        request.__dict__.setdefault(UNREAD_AT_LOAD, {})[user.id] = unread_count
     if not hmac.compare_digest(row.token_hash, _hash(secret)) or row.expires_at <= now or not user.is_active:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:

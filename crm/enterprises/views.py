@@ -16,7 +16,8 @@ from crm.enterprises.models import Enterprise, EnterpriseMerge
 from crm.enterprises.search import enterprise_search
 from crm.errors_domain import DomainError, Forbidden, StaleRecord
 from crm.extensions import db
-from crm.parsing import form_version, paginate, parse_int
+from crm.pagination import paginate
+from crm.parsing import form_version, parse_int
 from crm.refdata.choices import leaf_industry_choices
 from crm.scope import enterprise_scope, get_enterprise_or_404
 from crm.types import utcnow

@@ -4,9 +4,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from flask import has_request_context, request
+from sqlalchemy import CursorResult, event, func, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from crm.auth.models import User
+from crm.auth.sessions import UNREAD_AT_LOAD
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.reminders.models import PENDING, ChannelPreference, Notification
@@ -45,6 +48,45 @@ def notify(users: Iterable[User], *, kind: str, title: str, now: datetime, entry
 def unread_count(user: User) -> int:
     query = select(func.count()).where(InboxItem.user_id == user.id, InboxItem.read_at.is_(None))
     return cast(int, db.session.scalar(query))  # count() always yields a row
+
+
+def unread_for_navigation(user: User) -> int:
+    """The count the navigation shows: the one read with the signed-in user (crm.auth.sessions) unless this
+    request has written to an inbox since (a message read, one delivered), then counted again."""
+    if (
+        not has_request_context()
+        or request.__dict__.get(WROTE_INBOX)
+        or any(
+            isinstance(o, InboxItem) for o in db.session.new
+        )  # added, not yet flushed: counting flushes them
+    ):
+        return unread_count(user)
+    known = request.__dict__.get(UNREAD_AT_LOAD, {}).get(user.id)
+    return unread_count(user) if known is None else known
+
+
+WROTE_INBOX = "wrote_inbox"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: UOWTransaction) -> None:
+    if has_request_context() and any(
+        isinstance(o, InboxItem) for o in (*session.new, *session.dirty, *session.deleted)
+    ):
+        request.__dict__[WROTE_INBOX] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state: ORMExecuteState) -> None:
+    if (
+        (state.is_update or state.is_delete or state.is_insert)
+        and has_request_context()
+        and (
+            any(m.class_ is InboxItem for m in state.all_mappers)
+            or getattr(state.statement, "table", None) is InboxItem.__table__  # insert(InboxItem.__table__) …
+        )
+    ):
+        request.__dict__[WROTE_INBOX] = True
 
 
 def mark_read(user: User, now: datetime, item_id: int | None = None) -> int:

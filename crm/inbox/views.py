@@ -8,7 +8,7 @@ from sqlalchemy.orm import lazyload
 from crm.extensions import db
 from crm.inbox import bp, services
 from crm.inbox.models import InboxItem
-from crm.parsing import paginate
+from crm.pagination import paginate
 from crm.types import utcnow
 
 

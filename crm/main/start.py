@@ -41,6 +41,7 @@ class TodaysWork:
     week: list[Task]
     later: int
     lights: dict[int, Light]
+    overdue_total: int = 0
 
     @property
     def empty(self) -> bool:
@@ -84,10 +85,13 @@ class Start:
 
 
 def todays_work(user: User, today: date) -> TodaysWork:
-    buckets, later = my_task_buckets(user, today, 0)
+    buckets, later, overdue = my_task_buckets(user, today, 0, OVERDUE_SHOWN)
     shown = buckets["overdue"] + buckets["today"] + buckets["week"]
     lights = lights_for(list({t.entry_id: t.entry for t in shown}.values()), today)
-    return TodaysWork(buckets["overdue"], buckets["today"], buckets["week"], later, lights)
+    return TodaysWork(buckets["overdue"], buckets["today"], buckets["week"], later, lights, overdue)
+
+
+OVERDUE_SHOWN = 10  # the longest overdue on the start page; 我的任务 has them all
 
 
 def _led_teams(user: User) -> list[Team]:

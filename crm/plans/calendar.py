@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Any, TypeGuard, cast
 
 import chinese_calendar
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.kept import Kept
 from crm.plans.holidays_provisional import statutory_holidays
 from crm.plans.models import Holiday, HolidayYear
 
@@ -30,6 +31,12 @@ def _package_covers(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+def package_workday(day: date) -> bool:
+    """chinese_calendar.is_workday for a year it covers, without its per-call check of the year, which takes the
+    min and max of every holiday it knows (90 µs a day: a project light's cutoffs walk some 500 days)."""
+    return day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
 
 
 @dataclass
@@ -48,6 +55,13 @@ class WorkCalendar:
         rows = db.session.execute(select(Holiday.day, Holiday.is_workday)).all()
         years = set(db.session.scalars(select(HolidayYear.year)))
         return cls(overrides=dict(rows), confirmed_years=years)
+
+    @classmethod
+    def kept(cls, seconds: float) -> "WorkCalendar":
+        """A calendar on the holiday table as this process read it less than `seconds` ago (read again at once
+        when this process writes it), sharing the answers already worked out from that reading."""
+        shared = _kept.get("tables", seconds, cls.load, keep=lambda _cal: True)
+        return cls(overrides=shared.overrides, confirmed_years=shared.confirmed_years, _memo=shared._memo)
 
     def covered(self, year: int) -> bool:
         """True when the year's schedule is known: the package covers it or an administrator confirmed it."""
@@ -76,7 +90,7 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if _package_covers(day.year):
-            return chinese_calendar.is_workday(day)
+            return package_workday(day)
         if day.year not in self.confirmed_years:
             self.uncovered.add(day.year)
         # The statutory days are rest days whatever the year's notice adds (it adds bridging and make-up days),
@@ -108,13 +122,19 @@ class WorkCalendar:
         return sum(1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i)))
 
 
+# The holiday table as a web process last read it (REFDATA_CACHE_SECONDS, like the other reference data).
+_kept = Kept("calendar", touches=lambda classes: any(c in (Holiday, HolidayYear) for c in classes))
+
+
 def request_calendar() -> WorkCalendar:
-    """The current request's calendar, loaded once (its view and templates share it); a fresh one elsewhere.
+    """The current request's calendar, loaded once (its view and templates share it), from the holiday table as
+    this process read it within REFDATA_CACHE_SECONDS; a fresh one outside a request (the scheduler's jobs).
     Kept on the request, not on `g`: tests hold one app context across many requests."""
     if not has_request_context():
         return WorkCalendar.load()
     cal = getattr(request, "_work_calendar", None)
     if cal is None:
-        # A private attribute of this request object, which Request does not declare.
-        cal = cast(Any, request)._work_calendar = WorkCalendar.load()
+        seconds = current_app.config["REFDATA_CACHE_SECONDS"]
+        # A private attribute of this request object, which Request does not declare. (0 seconds: read afresh.)
+        cal = cast(Any, request)._work_calendar = WorkCalendar.kept(seconds)
     return cal

@@ -90,15 +90,28 @@ def lights_for(entries: Sequence[Lit], today: date, cal: WorkCalendar | None = N
     working = [e for e in entries if e.state in WORKING_STATES]
     if not working:
         return {}
-    cal = cal or request_calendar()
+    cal, limits = cal or request_calendar(), _limits()
+    overdue = _overdue_steps([e.id for e in working], today)
+    return {e.id: light_for(e, overdue.get(e.id), cal, today, limits) for e in working}
+
+
+def light_from_plan(entry: Lit, plan: Sequence[Task], today: date) -> Light | None:
+    """The light of one entry whose whole plan the caller has read (its page): lights_for's light, with the
+    earliest overdue step picked from `plan` instead of read again."""
+    if entry.state not in WORKING_STATES:
+        return None
+    late = [t for t in plan if t.status == OPEN and t.kind == "step" and t.due_date < today]
+    earliest = min(late, key=lambda t: (t.due_date, t.sort, t.id), default=None)  # _overdue_steps' order
+    return light_for(entry, earliest, request_calendar(), today, _limits())
+
+
+def _limits() -> dict[str, int]:
     settings = get_ints("light_yellow_overdue", "light_red_overdue", "light_red_no_contact")
-    limits = {
+    return {
         "yellow": settings["light_yellow_overdue"],
         "red": settings["light_red_overdue"],
         "silent": settings["light_red_no_contact"],
     }
-    overdue = _overdue_steps([e.id for e in working], today)
-    return {e.id: light_for(e, overdue.get(e.id), cal, today, limits) for e in working}
 
 
 def _late_cutoff(cal: WorkCalendar, today: date, n: int) -> date:

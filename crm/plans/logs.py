@@ -18,6 +18,7 @@ from crm.enterprises.models import Contact
 from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.history import record_event, stale_guard
+from crm.pagination import paginate_short
 from crm.parsing import sane_date
 from crm.plans import policy
 from crm.plans.escalations import close_escalations
@@ -224,4 +225,4 @@ def logs_of(entry_id: int, page: int = 1, per_page: int = LOGS_PER_PAGE) -> Pagi
         .options(lazyload(ContactLog.created_by), selectinload(ContactLog.participants).lazyload("*"))
         .order_by(ContactLog.occurred_at.desc(), ContactLog.id.desc())
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate_short(query, page, per_page)

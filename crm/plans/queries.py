@@ -15,17 +15,14 @@ from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
 
 
-def my_open_tasks(user: User, only: set[int] | None = None) -> list[Task]:
-    """The user's open tasks on targets being worked (a paused or dropped target's tasks wait); `only`: of these,
-    just the tasks with those ids.
+def my_open_tasks(user: User) -> list[Task]:
+    """The user's open tasks on targets being worked (a paused or dropped target's tasks wait).
 
     Two queries: the user's open tasks, then their targets by id, through the scope (a target the user can no
     longer open is not on their list). In one join PostgreSQL read every worked target to apply a lead's scope
     (it cannot tell how few entries a team's "or the county's unassigned ones" matches); by id both databases
     look up just the few hundred targets."""
     query = select(Task).where(Task.owner_id == user.id, Task.status == OPEN)
-    if only is not None:
-        query = query.where(Task.id.in_(sorted(only)))
     tasks = list(
         db.session.scalars(
             query.options(lazyload(Task.entry), lazyload(Task.owner)).order_by(
@@ -51,18 +48,22 @@ def my_open_tasks(user: User, only: set[int] | None = None) -> list[Task]:
     return mine
 
 
-def my_task_buckets(user: User, today: date, later_shown: int | None) -> tuple[dict[str, list[Task]], int]:
-    """The user's open tasks by urgency (task_buckets) with at most `later_shown` of the later ones (None: all),
-    and how many later ones there are in all. Which tasks to show is settled on plain (id, due date) rows; only
-    those are loaded whole: a lead holds hundreds of steps months ahead (336 at 100,000 entries), and building
-    each as an object with its target and enterprise was most of the page's time."""
+def my_task_buckets(
+    user: User, today: date, later_shown: int | None, overdue_shown: int | None = None
+) -> tuple[dict[str, list[Task]], int, int]:
+    """The user's open tasks by urgency (task_buckets) with at most `later_shown` of the later ones and
+    `overdue_shown` of the overdue ones, the longest overdue first (None: all), and how many later and overdue
+    ones there are in all (a member of a big county held 136 overdue steps: the page was 100 KB). Which tasks to
+    show is settled on plain (id, due date) rows and the visible targets' ids; only those are loaded whole: a lead
+    holds hundreds of steps months ahead (336 at 100,000 entries), and building each as an object with its target
+    and enterprise was most of the page's time."""
     rows = db.session.execute(
         select(Task.id, Task.entry_id, Task.due_date)
         .where(Task.owner_id == user.id, Task.status == OPEN)
         .order_by(Task.due_date, Task.sort, Task.id)
     ).all()
     if not rows:
-        return task_buckets([], today), 0
+        return task_buckets([], today), 0, 0
     visible = set(
         db.session.scalars(
             select(WhitelistEntry.id).where(
@@ -73,10 +74,34 @@ def my_task_buckets(user: User, today: date, later_shown: int | None) -> tuple[d
         )
     )
     week_end = _week_end(today)
-    soon = [row.id for row in rows if row.entry_id in visible and row.due_date <= week_end]
+    overdue = [row.id for row in rows if row.entry_id in visible and row.due_date < today]
+    soon = [row.id for row in rows if row.entry_id in visible and today <= row.due_date <= week_end]
     later = [row.id for row in rows if row.entry_id in visible and row.due_date > week_end]
-    shown = later if later_shown is None else later[:later_shown]
-    return task_buckets(my_open_tasks(user, only={*soon, *shown}), today), len(later)
+    shown = [
+        *(overdue if overdue_shown is None else overdue[:overdue_shown]),
+        *soon,
+        *(later if later_shown is None else later[:later_shown]),
+    ]
+    return task_buckets(_with_targets(user, shown), today), len(later), len(overdue)
+
+
+def _with_targets(user: User, task_ids: list[int]) -> list[Task]:
+    """The tasks with those ids (their targets already checked against the user's scope), still the user's and
+    open, each with its target and the target's enterprise from the same statement, and nothing else of either."""
+    if not task_ids:
+        return []
+    query = (
+        select(Task)
+        .where(Task.id.in_(sorted(task_ids)), Task.owner_id == user.id, Task.status == OPEN)
+        .options(
+            joinedload(Task.entry).options(
+                lazyload("*"), joinedload(WhitelistEntry.enterprise).lazyload("*")
+            ),
+            lazyload(Task.owner),
+        )
+        .order_by(Task.due_date, Task.sort, Task.id)
+    )
+    return list(db.session.scalars(query).unique())
 
 
 def _week_end(today: date) -> date:

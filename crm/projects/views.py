@@ -11,6 +11,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from crm.auth.permissions import CAMPAIGN_ROLES, roles_required
 from crm.extensions import db
+from crm.pagination import page_number
 from crm.parsing import form_version, parse_int
 from crm.plans import policy
 from crm.plans.logs import Upload
@@ -37,7 +38,6 @@ from crm.types import local_date, utcnow
 from crm.viewhelpers import attempt
 from crm.vocab import AGREEMENTS, PROJECT_STATES
 from crm.whitelist.models import Event, WhitelistEntry
-from crm.whitelist.views import page_number
 from crm.xlsx import Sheet, download
 
 DRILL_KEYS = ("milestone", "from", "to", "min_investment", "flag", "chain", "campaign", "counted", "funds",

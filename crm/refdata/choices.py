@@ -100,6 +100,22 @@ def _group_label(node: Industry, names: dict[int | None, Industry]) -> str | Non
     return " / ".join(parts) or None
 
 
+def industry_path(industry: Industry | None) -> str:
+    """The "group / sub-industry" text (Industry.path): the industry's own name, and its group's from the kept
+    names (an entry's page read the group with a statement of its own). A group renamed or added in another worker
+    shows within REFDATA_CACHE_SECONDS; one not yet kept is read."""
+    if industry is None:
+        return "—"
+    if industry.parent_id is None:
+        return industry.name
+    group = dict(_pairs("industry_names", _industry_names)).get(industry.parent_id)
+    return f"{group} / {industry.name}" if group is not None else industry.path
+
+
+def _industry_names() -> list[tuple[int, str]]:
+    return [(row.id, row.name) for row in db.session.execute(select(Industry.id, Industry.name))]
+
+
 def industry_with_descendants(industry_id: int) -> list[int]:
     ids, frontier = [industry_id], [industry_id]
     while frontier:

@@ -9,7 +9,8 @@ from crm import outbox
 from crm.auth.permissions import CAMPAIGN_ROLES, admin_required, roles_required
 from crm.extensions import db
 from crm.health import check_scheduler
-from crm.parsing import local_path, paginate
+from crm.pagination import paginate
+from crm.parsing import local_path
 from crm.reminders import bp, services
 from crm.reminders.jobs import heartbeats
 from crm.reminders.models import FAILED, Escalation, Notification

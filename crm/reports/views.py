@@ -14,7 +14,8 @@ from crm.auth.models import User
 from crm.auth.permissions import REVIEWER_ROLES, roles_required
 from crm.errors_domain import DomainError
 from crm.extensions import db
-from crm.parsing import paginate, parse_int
+from crm.pagination import paginate
+from crm.parsing import parse_int
 from crm.refdata.models import Region
 from crm.reports import bp, document, editions, screen, screen_bp
 from crm.reports.content import WEEKLY

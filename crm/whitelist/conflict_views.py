@@ -4,20 +4,20 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.auth.permissions import roles_required
 from crm.errors_domain import DomainError
 from crm.extensions import db
+from crm.formbase import Form
 from crm.scope import get_entry_or_404
 from crm.types import utcnow
 from crm.vocab import Role
 from crm.whitelist import bp, conflicts
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(Form):
     winner_region_id = SelectField(_l("County that keeps the enterprise"), coerce=int)
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(message=_l("Please give a reason.")), Length(max=2000)]

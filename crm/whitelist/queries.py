@@ -14,6 +14,7 @@ from crm.drill import NONE, Drill, code_or_none, drill_clauses, no_category
 from crm.enterprises.models import Enterprise, EnterpriseCategory
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
+from crm.pagination import paginate_short
 from crm.plans.lights import light_clause
 from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
@@ -238,7 +239,7 @@ def timeline(enterprise_id: int, user: User, page: int = 1, per_page: int = EVEN
         )
         .order_by(Event.at.desc(), Event.id.desc())
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate_short(query, page, per_page)
 
 
 def claim_timeline(entry_id: int, page: int = 1, per_page: int = EVENTS_PER_PAGE) -> Pagination:
@@ -249,7 +250,7 @@ def claim_timeline(entry_id: int, page: int = 1, per_page: int = EVENTS_PER_PAGE
         .where(Event.entry_id == entry_id, Event.action != Action.CONFLICT)
         .order_by(Event.at.desc(), Event.id.desc())
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate_short(query, page, per_page)
 
 
 def entries_of(enterprise_id: int, user: User) -> list[WhitelistEntry]:

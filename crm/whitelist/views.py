@@ -19,11 +19,12 @@ from crm.enterprises.services import EnterpriseData
 from crm.errors_domain import DomainError, StaleRecord
 from crm.extensions import db
 from crm.instructions import services as instruction_services
+from crm.pagination import page_number
 from crm.parsing import form_version, parse_int
 from crm.plans import logs as plan_logs
 from crm.plans import policy as plan_policy
 from crm.plans import services as plan_services
-from crm.plans.lights import lights_for
+from crm.plans.lights import light_from_plan, lights_for
 from crm.projects import stages
 from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
@@ -79,11 +80,6 @@ def index():
         without_drill=url_for("whitelist.index", **kept_args),
         elsewhere=found_elsewhere(current_user, filters.q) if filters.q and not page.total else [],
     )
-
-
-def page_number() -> int:
-    """?page= read as crm.parsing.paginate reads it: junk or huge values give page 1."""
-    return parse_int(request.args.get("page"), 1, maximum=100_000) or 1
 
 
 def _may_bulk_assign_to(user: User, team: TeamOption) -> bool:
@@ -193,11 +189,12 @@ def _render_detail(entry, form: ReasonForm, status: int = 200):
         if held_elsewhere
         else queries.timeline(entry.enterprise_id, current_user, page=_page("history_page"))
     )
+    plan = plan_services.plan_of(entry.id)
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
-        light=lights_for([entry], today).get(entry.id),
-        plan=plan_services.plan_of(entry.id),
+        light=light_from_plan(entry, plan, today),
+        plan=plan,
         logs=plan_logs.logs_of(entry.id, page=_page("logs_page")),
         funds=stages.funds_of(entry.id),
         **project_summary(entry.id, today),

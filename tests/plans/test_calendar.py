@@ -81,3 +81,40 @@ def test_admin_sees_a_warning_for_a_year_without_data(client, make_user, login):
     response = client.post("/plans/holidays", data={"day": "2027-02-06", "name": "春节", "is_workday": ""})
     assert response.status_code == 302
     assert db.session.get(Holiday, date(2027, 2, 6)).is_workday is False
+
+
+def test_the_package_answer_is_chinese_calendars_for_every_day_it_covers():
+    """package_workday reads chinese-calendar's tables directly (its is_workday checks the year range on every
+    call, which made a project light's cutoffs cost 16 ms); the answers must be the same, 调休 days included."""
+    import chinese_calendar
+
+    from crm.plans.calendar import package_workday
+
+    first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+    day, checked = date(first, 1, 1), 0
+    while day.year <= last:
+        assert package_workday(day) == chinese_calendar.is_workday(day), day
+        day, checked = day.fromordinal(day.toordinal() + 1), checked + 1
+    assert checked > 365 * 10
+    assert package_workday(date(2026, 2, 14)) and not package_workday(date(2026, 10, 1))  # a make-up Saturday
+
+
+def test_wtforms_messages_come_in_chinese_from_one_catalogue(app):
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from crm.formbase import Form, wtforms_translations
+
+    class Probe(Form):
+        class Meta:
+            csrf = False
+
+        name = StringField(validators=[DataRequired()])
+
+    with app.test_request_context(method="POST", data={}):
+        form = Probe()
+        assert not form.validate()
+        assert "必填" in form.name.errors[0]
+        assert isinstance(form, FlaskForm)
+        assert wtforms_translations("zh_Hans_CN") is wtforms_translations("zh_Hans_CN")

@@ -11,8 +11,8 @@ from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.plans import logs
 from crm.plans.calendar import WorkCalendar
-from crm.plans.lights import lights_for
-from crm.plans.models import ContactLog, Task
+from crm.plans.lights import light_from_plan, lights_for
+from crm.plans.models import DONE, ContactLog, Task
 from crm.plans.services import plan_of
 from crm.projects import stages
 from crm.refdata.seed import DEFAULT_STEPS
@@ -194,6 +194,7 @@ def test_light_thresholds_for_an_overdue_step(target, today, late, colour):
     assert cal.workdays_between(date(2026, 10, 10), today) == late
     light = lights_for([entry], today, cal)[entry.id]
     assert light.colour == colour
+    assert light_from_plan(entry, plan_of(entry.id), today) == light  # the entry page's way, from its plan
     if colour != "green":
         assert "首次对接" in light.reasons[0] and str(late) in light.reasons[0]
 
@@ -217,6 +218,26 @@ def test_only_working_targets_get_a_light(campaign):
     p, teams, whitelisted = campaign
     entry = whitelisted("未分配无灯企业有限公司")
     assert lights_for([entry], date(2026, 10, 12)) == {}
+    assert light_from_plan(entry, plan_of(entry.id), date(2026, 10, 12)) is None
+
+
+def test_the_light_from_a_plan_skips_done_steps_and_follow_ups_as_lights_for_does(target):
+    """The entry page reads the light from the plan it shows: done steps and late follow-ups do not count, and of
+    two late steps the earlier one names the light."""
+    p, entry = target
+    set_setting("light_red_no_contact", "100")
+    db.session.commit()
+    plan = steps(entry)
+    today = date(2026, 11, 20)
+    plan["首次对接"].status = DONE  # done: no longer late, whatever its date
+    db.session.add(Task(entry_id=entry.id, title="回访（临时）", owner_id=p["member"].id, due_date=date(2026, 10, 9),
+                        kind="followup"))  # fmt: skip
+    db.session.commit()
+    expected = lights_for([entry], today)[entry.id]
+    got = light_from_plan(entry, plan_of(entry.id), today)
+    assert got == expected and got.colour in ("yellow", "red")
+    assert "首次对接" not in got.reasons[0] and "回访" not in got.reasons[0]
+    assert "需求摸底" in got.reasons[0]  # the earliest late step still open
 
 
 def test_plan_ics_parses_back(client, target, login):
@@ -376,3 +397,39 @@ def test_participants_must_be_in_the_team(target):
     p, entry = target
     with pytest.raises(DomainError):
         log(p, entry, ASSIGNED_AT, participant_ids=[p["other_member"].id])
+
+
+def test_who_is_in_a_targets_team_comes_from_their_teams_and_follows_a_membership_change(app, target):
+    """in_team reads the user's team ids (once per request, with the scope), not the team's people; a membership
+    written in the request counts at once."""
+    from crm.plans.policy import can_log, in_team
+    from crm.teams.models import TeamMember
+
+    p, entry = target
+    with app.test_request_context("/"):
+        assert in_team(p["member"], entry) and in_team(p["lead"], entry)  # a member and the team's leader
+        assert not in_team(p["member_b"], entry) and not in_team(p["other_member"], entry)
+        assert (
+            not can_log(p["member_b"], entry) and can_log(p["head"], entry) and can_log(p["manager"], entry)
+        )
+        db.session.add(TeamMember(team_id=entry.team_id, user_id=p["member_b"].id))
+        db.session.flush()
+        assert in_team(p["member_b"], entry) and can_log(p["member_b"], entry)
+        db.session.rollback()  # the membership never happened: nor does it count
+        assert not in_team(p["member_b"], entry) and not can_log(p["member_b"], entry)
+
+
+def test_my_tasks_shows_only_steps_still_mine_and_open(target, now):
+    """Which steps to show is settled first; the steps are then loaded with their targets, and one completed or
+    handed to someone else in between is left out."""
+    from crm.plans.queries import _with_targets
+
+    p, entry = target
+    mine = [t for t in plan_of(entry.id) if t.owner_id == p["member"].id]
+    done, handed, kept = mine[0], mine[1], mine[2]
+    done.status = DONE
+    handed.owner_id = p["lead"].id
+    db.session.commit()
+    shown = _with_targets(p["member"], [done.id, handed.id, kept.id])
+    assert [t.id for t in shown] == [kept.id]
+    assert shown[0].entry.enterprise.name == "计划测试企业有限公司"

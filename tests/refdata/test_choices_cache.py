@@ -51,3 +51,22 @@ def test_a_bulk_update_and_the_expiry_forget_them_too(keeping):
     with count_queries() as statements:
         assert choices.industry_choices() == industries
     assert len(statements) == 1
+
+
+def test_an_industry_path_comes_from_the_kept_names_and_follows_a_rename(keeping):
+    leaf = next(i for i in db.session.scalars(db.select(Industry).where(Industry.parent_id.isnot(None))))
+    parent = db.session.get(Industry, leaf.parent_id)
+    assert choices.industry_path(leaf) == leaf.path == f"{parent.name} / {leaf.name}"
+    assert choices.industry_path(parent) == parent.name and choices.industry_path(None) == "—"
+    with count_queries() as statements:
+        assert choices.industry_path(leaf) == f"{parent.name} / {leaf.name}"
+    assert statements == []  # an entry's page no longer reads the parent industry
+    original = parent.name
+    parent.name = "先进制造业（调整）"
+    db.session.flush()
+    assert choices.industry_path(leaf) == f"先进制造业（调整） / {leaf.name}"
+    db.session.rollback()
+    assert choices.industry_path(leaf) == f"{original} / {leaf.name}"
+    leaf.name = "风电装备（含海上风电）"  # its own name is the record's, never a kept copy
+    assert choices.industry_path(leaf) == f"{original} / 风电装备（含海上风电）"
+    db.session.rollback()

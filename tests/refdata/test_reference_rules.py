@@ -22,8 +22,8 @@ from crm.refdata.models import CategoryTag, Industry
 from crm.settings import get_ints
 from crm.vocab import TAG_GROUPS
 from crm.whitelist.models import WhitelistEntry
+from tests.migration_world import old_schema_app  # noqa: F401  (the fixture)
 from tests.refdata.test_aliases import xlsx
-from tests.test_migrations_and_cli import old_schema_app  # noqa: F401  (the fixture)
 
 FOUR = ["世界500强", "中国企业500强", "中国民营企业500强", "中国制造业企业500强"]
 REVISION = "f1c2a3b4d5e6"

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -272,10 +273,17 @@ def test_a_second_scheduler_stands_by_while_the_first_holds_the_lock(app):
             )
     finally:
         holder.close()  # the active scheduler dies...
-    with db.engine.connect() as other:  # ...and the standby takes over
-        assert (
-            other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar() is True
-        )
+    # ...and the standby takes over once the server has ended the dead one's backend, which it does after the
+    # socket closes, not before close() returns: the standby retries, and so does this check (for at most 10 s).
+    with db.engine.connect() as other:
+        deadline = time.monotonic() + 10
+        taken = False
+        while not taken and time.monotonic() < deadline:
+            taken = other.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar()
+            other.commit()
+            if not taken:
+                time.sleep(0.05)
+        assert taken is True
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
 
 

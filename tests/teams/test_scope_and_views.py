@@ -122,6 +122,9 @@ def test_lead_manages_members_of_their_team(client, campaign, make_user, login, 
     login(p["member"])
     assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 403
     login(p["lead"])
+    page = client.get(f"/teams/{teams['A'].id}").data.decode()
+    # Each person offered with their role and county, in Chinese (the labels are translated once per list).
+    assert f'<option value="{newcomer.id}">{newcomer.full_name}（攻坚队员，东昌府区）</option>' in page
     assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 302
     assert db.session.scalar(select(TeamMember).where(TeamMember.user_id == newcomer.id)) is not None
     entry = whitelisted("成员负责企业有限公司")

@@ -1,5 +1,6 @@
 """An entry's page with a long history: the contact log and the history come in pages (newest first, with the
-count of all), so the page costs the same statements whatever the history (issue 16)."""
+count of all), so the page costs the same statements whatever the history (issue 16); a list shorter than a page
+is not counted apart, since its page says its total."""
 
 import re
 from datetime import timedelta
@@ -50,12 +51,14 @@ def test_logs_and_history_come_newest_first_in_pages_with_their_counts(client, c
 
     last = client.get(url + "?logs_page=3").data.decode()
     assert shown(last, "电话") == list(range(LOGS_PER_PAGE * 2, LOGS_PER_PAGE * 2 + 5))
+    assert f'data-total="{LOGS_PER_PAGE * 2 + 5}"' in last  # the pages before the last + its rows
     assert shown(last, "修改") == list(range(EVENTS_PER_PAGE))  # the other list stays on its first page
     older = client.get(url + "?history_page=2").data.decode()
     assert shown(older, "修改")[:3] == [EVENTS_PER_PAGE, EVENTS_PER_PAGE + 1, EVENTS_PER_PAGE + 2]
     # Junk and pages past the end answer with an empty page, not an error.
     assert client.get(url + "?logs_page=abc").status_code == 200
-    assert shown(client.get(url + "?logs_page=99").data.decode(), "电话") == []
+    past = client.get(url + "?logs_page=99").data.decode()
+    assert shown(past, "电话") == [] and f'data-total="{LOGS_PER_PAGE * 2 + 5}"' in past
 
     # The enterprise's own page pages its history the same way.
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.id == entry.enterprise_id))
@@ -70,9 +73,15 @@ def test_the_entry_page_costs_the_same_statements_with_a_long_history(client, ca
     add_history(entry, p["member"], now, logs=3, events=3)
     login(p["member"])
     with count_queries() as short:
-        assert client.get(f"/whitelist/{entry.id}").status_code == 200
-    add_history(entry, p["member"], now, logs=200, events=200, start=3)
+        page = client.get(f"/whitelist/{entry.id}").data.decode()
+    assert 'data-total="3"' in page and not [s for s in short if "count(*)" in s and "contact_logs" in s]
+    add_history(entry, p["member"], now, logs=LOGS_PER_PAGE, events=EVENTS_PER_PAGE, start=3)
+    with count_queries() as full:
+        client.get(f"/whitelist/{entry.id}")
+    add_history(entry, p["member"], now, logs=200, events=200, start=3 + LOGS_PER_PAGE + EVENTS_PER_PAGE)
     with count_queries() as long:
         page = client.get(f"/whitelist/{entry.id}").data.decode()
-    assert len(long) == len(short)
+    # Once each list fills a page it is counted (two statements more), and then no more whatever its length.
+    assert len(full) == len(short) + 2 and len(long) == len(full)
+    assert f'data-total="{LOGS_PER_PAGE + 203}"' in page
     assert len(shown(page, "电话")) == LOGS_PER_PAGE and len(shown(page, "修改")) == EVENTS_PER_PAGE
