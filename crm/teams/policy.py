@@ -1,5 +1,7 @@
 """Who may assign, reassign and manage teams. Views, templates and services all ask here."""
 
+from sqlalchemy import ColumnElement, or_, true
+
 from crm.auth.models import User
 from crm.teams.models import Team
 from crm.vocab import TEAM_STATES, Role, State
@@ -47,6 +49,17 @@ def can_reassign(user: User, entry: WhitelistEntry, target: Team | None = None) 
     if user.role == Role.LEAD:
         return entry.team.leader_id == user.id and (target is None or target.leader_id == user.id)
     return False
+
+
+def teams_worth_checking(user: User) -> ColumnElement[bool]:
+    """A filter on teams that keeps every team can_assign or can_reassign could allow `user` to use (and maybe
+    more): the screens load those with their members and ask the two rules about each, instead of loading the
+    city's two hundred teams for a lead who leads one. The rules above still decide."""
+    if user.role == Role.LEAD:
+        return Team.leader_id == user.id
+    if user.role == Role.COUNTY_HEAD:
+        return or_(Team.region_id.is_(None), Team.region_id == user.region_id)
+    return true()
 
 
 def team_actions(user: User, entry: WhitelistEntry) -> set[str]:

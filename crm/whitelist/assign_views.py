@@ -27,9 +27,10 @@ ASSIGNERS = (Role.LEAD, Role.COUNTY_HEAD, Role.MANAGER)
 
 
 def _usable_teams(entry: WhitelistEntry | None, reassign: bool) -> list[Team]:
-    teams = db.session.scalars(
-        with_details(select(Team).where(Team.active.is_(True)).order_by(Team.name))
-    ).all()
+    query = select(Team).where(Team.active.is_(True)).order_by(Team.name)
+    if entry is not None:
+        query = query.where(policy.teams_worth_checking(current_user))
+    teams = db.session.scalars(with_details(query)).all()
     if entry is None:
         return list(teams)
     check = policy.can_reassign if reassign else policy.can_assign

@@ -9,8 +9,8 @@ from crm.errors_domain import DomainError, Forbidden
 from crm.extensions import db
 from crm.inbox.models import InboxItem
 from crm.plans.models import Task
-from crm.teams import assignment
-from crm.teams.models import Assignment, TeamMember
+from crm.teams import assignment, policy
+from crm.teams.models import Assignment, Team, TeamMember
 from crm.vocab import Action, State
 from crm.whitelist.models import Event
 
@@ -282,3 +282,28 @@ def test_the_ticked_box_hands_the_old_leaders_open_steps_to_the_chosen_owner(cam
     )
     assert owners == {p["other_member"].id}
     assert db.session.scalar(select(Assignment.moved_tasks).order_by(Assignment.id.desc()).limit(1)) == 7
+
+
+def test_the_team_prefilter_keeps_every_team_the_rules_allow(campaign, now):
+    """teams_worth_checking narrows the assign/reassign screens' team lists in SQL; every team can_assign or
+    can_reassign allows must survive it, for every role, on entries of both counties, assigned or not."""
+    p, teams, whitelisted = campaign
+    open_dcf, open_cp = whitelisted("预筛东昌府企业有限公司"), whitelisted("预筛茌平企业有限公司", "371503")
+    held_dcf, held_cp = (
+        whitelisted("预筛东昌府在办企业有限公司"),
+        whitelisted("预筛茌平在办企业有限公司", "371503"),
+    )
+    assignment.assign(p["manager"], held_dcf, teams["A"], p["member"], now)
+    assignment.assign(p["manager"], held_cp, teams["C"], p["other_member"], now)
+    allowed_somewhere = 0
+    for user in p.values():
+        kept = set(db.session.scalars(select(Team.id).where(policy.teams_worth_checking(user))))
+        for entry in (open_dcf, open_cp, held_dcf, held_cp):
+            for team in teams.values():
+                if policy.can_assign(user, entry, team) or policy.can_reassign(user, entry, team):
+                    allowed_somewhere += 1
+                    assert team.id in kept, (user.username, entry.enterprise.name, team.name)
+    assert allowed_somewhere > 10  # the fixture exercises the rules, it does not vacuously pass
+    # and it narrows: a lead's list is the teams they lead
+    lead_kept = set(db.session.scalars(select(Team.id).where(policy.teams_worth_checking(p["lead"]))))
+    assert lead_kept == {teams["A"].id, teams["B"].id}
