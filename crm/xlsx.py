@@ -58,5 +58,7 @@ def build(sheets: list[Sheet]) -> BytesIO:
     return out
 
 
-def download(sheets: list[Sheet], filename: str) -> Response:
-    return send_file(build(sheets), mimetype=XLSX, as_attachment=True, download_name=filename)
+def download(sheets: list[Sheet] | bytes, filename: str) -> Response:
+    """The workbook of `sheets` (or a workbook already built) as an attachment named `filename`."""
+    body = BytesIO(sheets) if isinstance(sheets, bytes) else build(sheets)
+    return send_file(body, mimetype=XLSX, as_attachment=True, download_name=filename)

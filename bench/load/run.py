@@ -264,8 +264,9 @@ TARGET_FACTOR = 3
 def start_gunicorn(
     target: str, port: int, env: dict, log: Path, args, chdir: Path = ROOT
 ) -> subprocess.Popen:
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
-               str(args.threads), "--timeout", "180", "--keep-alive", str(args.keep_alive), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
+    threads = 1 if args.worker_class == "sync" else args.threads  # sync with threads > 1 would be gthread
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-k", args.worker_class, "--threads",
+               str(threads), "--timeout", "180", "--keep-alive", str(args.keep_alive), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
                "--error-logfile", str(log), "-c", str(ROOT / "gunicorn.conf.py"), target]  # fmt: skip
     # The app logs (one JSON line per request in production, errors) go to stderr: kept beside gunicorn's log.
     with open(log.with_suffix(".stderr"), "w") as stderr:
@@ -471,7 +472,7 @@ def typical_page_bytes(rows: list[dict]) -> int:
 
 def settings(args, users_env: dict) -> dict:
     return {
-        "gunicorn": f"-c gunicorn.conf.py (gc.freeze after load) -w {args.workers} -k gthread --threads {args.threads} --timeout 180",
+        "gunicorn": f"-c gunicorn.conf.py (gc.freeze after load) -w {args.workers} -k {args.worker_class} --threads {1 if args.worker_class == 'sync' else args.threads} --timeout 180",
         "locust": f"-u {args.users} -r {args.spawn_rate}, FastHttpUser, wait between steps {args.wait} s",
         "users": users_env,
         "database": f"PostgreSQL {PG_VERSION} cluster {CLUSTER} on 127.0.0.1:{PG_PORT}, database {DATABASE}",
@@ -785,6 +786,10 @@ def main() -> None:
     parser.add_argument("--wait", default="0,0", help="seconds between two steps of a journey: min,max")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--worker-class", default="gthread", choices=("gthread", "sync"),
+        help="gunicorn's worker class (sync: one request at a time per process, no keep-alive, --threads ignored)",
+    )  # fmt: skip
     parser.add_argument(
         "--keep-alive", type=int, default=75,
         help="gunicorn's idle keep-alive seconds; longer than a client's pause, so an idle connection is not closed "

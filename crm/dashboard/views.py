@@ -23,7 +23,7 @@ from crm.figure_cache import REFRESH_MIN_SECONDS, scope_key, ttl
 from crm.parsing import form_version, parse_int
 from crm.types import local_date, utcnow
 from crm.vocab import Role
-from crm.xlsx import download
+from crm.xlsx import build, download
 
 GOAL_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -157,8 +157,15 @@ def printable():
 @roles_required(*REVIEWER_ROLES)
 def export():
     dash = dashboard(current_user, _year(), local_date(utcnow()))
-    sheets = [*dashboard_sheets(dash), chain_sheet(chain_summaries(current_user, local_date(utcnow())))]
-    return download(sheets, _("Campaign dashboard %(year)d.xlsx", year=dash.year))
+    chains = chain_sheet(chain_summaries(current_user, local_date(utcnow())))
+    chains.rows = tuple(tuple(row) for row in chains.rows)
+    body = fragments.workbook(
+        scope_key(current_user),
+        dash,
+        chains.rows,
+        lambda: build([*dashboard_sheets(dash), chains]).getvalue(),
+    )
+    return download(body, _("Campaign dashboard %(year)d.xlsx", year=dash.year))
 
 
 def _week_asked() -> Period | None:

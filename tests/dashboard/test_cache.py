@@ -215,3 +215,64 @@ def test_rankings_and_breakdowns_are_rendered_once_per_set_of_figures(world, log
     assert len(fragments._kept) == 3
     assert "茌平" in region_rows(head_page) and "东昌府" not in region_rows(head_page)
     fragments.clear()
+
+
+def workbook_values(body: bytes) -> dict[str, list[tuple]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def kept_workbooks() -> int:
+    return sum(1 for key in fragments._kept if key[0] == "workbook")
+
+
+def test_the_export_is_built_once_per_set_of_figures(app, world, login, clock):
+    """The Excel export's bytes are kept beside the figures like the tables: the same workbook while the figures
+    hold, a new one when they change, and always what building it afresh gives."""
+    fragments.clear()
+    p, _teams, entries = world
+    client = login(p["manager"])
+    export = "/dashboard/export.xlsx?year=2026"
+    first = client.get(export)
+    assert first.status_code == 200 and kept_workbooks() == 1
+    again = client.get(export)
+    assert again.data == first.data and kept_workbooks() == 1  # the same bytes, not built again
+    drop_e6(entries)
+    clock[0] += TTL  # new figures: a new workbook
+    later = client.get(export).data
+    assert kept_workbooks() == 2 and workbook_values(later) != workbook_values(first.data)
+    # What was kept is what a build without keeping gives.
+    app.config["DASHBOARD_CACHE_SECONDS"] = 0
+    try:
+        fresh = client.get(export).data
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = TTL
+    assert workbook_values(fresh) == workbook_values(later)
+    fragments.clear()
+
+
+def test_a_changed_chain_sheet_builds_the_workbook_again(app):
+    fragments.clear()
+    built = []
+
+    class Dash:
+        year, today, computed_at = 2026, "2026-12-07", 1.0
+
+    def build(tag):
+        def make():
+            built.append(tag)
+            return tag.encode()
+
+        return make
+
+    with app.test_request_context("/"):
+        assert fragments.workbook("city", Dash, (("产业链", 3),), build("a")) == b"a"
+        assert fragments.workbook("city", Dash, (("产业链", 3),), build("b")) == b"a"
+        assert fragments.workbook("city", Dash, (("产业链", 4),), build("c")) == b"c"
+        assert fragments.workbook(None, Dash, (("产业链", 4),), build("d")) == b"d"  # not shared: every time
+    assert built == ["a", "c", "d"]
+    fragments.clear()
