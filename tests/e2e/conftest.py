@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
 
 from config import TestConfig
 from crm import create_app
@@ -48,9 +47,13 @@ DRAIN_SECONDS = 300
 
 
 class InFlight:
-    """WSGI middleware counting the requests being served. `server.shutdown()` stops accepting, but the threaded
-    server's request threads are daemons it does not wait for: one still committing an import when the tables are
-    emptied fails the next test's restore (an enterprise still pointing at a deleted user)."""
+    """WSGI middleware counting the requests the app is handling. `server.shutdown()` stops accepting, but the
+    threaded server's request threads are daemons it does not wait for: one still committing an import when the
+    tables are emptied fails the next test's restore (an enterprise still pointing at a deleted user).
+
+    A request counts until the app returns its response: Flask has run the view and its teardown (the database
+    session is closed) by then. Not until the server closes the response: after sending it, werkzeug's server
+    reads what the browser may still send on the socket, which blocks while the browser keeps it open."""
 
     def __init__(self, app: Callable) -> None:
         self.app, self.count, self.idle = app, 0, threading.Condition()
@@ -59,15 +62,11 @@ class InFlight:
         with self.idle:
             self.count += 1
         try:
-            return ClosingIterator(self.app(environ, start_response), [self._done])
-        except BaseException:
-            self._done()
-            raise
-
-    def _done(self) -> None:
-        with self.idle:
-            self.count -= 1
-            self.idle.notify_all()
+            return self.app(environ, start_response)
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
 
     def drain(self, timeout: float) -> bool:
         """Wait until no request is being served; False if some still were after `timeout` seconds."""
