@@ -49,6 +49,10 @@ class WorkCalendar:
     )  # years whose State Council notice an admin entered
     uncovered: set[int] = field(default_factory=set)  # years asked about and answered provisionally
     _memo: dict[date, bool] = field(default_factory=dict, repr=False)  # a scan asks about the same days often
+    # For counting: each year's running count of working days (day of year → count up to it) and, for each year
+    # worked out so far, the working days from 1 January of the first one up to its own 1 January.
+    _running: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _year_starts: dict[int, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls) -> "WorkCalendar":
@@ -61,7 +65,8 @@ class WorkCalendar:
         """A calendar on the holiday table as this process read it less than `seconds` ago (read again at once
         when this process writes it), sharing the answers already worked out from that reading."""
         shared = _kept.get("tables", seconds, cls.load, keep=lambda _cal: True)
-        return cls(overrides=shared.overrides, confirmed_years=shared.confirmed_years, _memo=shared._memo)
+        return cls(overrides=shared.overrides, confirmed_years=shared.confirmed_years, _memo=shared._memo,
+                   _running=shared._running, _year_starts=shared._year_starts)  # fmt: skip
 
     def covered(self, year: int) -> bool:
         """True when the year's schedule is known: the package covers it or an administrator confirmed it."""
@@ -83,16 +88,16 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         known = self._memo.get(day)
         if known is None:
-            known = self._memo[day] = self._is_workday(day)
+            known = self._memo[day] = self._answer(day)
+        if not self.covered(day.year) and day not in self.overrides:  # answered provisionally
+            self.uncovered.add(day.year)
         return known
 
-    def _is_workday(self, day: date) -> bool:
+    def _answer(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if _package_covers(day.year):
             return package_workday(day)
-        if day.year not in self.confirmed_years:
-            self.uncovered.add(day.year)
         # The statutory days are rest days whatever the year's notice adds (it adds bridging and make-up days),
         # so a confirmed year keeps them too unless the table says otherwise.
         return day.weekday() < 5 and day not in statutory_holidays(day.year)
@@ -116,10 +121,50 @@ class WorkCalendar:
         return day
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
-        if end < start:
-            return -self.workdays_between(end, start)
-        return sum(1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i)))
+        """Working days after `start` up to and including `end` (negative when `end` is earlier).
+
+        A difference of two running counts, each a lookup once its year is worked out (per process, with the
+        kept calendar): a team page's lights count the working days since each target's last contact, some
+        1,600 days a page when they were walked one by one."""
+        first, last = (start, end) if start <= end else (end, start)
+        if first < last:  # the days counted are first + 1 … last: their years are asked about
+            for year in range((first + timedelta(days=1)).year, last.year + 1):
+                if not self.covered(year):
+                    self.uncovered.add(year)
+        return self._rank(end) - self._rank(start)
+
+    def _rank(self, day: date) -> int:
+        """Working days from 1 January of the first year worked out up to and including `day`."""
+        return self._year_start(day.year) + self._running_count(day.year)[day.timetuple().tm_yday - 1]
+
+    def _running_count(self, year: int) -> list[int]:
+        counts = self._running.get(year)
+        if counts is None:
+            counts, total, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                known = self._memo.get(day)
+                if known is None:  # not flagged: a year may be worked out only to count across it
+                    known = self._memo[day] = self._answer(day)
+                total += known
+                counts.append(total)
+                if day == date.max:
+                    break
+                day += timedelta(days=1)
+            self._running[year] = counts
+        return counts
+
+    def _year_start(self, year: int) -> int:
+        starts = self._year_starts
+        if year not in starts:
+            if not starts:
+                starts[year] = 0
+            elif year > max(starts):
+                for y in range(max(starts), year):
+                    starts[y + 1] = starts[y] + self._running_count(y)[-1]
+            else:
+                for y in range(min(starts) - 1, year - 1, -1):
+                    starts[y] = starts[y + 1] - self._running_count(y)[-1]
+        return starts[year]
 
 
 # The holiday table as a web process last read it (REFDATA_CACHE_SECONDS, like the other reference data).

@@ -118,3 +118,43 @@ def test_wtforms_messages_come_in_chinese_from_one_catalogue(app):
         assert "必填" in form.name.errors[0]
         assert isinstance(form, FlaskForm)
         assert wtforms_translations("zh_Hans_CN") is wtforms_translations("zh_Hans_CN")
+
+
+def _walked(cal: WorkCalendar, start: date, end: date) -> int:
+    """Working days after `start` up to `end`, one day at a time (what workdays_between counted before)."""
+    from datetime import timedelta
+
+    if end < start:
+        return -_walked(cal, end, start)
+    return sum(cal.is_workday(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def test_counting_working_days_agrees_with_walking_them(app):
+    """workdays_between is a difference of running counts; it must agree with walking the days one by one, across
+    package years, a provisional year with the table's corrections, year ends and in both directions."""
+    import random
+    from datetime import timedelta
+
+    db.session.add_all([Holiday(day=date(2027, 2, 20), is_workday=True, name="调休上班"),
+                        Holiday(day=date(2027, 5, 6), is_workday=False, name="补假")])  # fmt: skip
+    db.session.commit()
+    counted, walked = WorkCalendar.load(), WorkCalendar.load()
+    rng = random.Random(16)
+    base = date(2024, 1, 1)
+    pairs = [(base + timedelta(days=rng.randrange(1600)), base + timedelta(days=rng.randrange(1600)))
+             for _ in range(400)]  # fmt: skip
+    pairs += [(date(2026, 12, 31), date(2027, 1, 1)), (date(2027, 2, 19), date(2027, 2, 20)),
+              (date(2027, 5, 5), date(2027, 5, 6)), (date(2028, 2, 28), date(2028, 3, 1)), (base, base)]  # fmt: skip
+    for start, end in pairs:
+        assert counted.workdays_between(start, end) == _walked(walked, start, end), (start, end)
+    assert counted.uncovered == walked.uncovered  # the same years reported as answered provisionally
+
+
+def test_a_year_counted_across_is_not_reported_as_asked(app):
+    """Counting inside 2026 and inside 2028 works 2027 out for the offsets, but nothing about 2027 was asked."""
+    cal = WorkCalendar.load()
+    cal.workdays_between(date(2028, 3, 1), date(2028, 3, 9))
+    cal.workdays_between(date(2026, 3, 2), date(2026, 3, 9))
+    assert 2027 not in cal.uncovered and 2028 in cal.uncovered
+    assert cal.is_workday(date(2027, 3, 1))  # now it is asked (and answered from what was worked out)
+    assert 2027 in cal.uncovered
