@@ -32,7 +32,7 @@ from werkzeug.security import generate_password_hash
 from bench.seed_projects import MEAN_PER_ENTRY, Signings
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise, EnterpriseCategory
-from crm.enterprises.names import normalise_name, pinyin_initials
+from crm.enterprises.names import name_key, normalise_name, pinyin_initials
 from crm.extensions import db
 from crm.plans.models import ContactLog, FundArrival, Task
 from crm.projects import standing
@@ -257,7 +257,7 @@ class Campaign:
             name = "".join(words)
             self.stems.append("".join(words[:-1]))
             yield {
-                "id": i, "name": name, "name_en": None, "name_norm": normalise_name(name),
+                "id": i, "name": name, "name_key": name_key(name), "name_en": None, "name_norm": normalise_name(name),
                 "name_initials": "".join(pinyin(w) for w in words)[:64],
                 "uscc": None if self.rng.random() < 0.25 else f"913715{i:011d}{self.rng.choice(CHECK_CHARS)}",
                 "hq": None, "parent_id": self.rng.randint(1, i - 1) if i > 100 and self.rng.random() < 0.03 else None,

@@ -7,8 +7,9 @@ as Enterprise.name_key): 中寰重工（山东） finds 中寰重工(山东), �
 Every term is answered from an index on both databases, so a search costs about the same at 100,000 enterprises
 as at 1,000:
 - PostgreSQL: pg_trgm GIN indexes on the name's key, the English name and the initials (a substring LIKE of three
-  characters or more is read from them), and a pattern-ops B-tree on the credit code for its prefix (migrations
-  c3e8f0a1b2d4, b8e2f4a6c1d3 and b0d2f4a6c8e3);
+  characters or more is read from them), GIN indexes on their characters and character pairs for the one- and
+  two-character terms people type most (华夏, 轴承, hx: `short_term`), and a pattern-ops B-tree on the credit
+  code for its prefix (migrations c3e8f0a1b2d4, b8e2f4a6c1d3, b0d2f4a6c8e3 and c2d4e6f8a0b1);
 - SQLite: an FTS5 table with the trigram tokenizer over the same four columns (`enterprise_search`), whose LIKE
   is answered from the index, kept in step with `enterprises` by triggers (migrations b8e2f4a6c1d3 and
   b0d2f4a6c8e3), so every
@@ -19,8 +20,23 @@ The initials stay a substring match, not a prefix: 聊城华夏钢铁 reads "lch
 
 import unicodedata
 from dataclasses import dataclass
+from typing import TypeGuard
 
-from sqlalchemy import ColumnElement, and_, column, false, or_, select, table, union
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Text,
+    and_,
+    bindparam,
+    column,
+    false,
+    func,
+    or_,
+    select,
+    table,
+    union,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crm.enterprises.models import Enterprise
 from crm.enterprises.names import fold, uscc_key
@@ -74,9 +90,21 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     if terms.code:
         wanted.append(("uscc", f"{terms.code}%", False))
     if db.engine.dialect.name != "sqlite":
-        return or_(
-            *(_pg_match(getattr(Enterprise, name), pattern, fold, escape) for name, pattern, fold in wanted)
-        )
+        # (the term as typed or folded, compared ignoring case) for the columns a one- or two-character term is
+        # read from the character-pair indexes of
+        raw = {
+            "name_key": (terms.key, False),
+            "name_en": (terms.text, True),
+            "name_initials": (terms.initials, False),
+        }
+        matches = []
+        for name, pattern, fold in wanted:
+            col = getattr(Enterprise, name)
+            term, lower = raw.get(name, (None, False))
+            matches.append(
+                short_term(col, term, lower) if is_short(term) else _pg_match(col, pattern, fold, escape)
+            )
+        return or_(*matches)
     # SQLite: from the FTS5 table, one index search per column (SQLite's LIKE folds ASCII case itself, as does
     # the index). A trigram index cannot answer a term of fewer than three characters (it finds nothing), so such
     # a term is compared with the column itself, which is all any index could do for it.
@@ -93,6 +121,23 @@ def enterprise_search(q: str) -> ColumnElement[bool]:
     if indexed:
         direct.append(Enterprise.id.in_(select(union(*indexed).subquery().c.rowid)))
     return or_(*direct)
+
+
+SHORT_FUNCTION = "crm_short_grams"  # migration c2d4e6f8a0b1
+
+
+def is_short(term: str | None) -> TypeGuard[str]:
+    """A term below a trigram (one or two characters), which the trigram indexes cannot answer."""
+    return term is not None and 0 < len(term) <= 2
+
+
+def short_term(col: SQLColumnExpression[str], term: str, lower: bool) -> ColumnElement[bool]:
+    """PostgreSQL: `col` contains `term` (one or two characters), read from the index on the column's characters
+    and character pairs (migration c2d4e6f8a0b1; `lower`: the index on lower(col), for a match that ignores case,
+    as ILIKE does; a term without case matches alike). Exact: no pattern, so % and _ are plain characters."""
+    indexed = func.lower(col) if lower else col
+    wanted = bindparam(None, [term.lower() if lower else term], type_=ARRAY(Text))
+    return func.crm_short_grams(indexed).op("@>", is_comparison=True)(wanted)
 
 
 def _pg_match(col: ColumnElement[str], pattern: str, fold: bool, escape: str | None) -> ColumnElement[bool]:

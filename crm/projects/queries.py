@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, o
 from crm.auth.models import User
 from crm.drill import NONE, code_or_none
 from crm.enterprises.models import Enterprise, EnterpriseCategory
-from crm.enterprises.search import enterprise_search
+from crm.enterprises.search import enterprise_search, is_short, short_term
 from crm.extensions import db
 from crm.parsing import like_fragment
 from crm.plans.models import FundArrival
@@ -148,7 +148,9 @@ def clauses(f: ProjectFilters, today: date) -> list[ColumnElement[bool]]:
         like = f"%{text}%"
         # A term without case (Chinese, digits) matches the same with LIKE, which does not case-fold every name.
         name = (
-            Project.name.like(like, escape=escape)
+            short_term(Project.name, q, lower=True)  # 华夏, 轴承: below a trigram (migration c2d4e6f8a0b1)
+            if is_short(q) and db.engine.dialect.name == "postgresql"
+            else Project.name.like(like, escape=escape)
             if q.lower() == q.upper()
             else Project.name.ilike(like, escape=escape)
         )

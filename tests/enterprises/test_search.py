@@ -176,3 +176,53 @@ def test_percent_and_underscore_are_characters_not_wildcards(firms, make_enterpr
     assert found("100%_新") == {"聊城100%_新材料有限公司"}
     assert found("Cent_Pct") == {"聊城100%_新材料有限公司"}
     assert found("华_钢") == set()  # `_` no longer stands for 夏
+
+
+def test_one_and_two_character_terms_find_what_the_pattern_finds(firms, messy, make_enterprise, monkeypatch):
+    """PostgreSQL answers terms of one or two characters from the character-pair indexes (short_term), the others
+    with LIKE; both must find the same firms. Every one- and two-character piece of every name, English name and
+    initials, in both cases, and terms found nowhere, are searched both ways (on SQLite both ways are the pattern)."""
+    from crm.enterprises import search
+
+    make_enterprise(firms["member"], name="聊城100%_新材料有限公司", name_en="Cent_Pct Materials")
+    texts = [
+        t for e in db.session.scalars(select(Enterprise)) for t in (e.name, e.name_en, e.name_initials) if t
+    ]
+    terms = {t[i : i + n] for t in texts for n in (1, 2) for i in range(len(t) - n + 1)}
+    terms = {t for t in terms | {x.upper() for x in terms} | {"钢材", "ZQ", "雲", "云", "（"} if t.strip()}
+    by_index = {t: found(t) for t in sorted(terms)}
+    monkeypatch.setattr(search, "is_short", lambda term: False)
+    by_pattern = {t: found(t) for t in sorted(terms)}
+    assert by_index == by_pattern
+    assert by_index["华夏"] == {"聊城华夏钢铁有限公司"} and by_index["hx"] == {"聊城华夏钢铁有限公司"}
+    assert by_index["雲"] == by_index["云"] == {"深圳市雲啟科技有限公司"}
+    assert len(terms) > 200  # the comparison covers the names, it does not vacuously pass
+
+
+def test_a_two_character_term_reads_the_pair_index_even_in_a_generic_plan(firms):
+    """PostgreSQL: 华夏 and hx are below a trigram; their plan reads the character-pair indexes (migration
+    c2d4e6f8a0b1), also as the generic plan of a kept prepared statement."""
+    assert found("华夏") == {"聊城华夏钢铁有限公司"}
+    if db.engine.dialect.name == "sqlite":
+        return
+    for q, index in [("华夏", "ix_enterprises_name_key_grams"), ("hx", "ix_enterprises_name_initials_grams"),
+                     ("St", "ix_enterprises_name_en_grams")]:  # fmt: skip
+        compiled = select(Enterprise.id).where(enterprise_search(q)).compile(db.engine)
+        values: list = []
+
+        def numbered(match, values=values, compiled=compiled) -> str:
+            values.append(compiled.params[match.group(1)])
+            return f"${len(values)}"
+
+        sql = re.sub(r"%\((\w+)\)s(::[\w\[\]]+)?", numbered, compiled.string)
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(text(f"PREPARE short_search AS {sql}"))
+        arguments = ", ".join(
+            "ARRAY[" + ", ".join(f"'{x}'" for x in v) + "]::text[]" if isinstance(v, list) else f"'{v}'"
+            for v in values
+        )
+        plan = "\n".join(r[0] for r in db.session.execute(text(f"EXPLAIN EXECUTE short_search({arguments})")))
+        assert index in plan, (q, plan)
+        db.session.execute(text("DEALLOCATE short_search"))
+    db.session.rollback()
