@@ -182,7 +182,7 @@ def _week_asked() -> Period | None:
 def ranking():
     today = local_date(utcnow())
     week = _week_asked() or Period.last_full_week(today)
-    teams, counties = rankings.both(current_user, week)
+    teams, counties = rankings.kept_both(current_user, week)
     return render_template(
         "dashboard/rankings.html",
         week=week,

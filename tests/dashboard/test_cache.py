@@ -276,3 +276,38 @@ def test_a_changed_chain_sheet_builds_the_workbook_again(app):
         assert fragments.workbook(None, Dash, (("产业链", 4),), build("d")) == b"d"  # not shared: every time
     assert built == ["a", "c", "d"]
     fragments.clear()
+
+
+def tables_of(page: str) -> str:
+    """The rankings page's two tables."""
+    start = page.index('data-testid="ranking-teams"')
+    return page[start : page.rindex("</table>")]
+
+
+def test_the_rankings_page_is_computed_once_per_scope_and_week_within_the_ttl(world, login, clock):
+    """crm.dashboard.rankings.kept_both: the week's ranking statement runs once per scope, week and TTL."""
+    from crm.dashboard import rankings
+
+    rankings._kept.clear()
+    rankings._kept.clock = lambda: clock[0]
+    try:
+        p, teams, _entries = world
+        client = login(p["manager"])
+        url = "/dashboard/rankings?week=2026-11-18"
+        first = tables_of(client.get(url).data.decode())
+        with count_queries() as statements:
+            again = tables_of(client.get(url).data.decode())
+        assert again == first and not [s for s in statements if "contact_logs" in s]
+        with count_queries() as statements:
+            other_week = client.get("/dashboard/rankings?week=2026-11-09").data.decode()
+        assert [s for s in statements if "contact_logs" in s] and "2026-11-09 至 2026-11-15" in other_week
+        clock[0] += TTL  # expired: computed again
+        with count_queries() as statements:
+            later = tables_of(client.get(url).data.decode())
+        assert [s for s in statements if "contact_logs" in s] and later == first
+        # A county head's rankings are their own scope, never the city's.
+        head_page = tables_of(login(p["other_head"]).get(url).data.decode())
+        assert teams["A"].name in first and teams["A"].name not in head_page
+    finally:
+        rankings._kept.clear()
+        rankings._kept.clock = time.monotonic
