@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from crm.dashboard import fragments
 from crm.dashboard.cache import figure_cache
+from crm.dashboard.rankings import _kept as kept_rankings
 from crm.dashboard.views import drill
 from crm.extensions import db
 from crm.figure_cache import REFRESH_MIN_SECONDS, FigureCache, scope_key
@@ -28,12 +29,14 @@ def clock(app):
     app.config["DASHBOARD_CACHE_SECONDS"] = TTL
     cache = figure_cache()
     cache.clear()
+    kept_rankings.clear()  # module-wide, like the rendered tables: nothing kept from another test's world
     now = [1000.0]
     cache.clock = lambda: now[0]
     yield now
     app.config["DASHBOARD_CACHE_SECONDS"] = 0
     cache.clear()
     cache.clock = time.monotonic
+    kept_rankings.clear()
 
 
 def funnel_count(page: str, state: str) -> int:
