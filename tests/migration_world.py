@@ -169,3 +169,17 @@ def _old_world_with_projects() -> None:
         _insert_old_world(conn)
     db.session.commit()
     upgrade(revision=PROJECTS)
+
+
+def old_world_at(revision: str) -> None:
+    """The database migrated to the revision before projects, the reference data and `_insert_old_world`'s rows
+    written there, then migrated on to `revision` (the one before the migration a test checks)."""
+    from flask_migrate import upgrade
+
+    from crm.refdata.seed import seed_reference
+
+    upgrade(revision=PREVIOUS)
+    seed_reference()
+    with db.engine.begin() as conn:
+        _insert_old_world(conn)
+    upgrade(revision=revision)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "f3b4c5d6e7f8", "a7c1e9d3b5f2"
 CHAINS = ("chains", "chain_links", "chain_nodes", "chain_regions", "node_firms", "chain_events")
@@ -32,15 +32,9 @@ def _chain_on_file(at: datetime) -> None:
 def test_chains_migration_marks_every_enterprise_a_target_and_comes_back(old_schema_app):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from crm.refdata.seed import seed_reference
-
     at = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         enterprises = _rows("SELECT id, name, uscc FROM enterprises ORDER BY id")
         entries = _rows("SELECT id, state, region_id, version FROM whitelist_entries ORDER BY id")
         assert len(enterprises) >= 2 and entries

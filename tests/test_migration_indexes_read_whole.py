@@ -8,8 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "b8e2f4a6c1d3", "c5d7e9f1a3b6"
 OLD, NEW = "ix_contact_logs_occurred_at", "ix_contact_logs_occurred_entry_kind"
@@ -36,11 +35,7 @@ def _week(monday: datetime) -> list[tuple]:
 def test_rankings_index_migration_keeps_the_logs_and_comes_back(old_schema_app):  # noqa: F811
     monday = datetime(2026, 11, 30, tzinfo=UTC) - timedelta(hours=8)  # 00:00 in Beijing
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         logs = [
             {"id": i, "entry_id": 1 + i % 5, "occurred_at": monday + timedelta(hours=13 * i),
              "kind": ("visit", "inbound", "phone")[i % 3], "summary": f"第{i}次对接（２０２６）"}

@@ -7,8 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "b0d2f4a6c8e3", "e7a9c1b3d5f8"
 AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -31,11 +30,7 @@ def _task(conn, title: str, kind: str) -> int:
 
 def test_instructions_migration_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         with db.engine.begin() as conn:
             _task(conn, "首次对接", "step")
         before = _rows(TASKS)

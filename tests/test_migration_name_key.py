@@ -12,8 +12,7 @@ from sqlalchemy import inspect, select, text
 from crm.enterprises.models import Enterprise
 from crm.enterprises.search import enterprise_search
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 REVISION = "b0d2f4a6c8e3"
 # The revision before it, as the migration names it (its chain is set where the branches are merged).
@@ -48,11 +47,7 @@ def _search_by_name(fragment: str) -> list[str]:
 
 def test_name_key_migration_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         with db.engine.begin() as conn:
             for i, (name, (_new, old)) in enumerate(MESSY.items()):  # ids given, as the old world's are
                 conn.execute(

@@ -8,8 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "c5d7e9f1a3b6", "d6e8f0a2b4c7"
 AT = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
@@ -35,11 +34,7 @@ def _notify(conn, key: str, edition: int | None = None) -> None:
 
 def test_report_editions_migration_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         with db.engine.begin() as conn:
             _notify(conn, "task:1:due_today:2026-11-23:inbox")
         before = _rows(NOTIFICATIONS)

@@ -7,8 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "d6e8f0a2b4c7", "f8b0d2c4e6a1"
 AT = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
@@ -22,11 +21,7 @@ def _tables() -> set[str]:
 
 def test_saved_views_migration_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         users = _rows(USERS)
         owner = users[0][0]
         assert _tables() == set()

@@ -6,7 +6,7 @@ again works."""
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "a7c1e9d3b5f2", "b8e2f4a6c1d3"
 PG_INDEXES = {
@@ -37,14 +37,8 @@ def _found(fragment: str) -> list[tuple]:
 def test_search_migration_indexes_what_is_on_file_and_comes_back(old_schema_app):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from crm.refdata.seed import seed_reference
-
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         enterprises = _rows("SELECT id, name, name_initials, uscc FROM enterprises ORDER BY id")
         first_id, first_name = enterprises[0][0], enterprises[0][1]
         others = [row[1] for row in enterprises[1:]]

@@ -9,8 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from crm.refdata.seed import seed_reference
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "e7a9c1b3d5f8", "a9c1e3f5b7d2"
 AT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -31,11 +30,7 @@ def _attempt(conn, username: str, succeeded: bool) -> None:
 
 def test_sessions_migration_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         with db.engine.begin() as conn:
             _attempt(conn, "mgr", True)
             _attempt(conn, "张三", False)

@@ -5,7 +5,7 @@ function and leaves the rows as they were; on SQLite it changes nothing. Upgradi
 from sqlalchemy import inspect, text
 
 from crm.extensions import db
-from tests.migration_world import PREVIOUS, _insert_old_world, _rows, old_schema_app  # noqa: F401
+from tests.migration_world import _rows, old_schema_app, old_world_at  # noqa: F401
 
 BEFORE, REVISION = "a9c1e3f5b7d2", "c2d4e6f8a0b1"
 PG_INDEXES = {
@@ -30,14 +30,8 @@ def _objects() -> set:
 def test_short_search_migration_indexes_what_is_on_file_and_comes_back(old_schema_app):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from crm.refdata.seed import seed_reference
-
     with old_schema_app.app_context():
-        upgrade(revision=PREVIOUS)
-        seed_reference()
-        with db.engine.begin() as conn:
-            _insert_old_world(conn)
-        upgrade(revision=BEFORE)
+        old_world_at(BEFORE)
         enterprises = _rows("SELECT id, name, name_key, name_initials FROM enterprises ORDER BY id")
         first_id, first_key = enterprises[0][0], enterprises[0][2]
         pair = next(first_key[i : i + 2] for i in range(len(first_key) - 1)
