@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (every model registered before Alembic looks)
     from crm.auth.loader import init_login
     from crm.extensions import babel, csrf, db, migrate
-    from crm.i18n import ContextDomain, select_locale, select_timezone
+    from crm.i18n import ContextDomain, install_template_gettext, select_locale, select_timezone
     from crm.prepared import init_prepared
 
     _postgres_options(app)
@@ -67,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     babel.domain_instance = (
         ContextDomain()
     )  # the default domain ("messages"), translations found once per context
+    install_template_gettext(app)
     init_login(app)
     _sqlite_pragmas(app)
     init_prepared(app)
@@ -182,9 +183,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     # Deliberate: crm/__init__ runs on every `import crm.…`; the app's parts load only when an app is built.
+    from crm.chrome import init_chrome
     from crm.templating import init_templating
 
     init_templating(app)
+    init_chrome(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

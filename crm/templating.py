@@ -4,11 +4,9 @@ layer: it reads the request, the user's inbox and the calendar."""
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_login import current_user
 
 from crm import vocab
 from crm.formatting import local_time, nl2br, wan
-from crm.inbox.services import unread_for_navigation
 from crm.plans.calendar import request_calendar
 from crm.refdata.choices import industry_path
 
@@ -29,10 +27,6 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def _inbox_unread() -> int:
-    return unread_for_navigation(current_user) if current_user.is_authenticated else 0
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
@@ -40,7 +34,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["industry_path"] = industry_path
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["vocab"] = vocab
-    app.jinja_env.globals["inbox_unread"] = _inbox_unread
     app.jinja_env.globals["work_calendar"] = request_calendar  # which dates are provisional
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -25,13 +25,11 @@ import os
 import random
 import re
 import time
-import uuid
-from datetime import date, timedelta
-from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import gevent
+import journeys  # bench/load/journeys.py: locust puts the locustfile's folder on sys.path
 from locust import FastHttpUser, constant, events, task
 
 ACCOUNTS = (
@@ -40,14 +38,6 @@ ACCOUNTS = (
 PASSWORD = ACCOUNTS.get("password", "")
 WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "0,0").split(","))
 LOGIN_MARKER = 'autocomplete="current-password"'
-SEARCH_WORDS = ["华夏", "精密", "新能源", "轴承", "中科", "hx", "jm", "科技", "九州", "蓝海", "汽车零部件"]
-NEXT_STEPS = [
-    "确认企业来聊考察的日程",
-    "补充项目用地需求材料",
-    "约企业投资部负责人再次面谈",
-    "整理政策清单发给企业",
-]
-
 _trace = open(os.environ["LOAD_TRACE"], "a", buffering=1) if os.environ.get("LOAD_TRACE") else None  # noqa: SIM115
 _taken: dict[str, itertools.count] = {}
 
@@ -87,49 +77,11 @@ def _account(role: str) -> dict:
     return pool[index % len(pool)]
 
 
-def _form(html: str, marker: str) -> str:
-    """The <form …>…</form> block that contains `marker` ('' if none)."""
-    at = html.find(marker)
-    if at < 0:
-        return ""
-    start = html.rfind("<form", 0, at)
-    end = html.find("</form>", at)
-    return html[start : end + 7] if start >= 0 and end >= 0 else ""
-
-
-def _csrf(form: str) -> str | None:
-    found = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', form)
-    return found.group(1) if found else None
-
-
-def _value(form: str, name: str) -> str | None:
-    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', form)
-    if not found:
-        return None
-    value = re.search(r'value="([^"]*)"', found.group(0))
-    return unescape(value.group(1)) if value else ""
-
-
 def _why(resp) -> str:
     """The status, or the connection error behind a status 0."""
     if not resp.status_code:
         return f"connection error: {getattr(resp, 'error', None)!r}"[:200]
     return f"status {resp.status_code}"
-
-
-def _multipart(fields: list[tuple[str, str]], empty_file: str | None = None) -> tuple[bytes, str]:
-    """A multipart/form-data body as a phone's browser sends it (an empty file part where no file was chosen)."""
-    boundary = "----locust" + uuid.uuid4().hex
-    parts = []
-    for name, value in fields:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n')
-    if empty_file:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{empty_file}"; filename=""\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class Journey(FastHttpUser):
@@ -152,7 +104,7 @@ class Journey(FastHttpUser):
 
     def log_in(self) -> None:
         page = self.page("/auth/login", "login form", expect_login=True)
-        token = _csrf(page or "")
+        token = journeys.csrf(page or "")
         body = urlencode({"csrf_token": token or "", "username": self.account["username"], "password": PASSWORD,
                           "next": ""})  # fmt: skip
         with self.client.post("/auth/login", data=body, name="login POST", allow_redirects=False,
@@ -229,55 +181,8 @@ class MemberUser(Journey):
 
     @task
     def journey(self) -> None:
-        if not self.ensure_login():
-            return
-        tasks_page = self.page("/plans/tasks", "member: my tasks")
-        if tasks_page is None:
-            return
-        # (entry, task, title) of each open task with its "log contact" button.
-        lists = tasks_page[tasks_page.find('data-testid="tasks-overdue"') :]
-        found = re.findall(
-            r"<strong>([^<]*)</strong>.*?href=\"/plans/entries/(\d+)/log\?task=(\d+)", lists, re.S
-        )
-        self.think()
-        if not found:
-            self.page("/inbox/", "member: inbox")
-            return
-        title, entry_id, task_id = random.choice(found)
-        if self.page(f"/whitelist/{entry_id}", "member: target detail") is None:
-            return
-        self.think()
-        log_url = f"/plans/entries/{entry_id}/log?task={task_id}&back=/plans/tasks"
-        form_page = self.page(log_url, "member: log form")
-        if form_page is None:
-            return
-        form = _form(form_page, 'data-testid="log-form"')
-        token = _csrf(form)
-        on = _value(form, "occurred_on") or date.today().isoformat()
-        at = _value(form, "occurred_time") or "09:00"
-        checked = re.findall(
-            r'<input[^>]*checked[^>]*name="participants"[^>]*value="(\d+)"', form
-        ) or re.findall(r'<input[^>]*name="participants"[^>]*value="(\d+)"[^>]*checked', form)
-        # The step's evidence decides the kind: a visit completes 上门拜访, an inbound visit 邀请来聊考察.
-        kind = "inbound" if "来聊" in title else "visit"
-        try:
-            next_date = (date.fromisoformat(on) + timedelta(days=7)).isoformat()
-        except ValueError:
-            next_date = (date.today() + timedelta(days=7)).isoformat()
-        fields = [("csrf_token", token or ""), ("occurred_on", on), ("occurred_time", at[:5]), ("kind", kind),
-                  ("complete_task", task_id),
-                  ("summary", f"上门拜访企业，就{title}相关事项当面沟通，企业介绍了投资计划。（压测）"),
-                  ("outcome", "企业有意向，约定下周再沟通。"), ("next_step", random.choice(NEXT_STEPS)),
-                  ("next_date", next_date), ("new_contact_name", ""), ("new_contact_title", "")]  # fmt: skip
-        fields += [("participants", p) for p in checked]
-        body, content_type = _multipart(fields, empty_file="attachment")
-        self.think()
-        back = self.submit(log_url, "member: log visit POST", body, content_type, 'data-testid="log-form"')
-        if back:
-            self.page(back, "member: my tasks")
-        self.think()
-        self.page("/inbox/", "member: inbox")
-        self.think()
+        if self.ensure_login():
+            journeys.member(self)
 
 
 class LeadUser(Journey):
@@ -288,98 +193,8 @@ class LeadUser(Journey):
 
     @task
     def journey(self) -> None:
-        if not self.ensure_login():
-            return
-        # A random page of the county's unassigned targets, so that two leads rarely pick the same one.
-        query = urlencode(
-            {"state": "whitelisted", "team": -1, "sort": "investment", "page": random.randint(1, 10)}
-        )
-        listing = self.page(f"/whitelist/?{query}", "lead: list filtered")
-        if listing is None:
-            return
-        assignable = re.findall(r'name="entry_ids" value="(\d+)"', listing)
-        self.think()
-        if (
-            self.page(f"/whitelist/?{urlencode({'q': random.choice(SEARCH_WORDS)})}", "lead: list search")
-            is None
-        ):
-            return
-        self.think()
-        team_page = self.page(f"/teams/{self.account['team_id']}", "lead: team page")
-        if team_page is None:
-            return
-        self.think()
-        if assignable and random.random() < 0.5:
-            self.assign(random.choice(assignable))
-        else:
-            targets = re.findall(
-                r'href="/whitelist/(\d+)"', _section(team_page, 'data-testid="team-targets"')
-            )
-            if targets:
-                self.reassign(random.sample(targets, min(3, len(targets))))
-        self.think()
-
-    def assign(self, entry_id: str) -> None:
-        url = f"/whitelist/{entry_id}/assign"
-        page = self.page(url, "lead: assign form")
-        if page is None:
-            return
-        form = _form(page, 'name="team_id"')
-        teams = re.findall(r'name="team_id" value="(\d+)"', form)
-        if not teams:
-            return
-        owners = _owners(form)
-        fields = {"csrf_token": _csrf(form) or "", "version": _value(form, "version") or "", "team_id": teams[0],
-                  "owner_id": random.choice(owners) if owners else "0"}  # fmt: skip
-        self.think()
-        back = self.submit(url, "lead: assign POST", urlencode(fields), "application/x-www-form-urlencoded",
-                           'name="team_id"')  # fmt: skip
-        if back:
-            self.page(back, "lead: target detail")
-
-    def reassign(self, candidates: list[str]) -> None:
-        for entry_id in candidates:
-            detail = self.page(f"/whitelist/{entry_id}", "lead: target detail")
-            if detail is None:
-                return
-            if f"/whitelist/{entry_id}/reassign" in detail:
-                break
-        else:
-            return
-        url = f"/whitelist/{entry_id}/reassign"
-        page = self.page(url, "lead: reassign form")
-        if page is None:
-            return
-        form = _form(page, 'name="team_id"')
-        team = re.search(r'name="team_id" value="(\d+)" checked', form) or re.search(
-            r'name="team_id" value="(\d+)"', form
-        )
-        current = re.search(r"（([^）（]*)）</p>", page)  # the header: "now with TEAM（OWNER）"
-        owners = _owners(form, exclude=current.group(1).strip() if current else None)
-        if not team or not owners:
-            return
-        fields = {"csrf_token": _csrf(form) or "", "version": _value(form, "version") or "", "team_id": team.group(1),
-                  "owner_id": random.choice(owners), "reason": "按分工调整主要负责人（压测）", "move_tasks": "y"}  # fmt: skip
-        self.think()
-        back = self.submit(url, "lead: reassign POST", urlencode(fields), "application/x-www-form-urlencoded",
-                           'name="team_id"')  # fmt: skip
-        if back:
-            self.page(back, "lead: target detail")
-
-
-def _section(html: str, marker: str) -> str:
-    at = html.find(marker)
-    return html[at : html.find("</ul>", at)] if at >= 0 else ""
-
-
-def _owners(form: str, exclude: str | None = None) -> list[str]:
-    """Person ids offered as the primary owner, less "the team leader" (0) and the person named `exclude` (the
-    current owner): the form offers only the teams the user may pick, so any of them will do."""
-    select = re.search(r'<select[^>]*name="owner_id"[^>]*>(.*?)</select>', form, re.S)
-    if not select:
-        return []
-    options = re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', select.group(1))
-    return [value for value, label in options if value != "0" and label.strip() != exclude]
+        if self.ensure_login():
+            journeys.lead(self)
 
 
 class ManagerUser(Journey):
@@ -390,20 +205,8 @@ class ManagerUser(Journey):
 
     @task
     def journey(self) -> None:
-        if not self.ensure_login():
-            return
-        dashboard = self.page("/dashboard/", "manager: dashboard")
-        if dashboard is None:
-            return
-        drills = [unescape(u) for u in re.findall(r'href="(/whitelist/\?[^"]+)"', dashboard)]
-        self.think()
-        if drills:
-            self.page(random.choice(drills), "manager: drill-down list")
-            self.think()
-        self.page("/dashboard/rankings", "manager: weekly rankings")
-        self.think()
-        self.download("/dashboard/export.xlsx", "manager: dashboard export.xlsx", "spreadsheetml")
-        self.think()
+        if self.ensure_login():
+            journeys.manager(self)
 
 
 class FloorUser(FastHttpUser):
