@@ -56,7 +56,16 @@ _palettes = _Fragments(8)
 
 def _nav_key(user: Any, endpoint: str | None, unread: int) -> tuple:
     region = user.region.name if user.region else None
-    return (str(get_locale()), request.script_root, user.id, user.role, user.full_name, region, endpoint, unread)
+    return (
+        str(get_locale()),
+        request.script_root,
+        user.id,
+        user.role,
+        user.full_name,
+        region,
+        endpoint,
+        unread,
+    )
 
 
 def page_nav() -> Markup:
