@@ -47,7 +47,7 @@ def install_template_gettext(app: Flask) -> None:
     """The templates' _() and ngettext() read the kept translations directly: a page translates a hundred-odd
     strings (labels, buttons, the navigation), each through flask-babel's get_translations() and its six proxy
     lookups before. Same strings, same force_locale() behaviour (it clears the kept translations)."""
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         newstyle=True,
