@@ -1,6 +1,8 @@
 """The Jinja environment: the filters (crm.formatting) and the globals every template uses. Part of the web
 layer: it reads the request, the user's inbox and the calendar."""
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, request, url_for
@@ -27,12 +29,36 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+_SENTINEL = 7_390_000_000_000  # far beyond any id; one per argument, counted up from here
+_SENTINELS = re.compile(r"739000000000\d")
+
+
+def row_url(endpoint: str, *row_args: str, **fixed: Any) -> Callable[..., str]:
+    """url_for(endpoint) for a list's rows: built once, then filled in per row with integer ids (a list of 40
+    tasks called url_for 90 times, a sixth of the page's time). row_url('plans.log_contact', 'entry_id', 'task',
+    back=back) returns make, and make(5, 7) == url_for('plans.log_contact', entry_id=5, task=7, back=back). Only
+    integers go in (int() refuses anything else), where url_for would have written the same digits."""
+    sentinels = {name: _SENTINEL + i for i, name in enumerate(row_args)}
+    built = url_for(endpoint, **sentinels, **fixed)
+    parts = _SENTINELS.split(built)
+    order = [int(found) - _SENTINEL for found in _SENTINELS.findall(built)]
+    if sorted(order) != list(range(len(row_args))):  # each argument written once, as its digits
+        raise ValueError(f"row_url({endpoint!r}): the URL does not carry each argument once: {built}")
+
+    def make(*values: int) -> str:
+        digits = [str(int(values[i])) for i in order]
+        return "".join(part + digit for part, digit in zip(parts, [*digits, ""], strict=True))
+
+    return make
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
     app.jinja_env.filters["nl2br"] = nl2br
     app.jinja_env.filters["industry_path"] = industry_path
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["work_calendar"] = request_calendar  # which dates are provisional
     app.jinja_env.trim_blocks = True

@@ -18,7 +18,7 @@ from crm.drill import NONE
 from crm.extensions import db
 from crm.plans.lights import Light, light_clause, lights_for
 from crm.plans.models import FundArrival, Task
-from crm.plans.queries import my_task_buckets, overdue_steps
+from crm.plans.queries import TaskLine, my_task_buckets, overdue_steps
 from crm.projects import returns
 from crm.projects.models import FundReturn
 from crm.scope import entry_scope, led_team_ids
@@ -36,9 +36,9 @@ SHOWN = 8  # rows of each list on a start page; the rest are a link away
 class TodaysWork:
     """A member's (or anyone's) own steps: overdue, today, this week."""
 
-    overdue: list[Task]
-    today: list[Task]
-    week: list[Task]
+    overdue: list[TaskLine]
+    today: list[TaskLine]
+    week: list[TaskLine]
     later: int
     lights: dict[int, Light]
     overdue_total: int = 0

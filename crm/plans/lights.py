@@ -11,7 +11,6 @@ from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import lazyload
 
 from crm.drill import local_bounds
 from crm.extensions import db
@@ -34,18 +33,26 @@ class Light:
         return {"green": "success", "yellow": "warning", "red": "danger"}[self.colour]
 
 
-def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Task]:
-    """The earliest overdue open plan step of each entry (one query)."""
+class Step(Protocol):
+    """What a light reads of a plan step: a Task, or a row of its columns."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def due_date(self) -> date: ...
+
+
+def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Step]:
+    """The earliest overdue open plan step of each entry (one query, of the two columns a light reads)."""
     query = (
-        select(Task)
+        select(Task.entry_id, Task.title, Task.due_date)
         .where(Task.entry_id.in_(entry_ids), Task.status == OPEN, Task.kind == "step", Task.due_date < today)
         .order_by(Task.due_date, Task.sort, Task.id)
-        # Only the title and due date are used: without this, SQLite built the eager entry joins for every entry.
-        .options(lazyload(Task.entry), lazyload(Task.owner))
     )
-    earliest: dict[int, Task] = {}
-    for task in db.session.scalars(query):
-        earliest.setdefault(task.entry_id, task)  # the first seen is the earliest due
+    earliest: dict[int, Step] = {}
+    for row in db.session.execute(query):
+        earliest.setdefault(row.entry_id, row)  # the first seen is the earliest due
     return earliest
 
 
@@ -68,7 +75,7 @@ class Lit(Protocol):
     def plan_start(self) -> date | None: ...
 
 
-def light_for(entry: Lit, overdue: Task | None, cal: WorkCalendar, today: date, limits: dict) -> Light:
+def light_for(entry: Lit, overdue: Step | None, cal: WorkCalendar, today: date, limits: dict) -> Light:
     light = Light("green", days_in_stage=(today - local_date(entry.state_changed_at)).days)
     late = cal.workdays_between(overdue.due_date, today) if overdue else 0
     since = local_date(entry.last_contact_at) if entry.last_contact_at else entry.plan_start

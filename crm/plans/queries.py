@@ -1,18 +1,44 @@
 """Task lists: mine, grouped by urgency; a team's board."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm.auth.models import User
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.plans.models import OPEN, Task
 from crm.scope import entry_scope
 from crm.teams.models import Team
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a task list shows of a task's target, and what its light is read from (crm.plans.lights.Lit)."""
+
+    id: int
+    enterprise_name: str
+    state: str
+    state_changed_at: datetime
+    last_contact_at: datetime | None
+    plan_start: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """A task as the task lists show it: plain values read in one statement with its target's, not objects."""
+
+    id: int
+    entry_id: int
+    title: str
+    kind: str
+    due_date: date
+    entry: Target
 
 
 def my_open_tasks(user: User) -> list[Task]:
@@ -50,7 +76,7 @@ def my_open_tasks(user: User) -> list[Task]:
 
 def my_task_buckets(
     user: User, today: date, later_shown: int | None, overdue_shown: int | None = None
-) -> tuple[dict[str, list[Task]], int, int]:
+) -> tuple[dict[str, list[TaskLine]], int, int]:
     """The user's open tasks by urgency (task_buckets) with at most `later_shown` of the later ones and
     `overdue_shown` of the overdue ones, the longest overdue first (None: all), and how many later and overdue
     ones there are in all (a member of a big county held 136 overdue steps: the page was 100 KB). Which tasks to
@@ -85,23 +111,41 @@ def my_task_buckets(
     return task_buckets(_with_targets(user, shown), today), len(later), len(overdue)
 
 
-def _with_targets(user: User, task_ids: list[int]) -> list[Task]:
+def _with_targets(user: User, task_ids: list[int]) -> list[TaskLine]:
     """The tasks with those ids (their targets already checked against the user's scope), still the user's and
-    open, each with its target and the target's enterprise from the same statement, and nothing else of either."""
+    open, with what the list shows of their targets, in one statement of plain rows: loading each task, target
+    and enterprise as objects with all their columns was a third of 我的任务's time."""
     if not task_ids:
         return []
-    query = (
-        select(Task)
+    E = WhitelistEntry
+    rows = db.session.execute(
+        select(
+            Task.id,
+            Task.entry_id,
+            Task.title,
+            Task.kind,
+            Task.due_date,
+            Enterprise.name,
+            E.state,
+            E.state_changed_at,
+            E.last_contact_at,
+            E.plan_start,
+        )  # fmt: skip
+        .join(E, E.id == Task.entry_id)
+        .join(Enterprise, Enterprise.id == E.enterprise_id)
         .where(Task.id.in_(sorted(task_ids)), Task.owner_id == user.id, Task.status == OPEN)
-        .options(
-            joinedload(Task.entry).options(
-                lazyload("*"), joinedload(WhitelistEntry.enterprise).lazyload("*")
-            ),
-            lazyload(Task.owner),
-        )
         .order_by(Task.due_date, Task.sort, Task.id)
     )
-    return list(db.session.scalars(query).unique())
+    targets: dict[int, Target] = {}
+    lines = []
+    for r in rows:
+        target = targets.get(r.entry_id)
+        if target is None:
+            target = targets[r.entry_id] = Target(
+                r.entry_id, r.name, r.state, r.state_changed_at, r.last_contact_at, r.plan_start
+            )
+        lines.append(TaskLine(r.id, r.entry_id, r.title, r.kind, r.due_date, target))
+    return lines
 
 
 def _week_end(today: date) -> date:
@@ -153,10 +197,10 @@ def overdue_steps(user: User, team_ids: list[int], today: date) -> list[Task]:
     return list(db.session.scalars(query))
 
 
-def task_buckets(tasks: list[Task], today: date) -> dict[str, list[Task]]:
+def task_buckets(tasks: list[TaskLine], today: date) -> dict[str, list[TaskLine]]:
     """overdue / today / this week (to Sunday) / later."""
     week_end = _week_end(today)
-    buckets: dict[str, list[Task]] = {"overdue": [], "today": [], "week": [], "later": []}
+    buckets: dict[str, list[TaskLine]] = {"overdue": [], "today": [], "week": [], "later": []}
     for task in tasks:
         if task.due_date < today:
             buckets["overdue"].append(task)

@@ -358,4 +358,4 @@ def test_my_tasks_shows_only_steps_still_mine_and_open(target, now):
     db.session.commit()
     shown = _with_targets(p["member"], [done.id, handed.id, kept.id])
     assert [t.id for t in shown] == [kept.id]
-    assert shown[0].entry.enterprise.name == "计划测试企业有限公司"
+    assert shown[0].entry.enterprise_name == "计划测试企业有限公司"
