@@ -38,7 +38,7 @@ def row_url(endpoint: str, *row_args: str, **fixed: Any) -> Callable[..., str]:
     tasks called url_for 90 times, a sixth of the page's time). row_url('plans.log_contact', 'entry_id', 'task',
     back=back) returns make, and make(5, 7) == url_for('plans.log_contact', entry_id=5, task=7, back=back). Only
     integers go in (int() refuses anything else), where url_for would have written the same digits."""
-    sentinels = {name: _SENTINEL + i for i, name in enumerate(row_args)}
+    sentinels: dict[str, Any] = {name: _SENTINEL + i for i, name in enumerate(row_args)}
     built = url_for(endpoint, **sentinels, **fixed)
     parts = _SENTINELS.split(built)
     order = [int(found) - _SENTINEL for found in _SENTINELS.findall(built)]
