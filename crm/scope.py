@@ -119,6 +119,20 @@ def get_entry_or_404(user: User, entry_id: int, *options: ORMOption) -> Whitelis
     return entry
 
 
+def get_entry_page_or_404(user: User, entry_id: int) -> tuple[WhitelistEntry, bool]:
+    """get_entry_or_404 for the entry's page, with whether the entry merely claims an enterprise another county
+    holds (held_elsewhere_first) read in the same statement. When it does not, the user may open the enterprise
+    (they see an entry of it that is no mere claim: enterprise_scope's own test), and the page needs no second
+    statement to ask."""
+    query = select(WhitelistEntry, held_elsewhere_first().label("claims")).where(
+        entry_scope(user), WhitelistEntry.id == entry_id
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        abort(404)
+    return found[0], bool(found[1])
+
+
 @cache
 def _rival() -> type[WhitelistEntry]:
     """One alias for every scope: building an alias of the entries' table (forty-odd columns) took ~4 ms of CPU,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from crm.api.models import ApiToken
@@ -61,25 +61,29 @@ def _parse(ref: str) -> tuple[int, str] | None:
     return int(session_id), secret
 
 
+# The user of a session with the navigation's unread count in the same statement (every page showed it with one of
+# its own); built once: it runs on every request.
+_USER_OF_SESSION = (
+    select(
+        User,
+        UserSession,
+        select(func.count())
+        .where(InboxItem.user_id == User.id, InboxItem.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery(),
+    )
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.id == bindparam("session_id"))
+)
+
+
 def user_for_session(ref: str, now: datetime) -> User | None:
     """The active user of a live session, in one query (the user row joined to its session row), or None."""
     parsed = _parse(ref)
     if parsed is None:
         return None
     session_id, secret = parsed
-    # The navigation's unread count comes in the same statement: every page showed it with one of its own.
-    unread = (
-        select(func.count())
-        .where(InboxItem.user_id == User.id, InboxItem.read_at.is_(None))
-        .correlate(User)
-        .scalar_subquery()
-    )
-    query = (
-        select(User, UserSession, unread)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == session_id)
-    )
-    found = db.session.execute(query).first()
+    found = db.session.execute(_USER_OF_SESSION, {"session_id": session_id}).first()
     if found is None:
         return None
     user, row, unread_count = found

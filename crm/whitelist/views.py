@@ -30,7 +30,7 @@ from crm.projects.services import project_summary, projects_per_entry
 from crm.refdata.choices import leaf_industry_choices
 from crm.reminders.services import is_muted
 from crm.saved_views.forms import list_bar, whitelist_query_of
-from crm.scope import can_see_enterprise_ids, get_entry_or_404
+from crm.scope import can_see_enterprise_ids, get_entry_or_404, get_entry_page_or_404
 from crm.teams import assignment
 from crm.teams import policy as team_policy
 from crm.teams.policy import team_actions
@@ -172,18 +172,20 @@ def _chosen_enterprise(form: ProposeForm):
 @bp.route("/<int:entry_id>")
 @roles_required(*CAMPAIGN_ROLES)
 def detail(entry_id: int):
-    entry = get_entry_or_404(current_user, entry_id)
-    return _render_detail(entry, ReasonForm(version=entry.version))
+    entry, claims = get_entry_page_or_404(current_user, entry_id)
+    return _render_detail(entry, ReasonForm(version=entry.version), claims=claims)
 
 
 def _page(name: str) -> int:
     return parse_int(request.args.get(name), 1, maximum=100_000) or 1
 
 
-def _render_detail(entry, form: ReasonForm, status: int = 200):
+def _render_detail(entry, form: ReasonForm, status: int = 200, claims: bool = True):
+    """The entry's page. `claims`: False when the entry is known to be no mere claim on an enterprise another
+    county holds (crm.scope.get_entry_page_or_404), so its enterprise is the user's to open."""
     today = local_date(utcnow())
     # An entry claiming an enterprise another county holds shows the name and the pending conflict only.
-    held_elsewhere = not can_see_enterprise_ids(current_user, [entry.enterprise_id])
+    held_elsewhere = claims and not can_see_enterprise_ids(current_user, [entry.enterprise_id])
     timeline = (
         queries.claim_timeline(entry.id, page=_page("history_page"))
         if held_elsewhere

@@ -115,3 +115,22 @@ def test_the_rival_alias_is_built_once_and_every_scope_compiles_alike(app):
         first = str(select(WhitelistEntry.id).where(held_elsewhere_first()).compile(db.engine))
         again = str(select(WhitelistEntry.id).where(held_elsewhere_first()).compile(db.engine))
         assert first == again and "rival_entry" in first
+
+
+@pytest.mark.parametrize("who", MATRIX)
+def test_the_entry_page_reads_the_claim_with_the_entry_and_decides_as_the_enterprise_scope(world, who):
+    """crm.scope.get_entry_page_or_404: an entry that is no mere claim opens its enterprise (no second statement);
+    for a claim the page asks enterprise_scope, so both ways agree for every role and entry."""
+    from werkzeug.exceptions import NotFound
+
+    from crm.scope import get_entry_page_or_404
+
+    user = world["users"][who]
+    for entry in (world["claim"], world["held"]):
+        try:
+            found, claims = get_entry_page_or_404(user, entry.id)
+        except NotFound:
+            continue
+        assert found.id == entry.id and claims == (entry.id == world["claim"].id)
+        held_elsewhere = claims and not can_see_enterprise_ids(user, [found.enterprise_id])
+        assert held_elsewhere == (not can_see_enterprise_ids(user, [found.enterprise_id]))
