@@ -25,8 +25,21 @@ keepalive = 5
 # (3 failed requests of 14,507 in `make load`).
 
 
+# The cyclic collector's thresholds once the app is frozen: a page allocates tens of thousands of objects, and at
+# Python's default (700 allocations) the collector ran ~1,250 times in 900 requests of the load mix for 0.95 s of
+# CPU; at 10,000 it runs ~50 times for 0.42 s, each young collection a few milliseconds (bench/profile_mix.py with
+# the collector timed, docs/PERFORMANCE.md "Round seven").
+GC_THRESHOLDS = (10_000, 20, 50)
+
+
 def post_worker_init(worker) -> None:
-    """The app is loaded in this worker: keep what it allocated out of every later collection."""
+    """The app is loaded in this worker: keep what it allocated out of every later collection, and collect the
+    rest less often."""
     gc.collect()
     gc.freeze()
-    worker.log.info("gc.freeze(): %d objects kept out of the cyclic collector", gc.get_freeze_count())
+    gc.set_threshold(*GC_THRESHOLDS)
+    worker.log.info(
+        "gc.freeze(): %d objects kept out of the cyclic collector; thresholds %s",
+        gc.get_freeze_count(),
+        ",".join(map(str, gc.get_threshold())),
+    )

@@ -20,17 +20,10 @@ def close_escalations(task_ids: list[int], actor: User, now: datetime, done: boo
     returns how many were closed. No commit: it is part of what completed the tasks."""
     if not task_ids:
         return 0
-    rows = db.session.execute(
-        select(Escalation, Task.title, WhitelistEntry.enterprise_id)
-        .join(Task, Task.id == Escalation.task_id)
-        .join(WhitelistEntry, WhitelistEntry.id == Escalation.entry_id)
-        .where(
-            Escalation.task_id.in_(task_ids),
-            Escalation.acknowledged_at.is_(None),
-            Escalation.closed_at.is_(None),
-        )
-        .order_by(Escalation.task_id, Escalation.id)
-    ).all()
+    # What the caller changed but has not flushed (the completed task, the log) decides nothing read here; it is
+    # written with the rest of the caller's changes (one flush fewer for a contact log that completes a step).
+    with db.session.no_autoflush:
+        rows = _open_escalations(task_ids)
     by_task: dict[int, list[tuple[Escalation, str, int]]] = {}
     for escalation, title, enterprise_id in rows:
         escalation.closed_at = now
@@ -42,3 +35,19 @@ def close_escalations(task_ids: list[int], actor: User, now: datetime, done: boo
         record_event(enterprise_id=enterprise_id, entry_id=first.entry_id, actor=actor, at=now,
                      action=Action.ESCALATION_CLOSE, detail=f"{title}（{levels}）：{why}")  # fmt: skip
     return len(rows)
+
+
+def _open_escalations(task_ids: list[int]) -> list:
+    return list(
+        db.session.execute(
+            select(Escalation, Task.title, WhitelistEntry.enterprise_id)
+            .join(Task, Task.id == Escalation.task_id)
+            .join(WhitelistEntry, WhitelistEntry.id == Escalation.entry_id)
+            .where(
+                Escalation.task_id.in_(task_ids),
+                Escalation.acknowledged_at.is_(None),
+                Escalation.closed_at.is_(None),
+            )
+            .order_by(Escalation.task_id, Escalation.id)
+        ).all()
+    )

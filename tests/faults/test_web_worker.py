@@ -196,6 +196,8 @@ def test_each_worker_freezes_what_loading_the_app_allocated(server):
     frozen = [int(n) for n in re.findall(r"gc\.freeze\(\): (\d+) objects", server.log.read_text())]
     assert frozen, "no worker ran gunicorn.conf.py's post_worker_init"
     assert min(frozen) > 50_000  # the modules, mappers and templates of a loaded app, not an empty process
+    thresholds = re.findall(r"gc\.freeze\(\): \d+ objects .*; thresholds ([\d,]+)", server.log.read_text())
+    assert thresholds and set(thresholds) == {"10000,20,50"}  # collected less often than Python's 700
 
 
 def test_gunicorn_names_no_version_and_one_server_header(server):
