@@ -55,6 +55,7 @@ class ClientUser:
             raise SystemExit(f"login refused for {account['username']}")
 
     def _timed(self, name: str, call):
+        STATEMENTS.clear()
         cpu, wall = time.process_time(), time.perf_counter()
         resp = call()
         self.record(name, time.process_time() - cpu, time.perf_counter() - wall, resp.status_code)
@@ -78,6 +79,10 @@ class ClientUser:
         pass
 
 
+# The SQL of the request being timed (the listener's own cost is a list append).
+STATEMENTS: list[str] = []
+
+
 def make_app(workdir: Path):
     os.environ.update(
         {
@@ -88,8 +93,13 @@ def make_app(workdir: Path):
             "UPLOAD_FOLDER": str(workdir / "uploads"),
         }  # fmt: skip
     )
+    from sqlalchemy import event
+
+    from crm.extensions import db
     from wsgi import app
 
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: STATEMENTS.append(a[2]))
     gc.collect()
     gc.freeze()  # as gunicorn.conf.py does once a worker has loaded the app
     return app
@@ -102,6 +112,9 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write cProfile's stats of the counted rounds here")
     parser.add_argument("--top", type=int, default=40, help="functions printed from the profile")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--sql", metavar="PAGE", help="print the statements of the last counted request of PAGE"
+    )
     args = parser.parse_args()
     random.seed(args.seed)
 
@@ -109,14 +122,17 @@ def main() -> None:
     app = make_app(workdir)
     found = load_run.accounts(app, args.users, WEIGHTS)
     total = sum(WEIGHTS.values())
-    samples: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    samples: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    last_sql: list[str] = []
     failures: dict[str, int] = defaultdict(int)
     counting = False
 
     def record(name: str, cpu: float, wall: float, status: int) -> None:
         if not counting:
             return
-        samples[name].append((cpu, wall))
+        samples[name].append((cpu, wall, len(STATEMENTS)))
+        if name == args.sql:
+            last_sql[:] = STATEMENTS
         if status >= 400:
             failures[name] += 1
 
@@ -141,6 +157,8 @@ def main() -> None:
         print(f"round {round_no}{' (warm-up)' if not counting else ''} done", flush=True)
 
     report(samples, failures)
+    for number, sql in enumerate(last_sql, 1):
+        print(f"\n-- {args.sql}, statement {number}\n{sql}")
     if profiler:
         profiler.dump_stats(args.profile)
         stats = pstats.Stats(str(args.profile))
@@ -149,16 +167,20 @@ def main() -> None:
 
 
 def report(samples: dict, failures: dict) -> None:
-    all_cpu = sum(cpu for rows in samples.values() for cpu, _ in rows)
+    all_cpu = sum(row[0] for rows in samples.values() for row in rows)
     count = sum(len(rows) for rows in samples.values())
     print(f"\n{count} requests, {all_cpu * 1000 / count:.1f} ms CPU per request on average\n")
-    print(f"{'page':<40} {'n':>5} {'cpu med':>8} {'cpu mean':>9} {'wall med':>9} {'share':>6} {'fail':>5}")
-    for name, rows in sorted(samples.items(), key=lambda kv: -sum(c for c, _ in kv[1])):
-        cpus = [c * 1000 for c, _ in rows]
-        walls = [w * 1000 for _, w in rows]
+    print(
+        f"{'page':<40} {'n':>5} {'cpu med':>8} {'cpu mean':>9} {'wall med':>9} {'share':>6} {'stmts':>6} {'fail':>5}"
+    )
+    for name, rows in sorted(samples.items(), key=lambda kv: -sum(row[0] for row in kv[1])):
+        cpus = [row[0] * 1000 for row in rows]
+        walls = [row[1] * 1000 for row in rows]
+        statements = statistics.mean(row[2] for row in rows)
         print(
             f"{name:<40} {len(rows):>5} {statistics.median(cpus):>8.1f} {statistics.mean(cpus):>9.1f} "
-            f"{statistics.median(walls):>9.1f} {sum(cpus) / 10 / all_cpu:>5.1f}% {failures.get(name, 0):>5}"
+            f"{statistics.median(walls):>9.1f} {sum(cpus) / 10 / all_cpu:>5.1f}% {statements:>6.1f} "
+            f"{failures.get(name, 0):>5}"
         )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from crm.extensions import db
+from crm.pgcursor import use_lazy_description
 
 PREPARED_MAX = 500
 WROTE = "wrote_in_transaction"
@@ -67,6 +68,8 @@ def init_prepared(app: Flask) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:  # psycopg's Connection
         dbapi_conn.prepared_max = PREPARED_MAX
+
+    use_lazy_description(engine)  # crm.pgcursor: the other per-connection setting of PostgreSQL's
 
     @event.listens_for(engine, "before_cursor_execute")
     def _mark(
