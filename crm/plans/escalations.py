@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from crm.auth.models import User
 from crm.extensions import db
@@ -49,5 +50,8 @@ def _open_escalations(task_ids: list[int]) -> list:
                 Escalation.closed_at.is_(None),
             )
             .order_by(Escalation.task_id, Escalation.id)
+            # Its own columns only: closing one reads none of its task's, recipient's or target's (the default
+            # joined loads joined the target's fourteen tables as well).
+            .options(lazyload("*"))
         ).all()
     )

@@ -5,9 +5,11 @@ import json
 import logging
 
 import pytest
+from sqlalchemy import event
 
 from config import ProdConfig, TestConfig
 from crm import create_app
+from crm.extensions import db
 from crm.observability import make_handler
 from crm.vocab import Role
 from tests.conftest import PASSWORD
@@ -50,6 +52,37 @@ def test_the_access_log_is_one_json_line_with_request_and_user_ids(client, make_
     assert line["method"] == "GET" and line["path"] == "/whitelist/" and line["status"] == 200
     assert line["duration_ms"] >= 0 and line["level"] == "INFO" and line["ts"].endswith("+00:00")
     assert "q=" not in line["message"]  # search words are not written to the log
+
+
+def test_a_request_that_saved_logs_its_user_without_reloading_them(app, client, make_user, login, json_log):
+    """Saving commits, which expires the signed-in user; the access line reads the id from the key the user was
+    loaded by, not by loading the user again."""
+    user = make_user(Role.MEMBER, "371502")
+    login(user)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        response = client.post("/inbox/read-all", headers={"X-Request-ID": "req-saved"})
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert response.status_code == 302
+    access = [
+        line
+        for line in json_log()
+        if line.get("request_id") == "req-saved" and line["logger"] == "crm.access"
+    ]
+    assert [line["user_id"] for line in access] == [str(user.id)]
+    wrote = max(i for i, sql in enumerate(statements) if sql.lstrip().upper().startswith("UPDATE"))
+    assert not any("FROM users" in sql for sql in statements[wrote:]), statements[wrote:]
+
+
+def test_an_anonymous_request_logs_no_user(client, json_log):
+    client.get("/auth/login", headers={"X-Request-ID": "req-anonymous"})
+    access = [line for line in json_log() if line.get("request_id") == "req-anonymous"]
+    assert [line["user_id"] for line in access if line["logger"] == "crm.access"] == [None]
 
 
 def test_an_error_inside_a_request_is_logged_with_its_request_id(app, json_log):
