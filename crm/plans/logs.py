@@ -143,12 +143,12 @@ def record_log(
         outcome=(data.outcome or "").strip() or None, next_step=(data.next_step or "").strip() or None,
         next_date=data.next_date, created_by_id=actor.id, created_at=now,
     )  # fmt: skip
+    # The team's people are loaded (the form offered them): no statement to read them again.
     team_ids = {p.id for p in entry.team.people}
-    if set(data.participant_ids) - team_ids - {actor.id}:
+    people = {p.id: p for p in entry.team.people} | {actor.id: actor}
+    if set(data.participant_ids) - people.keys():
         raise DomainError(_("Participants must be members of the target's team."))
-    log.participants = list(
-        db.session.scalars(select(User).where(User.id.in_(set(data.participant_ids) | {actor.id})))
-    )
+    log.participants = [people[i] for i in sorted(set(data.participant_ids) | {actor.id})]
     log.people = (
         list(
             db.session.scalars(
