@@ -46,7 +46,6 @@ def detail(team_id: int):
     lights = lights_for([entry for entry, _due in rows.items], local_date(utcnow()))
     return render_template(
         "teams/detail.html", team=team, rows=rows, can_manage=can_manage,
-        member_form=MemberForm(team) if can_manage else None,
         lights=lights, load=team_loads([team.id]).get(team.id, 0),
     )  # fmt: skip
 
@@ -73,20 +72,34 @@ def edit(team_id: int | None):
     return render_template("teams/edit.html", form=form, team=team)
 
 
+@bp.route("/<int:team_id>/members/new")
+@roles_required(*ALL_ROLES)
+def member_form(team_id: int):
+    """Adding a member has a page of its own: the choice is every member and lead of the city (a thousand names
+    at city scale), which made the team page three times its size on every visit."""
+    team = _team_to_manage(team_id)
+    return render_template("teams/add_member.html", team=team, form=MemberForm(team))
+
+
 @bp.route("/<int:team_id>/members", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def add_member(team_id: int):
+    team = _team_to_manage(team_id)
+    form = MemberForm(team)
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "danger")
+        return render_template("teams/add_member.html", team=team, form=form)
+    newcomer = db.session.get(User, form.user_id.data)
+    assert newcomer is not None  # one of the form's choices
+    attempt(lambda: services.add_member(current_user, team, newcomer, utcnow()), _("Member added."))
+    return redirect(url_for("teams.detail", team_id=team.id))
+
+
+def _team_to_manage(team_id: int) -> Team:
     team = get_team_or_404(current_user, team_id)
     if not policy.can_manage_members(current_user, team):
         abort(403)
-    form = MemberForm(team)
-    if form.validate_on_submit():
-        newcomer = db.session.get(User, form.user_id.data)
-        assert newcomer is not None  # one of the form's choices
-        attempt(lambda: services.add_member(current_user, team, newcomer, utcnow()), _("Member added."))
-    else:
-        flash(_("Choose a person."), "danger")
-    return redirect(url_for("teams.detail", team_id=team.id))
+    return team
 
 
 @bp.route("/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])

@@ -88,6 +88,10 @@ MATRIX = {
     "teams.index": ("GET", "/teams/", None, {"in": EVERYONE}),
     "teams.detail": ("GET", "/teams/{team}", None, {"in": EVERYONE, "out": answers(404, 404, 404, 200, 200)}),
     "teams.edit": ("GET", "/teams/{team}/edit", None, {"in": answers(403, 403, 403, 200, 200)}),
+    "teams.member_form": (
+        "GET", "/teams/{team}/members/new", None,
+        {"in": answers(403, 200, 403, 200, 200), "out": answers(404, 404, 404, 200, 200)},
+    ),
     "teams.add_member": (
         "POST", "/teams/{team}/members", {"user_id": "{newcomer}"},
         {"in": answers(403, 302, 403, 302, 302), "out": answers(404, 404, 404, 302, 302)},

@@ -98,6 +98,27 @@ def test_team_pages_are_scoped(client, campaign, login):
     assert "茌平装备队" in listed(client, "/teams/")
 
 
+def test_a_member_form_sent_without_a_person_is_shown_again_with_the_error(client, campaign, login):
+    p, teams, _whitelisted = campaign
+    login(p["lead"])
+    before = len(teams["A"].memberships)
+    response = client.post(f"/teams/{teams['A'].id}/members", data={"user_id": "0"})
+    page = response.data.decode()
+    assert response.status_code == 200 and 'data-testid="member-form"' in page
+    assert "请选择人员" in page and "is-invalid" in page
+    db.session.expire_all()
+    assert len(teams["A"].memberships) == before
+
+
+def test_only_who_manages_the_team_sees_the_way_to_add_members(client, campaign, login):
+    p, teams, _whitelisted = campaign
+    login(p["member"])
+    assert 'data-testid="add-member"' not in client.get(f"/teams/{teams['A'].id}").data.decode()
+    assert client.get(f"/teams/{teams['A'].id}/members/new").status_code == 403
+    login(p["lead"])
+    assert 'data-testid="add-member"' in client.get(f"/teams/{teams['A'].id}").data.decode()
+
+
 def test_team_page_lists_targets_with_state_owner_and_next_due(client, campaign, login, now):
     from datetime import date
 
@@ -122,9 +143,15 @@ def test_lead_manages_members_of_their_team(client, campaign, make_user, login, 
     login(p["member"])
     assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 403
     login(p["lead"])
-    page = client.get(f"/teams/{teams['A'].id}").data.decode()
+    team_id = teams["A"].id
+    team_page = client.get(f"/teams/{team_id}").data.decode()
+    # The team page links to the form; the city's thousand names are on the form's own page only.
+    assert f'href="/teams/{team_id}/members/new"' in team_page and 'name="user_id"' not in team_page
+    page = client.get(f"/teams/{team_id}/members/new").data.decode()
     # Each person offered with their role and county, in Chinese (the labels are translated once per list).
     assert f'<option value="{newcomer.id}">{newcomer.full_name}（攻坚队员，东昌府区）</option>' in page
+    member_id = p["member"].id
+    assert f'<option value="{member_id}">' not in page  # already on the team
     assert client.post(f"/teams/{teams['A'].id}/members", data={"user_id": newcomer.id}).status_code == 302
     assert db.session.scalar(select(TeamMember).where(TeamMember.user_id == newcomer.id)) is not None
     entry = whitelisted("成员负责企业有限公司")
