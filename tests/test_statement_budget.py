@@ -47,7 +47,8 @@ BUDGET = [
     ("member", "/whitelist/", 12, {"REFDATA_CACHE_SECONDS": 60}),
     ("member", "/whitelist/{entry}", 15, {"REFDATA_CACHE_SECONDS": 60}),
     ("member", "/plans/tasks", 6, {"REFDATA_CACHE_SECONDS": 60}),
-    ("lead", "/teams/{team}", 12, {}),  # likewise its targets, fewer than a page
+    # likewise its targets, fewer than a page; the people to add are on the member form's page (not counted here)
+    ("lead", "/teams/{team}", 11, {}),
     # the lead's start page (issue 19): their own day, each led team's lights, red targets and overdue steps, the
     # county's unpicked targets, each in a fixed number of statements whatever the number of teams
     ("lead", "/", 21, {}),  # … the views they pinned and the open 批示
