@@ -28,7 +28,10 @@ class User(UserMixin, Model):
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    region = relationship("Region", lazy="joined")
+    # On access (a county is one of a dozen rows, mostly in the session already): joined by default, every
+    # statement that loads a person (an event's actor, a task's owner, a log's participants) joined it for nothing.
+    # The signed-in user's comes with them (crm.auth.sessions).
+    region = relationship("Region", lazy="select")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

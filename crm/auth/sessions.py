@@ -13,6 +13,7 @@ from typing import cast
 from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import joinedload
 
 from crm.api.models import ApiToken
 from crm.auth.models import User, UserSession
@@ -74,6 +75,7 @@ _USER_OF_SESSION = (
     )
     .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.id == bindparam("session_id"))
+    .options(joinedload(User.region))  # the navigation shows the user's county
 )
 
 

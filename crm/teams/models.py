@@ -25,7 +25,8 @@ class Team(Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    region = relationship("Region", lazy="joined")
+    # On access, mostly from the session (the signed-in user's county); lists join it (queries.with_details).
+    region = relationship("Region", lazy="select")
     leader = relationship("User", lazy="joined", innerjoin=True)
     # Loaded on access; lists that show them ask for selectinload (crm.teams.queries.with_details).
     industries = relationship("Industry", secondary="team_industries", order_by="Industry.sort")

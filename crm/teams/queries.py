@@ -67,8 +67,11 @@ def team_owners(teams: list[TeamOption]) -> dict[int, list[tuple[int, str]]]:
 
 
 def with_details(query: Select[Team]) -> Select[Team]:
-    """Load teams' industry focus and members with the teams (two queries, not two per team)."""
-    return query.options(selectinload(Team.industries), selectinload(Team.memberships))
+    """Load teams' counties, industry focus and members with the teams (two queries, not two per team; a team's
+    county is not joined by default)."""
+    return query.options(
+        joinedload(Team.region), selectinload(Team.industries), selectinload(Team.memberships)
+    )
 
 
 TARGETS_PER_PAGE = 50
