@@ -15,11 +15,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from flask import current_app
 from flask_babel import gettext as _
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, literal, select, union_all
 
 from crm.extensions import db
+from crm.kept import Kept
 from crm.refdata.models import Alias, CategoryTag, Industry, Region
 
 INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad]+")
@@ -225,10 +227,23 @@ def resolve_category(text: str) -> CategoryTag:
 
 
 def search_terms(text: str) -> tuple[int | None, int | None]:
-    """(region id, tag id) a search text names exactly (no guessing): 经开区 finds the zone's targets. One query
-    (the list page's query count is held constant by tests/test_query_counts.py)."""
+    """(region id, tag id) a search text names exactly (no guessing): 经开区 finds the zone's targets. The names
+    are read in one query and kept per process for REFDATA_CACHE_SECONDS, forgotten at once when this process
+    writes a county, a category or an alias (every search of the list read them: a statement per search)."""
     if not text.strip() or text.strip().isdigit():  # digits are the start of a credit code, not a region code
         return None, None
+    names = _kept.get(
+        "search", current_app.config.get("REFDATA_CACHE_SECONDS", 0), _search_names, keep=lambda _names: True
+    )
+    return names.find_region(text), names.find_category(text)
+
+
+_kept = Kept("search_names", touches=lambda classes: any(c in (Region, CategoryTag, Alias) for c in classes))
+
+
+def _search_names() -> ReferenceNames:
+    """The active counties' and categories' names and codes, and their aliases, in one query (the list page's
+    query count is held constant by tests/test_query_counts.py)."""
     names = ReferenceNames(())
     regions = select(literal("region"), Region.name, Region.code, Region.id, Region.kind).where(
         Region.active.is_(True)
@@ -250,4 +265,4 @@ def search_terms(text: str) -> tuple[int | None, int | None]:
     for kind, alias_key, _code, target, extra in rows:
         if extra == "alias" and target in (names.region_names if kind == "region" else names.tag_names):
             names.aliases[kind][alias_key] = target
-    return names.find_region(text), names.find_category(text)
+    return names
