@@ -17,6 +17,7 @@ from crm.extensions import db
 from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.plans.models import OPEN, Task
 from crm.settings import get_ints
+from crm.sqlin import among
 from crm.types import local_date, utcnow
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
@@ -47,7 +48,9 @@ def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Step]:
     """The earliest overdue open plan step of each entry (one query, of the two columns a light reads)."""
     query = (
         select(Task.entry_id, Task.title, Task.due_date)
-        .where(Task.entry_id.in_(entry_ids), Task.status == OPEN, Task.kind == "step", Task.due_date < today)
+        .where(
+            among(Task.entry_id, entry_ids), Task.status == OPEN, Task.kind == "step", Task.due_date < today
+        )
         .order_by(Task.due_date, Task.sort, Task.id)
     )
     earliest: dict[int, Step] = {}

@@ -12,6 +12,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.plans.models import OPEN, Task
 from crm.scope import entry_scope
+from crm.sqlin import among
 from crm.teams.models import Team
 from crm.vocab import WORKING_STATES
 from crm.whitelist.models import WhitelistEntry
@@ -61,7 +62,7 @@ def my_open_tasks(user: User) -> list[Task]:
     entries = db.session.scalars(
         select(WhitelistEntry)
         .where(
-            WhitelistEntry.id.in_(sorted({t.entry_id for t in tasks})),
+            among(WhitelistEntry.id, sorted({t.entry_id for t in tasks})),
             WhitelistEntry.state.in_(WORKING_STATES),
         )
         .where(entry_scope(user))
@@ -93,7 +94,7 @@ def my_task_buckets(
     visible = set(
         db.session.scalars(
             select(WhitelistEntry.id).where(
-                WhitelistEntry.id.in_(sorted({row.entry_id for row in rows})),
+                among(WhitelistEntry.id, sorted({row.entry_id for row in rows})),
                 WhitelistEntry.state.in_(WORKING_STATES),
                 entry_scope(user),
             )
@@ -133,7 +134,7 @@ def _with_targets(user: User, task_ids: list[int]) -> list[TaskLine]:
         )  # fmt: skip
         .join(E, E.id == Task.entry_id)
         .join(Enterprise, Enterprise.id == E.enterprise_id)
-        .where(Task.id.in_(sorted(task_ids)), Task.owner_id == user.id, Task.status == OPEN)
+        .where(among(Task.id, sorted(task_ids)), Task.owner_id == user.id, Task.status == OPEN)
         .order_by(Task.due_date, Task.sort, Task.id)
     )
     targets: dict[int, Target] = {}

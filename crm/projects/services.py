@@ -29,6 +29,7 @@ from crm.projects.lights import lights_for
 from crm.projects.models import FundPlan, Project
 from crm.refdata.models import Region
 from crm.settings import get_int, get_setting
+from crm.sqlin import among
 from crm.vocab import AGREEMENTS, CAMPAIGNS, MODES, PROJECT_PIPELINE, PROJECT_STATES, Action, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -268,7 +269,7 @@ def projects_per_entry(entry_ids: list[int]) -> dict[int, int]:
     return dict(
         db.session.execute(
             select(Project.entry_id, func.count())
-            .where(Project.entry_id.in_(entry_ids))
+            .where(among(Project.entry_id, entry_ids))
             .group_by(Project.entry_id)
         ).all()
     )
