@@ -8,13 +8,12 @@ arrays and keeps `IN`."""
 
 from collections.abc import Iterable
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import ARRAY, ColumnElement, Integer, SQLColumnExpression, any_, bindparam
 
 from crm.extensions import db
 
 
-def among(column: ColumnElement[int], ids: Iterable[int]) -> ColumnElement[bool]:
+def among(column: SQLColumnExpression[int], ids: Iterable[int]) -> ColumnElement[bool]:
     """`column` is one of `ids` (integers)."""
     values = [int(i) for i in ids]
     if db.engine.dialect.name == "postgresql":

@@ -6,7 +6,7 @@ year's State Council notice as entered: crm.plans.models.HolidayYear) or `provis
 holidays of crm.plans.holidays_provisional, the holiday table's rows, Monday–Friday otherwise). Entering one date of
 a year does not confirm it. Nothing here ever raises for a date."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -53,6 +53,9 @@ class WorkCalendar:
     # worked out so far, the working days from 1 January of the first one up to its own 1 January.
     _running: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _year_starts: dict[int, int] = field(default_factory=dict, repr=False)
+    # Answers worked out from this reading by others, by key (remembered): a project light's cutoffs walk some 500
+    # days, and every page with a project's light worked them out again.
+    _derived: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls) -> "WorkCalendar":
@@ -66,7 +69,16 @@ class WorkCalendar:
         when this process writes it), sharing the answers already worked out from that reading."""
         shared = _kept.get("tables", seconds, cls.load, keep=lambda _cal: True)
         return cls(overrides=shared.overrides, confirmed_years=shared.confirmed_years, _memo=shared._memo,
-                   _running=shared._running, _year_starts=shared._year_starts)  # fmt: skip
+                   _running=shared._running, _year_starts=shared._year_starts,
+                   _derived=shared._derived)  # fmt: skip
+
+    def remembered(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """build(), worked out once per reading of the holiday table: `key` must hold everything else the answer
+        depends on (the day, the settings). The answer is shared: read it, do not change it."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = build()
+        return found
 
     def covered(self, year: int) -> bool:
         """True when the year's schedule is known: the package covers it or an administrator confirmed it."""

@@ -10,6 +10,7 @@ SQL twin of `lights_for`, so the list filter, the dashboard count and the badge 
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_
@@ -40,10 +41,17 @@ def _month_due(cal: WorkCalendar, today: date, grace: int) -> date | None:
 
 
 def cutoffs(today: date, cal: WorkCalendar | None = None) -> Cutoffs:
+    """The dates a project's light compares with today, worked out once per day, settings and reading of the
+    holiday table (crm.plans.calendar.WorkCalendar.remembered)."""
     cal = cal or request_calendar()
     s = get_ints(
         "project_register_days", "project_start_days", "project_red_extra_days", "project_funds_grace_days"
     )
+    key = ("project_cutoffs", today, *sorted(s.items()))
+    return cast(Cutoffs, cal.remembered(key, lambda: _cutoffs(cal, today, s)))
+
+
+def _cutoffs(cal: WorkCalendar, today: date, s: dict[str, int]) -> Cutoffs:
     extra = s["project_red_extra_days"]
     return Cutoffs(
         register={"yellow": cal.add_workdays(today, -s["project_register_days"]),

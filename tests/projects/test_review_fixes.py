@@ -131,3 +131,26 @@ def test_a_target_assigned_and_signed_on_a_saturday(campaign, tmp_path):
     advance(p["member"], entry, State.SIGNED, StageEvidence(on=date(2026, 12, 5), amount=1000), saturday,
             date(2026, 12, 5))  # fmt: skip
     assert entry.state == State.SIGNED and services.projects_of(entry.id)[0].signed_on == date(2026, 12, 5)
+
+
+def test_a_days_cutoffs_are_worked_out_once_per_reading_of_the_holiday_table(app, monkeypatch):
+    """A project light's cutoffs walk some 500 days: kept on the calendar's reading for the day and the settings.
+    A new setting, another day or another reading of the holiday table works them out again, and the kept ones
+    equal what a fresh calendar works out."""
+    from crm.settings import set_setting
+
+    cal, day = WorkCalendar.load(), date(2026, 12, 7)
+    first = lights.cutoffs(day, cal)
+    walked: list[int] = []
+    add_workdays = WorkCalendar.add_workdays
+    monkeypatch.setattr(
+        WorkCalendar, "add_workdays", lambda self, d, n: walked.append(n) or add_workdays(self, d, n)
+    )
+    assert lights.cutoffs(day, cal) is first and walked == []
+    assert lights.cutoffs(day, WorkCalendar.load()) == first and walked  # another reading
+    walked.clear()
+    assert lights.cutoffs(date(2026, 12, 8), cal) != first and walked  # another day
+    set_setting("project_register_days", "25")
+    db.session.commit()
+    later = lights.cutoffs(day, cal)
+    assert later.register["yellow"] == WorkCalendar.load().add_workdays(day, -25) != first.register["yellow"]
