@@ -1,11 +1,12 @@
 """crm.widgets.QuickSelect writes the same HTML as WTForms' Select, only faster."""
 
 import pytest
-from wtforms import Form, SelectField
+from wtforms import Form, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import Select
+from wtforms.validators import InputRequired
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
-from crm.widgets import QuickSelect, QuickSelectField
+from crm.widgets import QuickCheckboxes, QuickSelect, QuickSelectField
 
 CHOICES = [
     (0, "全部"),
@@ -100,3 +101,49 @@ def test_a_refused_choice_reads_in_chinese_on_the_apps_forms(app):
         form.validate()
         assert form.quick.errors == form.plain.errors
         assert form.quick.errors and all("\u4e00" <= ch <= "\u9fff" for ch in form.quick.errors[0][:2])
+
+
+PEOPLE = [(3, "张晓明"), (11, '李<"四"> & 王'), (27, "Ｚｈａｎｇ　Ｓａｎ"), (40, "")]
+
+
+def boxes(widget, choices, data, coerce=int, **field_args):
+    class F(Form):
+        field = SelectMultipleField(
+            choices=choices, coerce=coerce, widget=widget, option_widget=CheckboxInput(), **field_args
+        )
+
+    return str(F(data={"field": data}).field(class_="list-unstyled checkbox-list"))
+
+
+@pytest.mark.parametrize("data", [None, [], [3], [11, 40], [3, 11, 27, 40], [99]])
+def test_checkboxes_are_written_exactly_as_wtforms_writes_them(data):
+    ours = boxes(QuickCheckboxes(), PEOPLE, data)
+    assert ours == boxes(ListWidget(prefix_label=False), PEOPLE, data)
+    assert "李&lt;&#34;四&#34;&gt; &amp; 王" in ours and ours.count('type="checkbox"') == 4
+    assert boxes(QuickCheckboxes(), [], data) == boxes(ListWidget(prefix_label=False), [], data)
+
+
+def test_string_values_and_the_cases_wtforms_renders_itself_match_too():
+    text = [("a&b", "甲"), ("c", None)]
+    assert boxes(QuickCheckboxes(), text, ["a&b"], coerce=str) == boxes(
+        ListWidget(prefix_label=False), text, ["a&b"], coerce=str
+    )
+    for args in ({"validators": [InputRequired()]}, {"render_kw": {"data-x": "1"}}):
+        assert boxes(QuickCheckboxes(), PEOPLE, [3], **args) == boxes(
+            ListWidget(prefix_label=False), PEOPLE, [3], **args
+        )
+    assert boxes(QuickCheckboxes(), [(True, "是"), (2, "否")], [2]) == boxes(
+        ListWidget(prefix_label=False), [(True, "是"), (2, "否")], [2]
+    )
+
+
+def test_the_contact_logs_people_use_it(app):
+    from crm.plans.forms import LogForm
+
+    with app.test_request_context("/"):
+        form = LogForm(meta={"csrf": False})
+        form.participants.choices = [(5, "赵六"), (6, "钱七")]
+        form.participants.data = [6]
+        html = str(form.participants(class_="list-unstyled checkbox-list"))
+    assert isinstance(form.participants.widget, QuickCheckboxes)
+    assert '<li><input checked id="participants-1" name="participants" type="checkbox" value="6">' in html

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from crm.formbase import Form
 from crm.parsing import SaneDate
 from crm.vocab import CONTACT_KINDS, EVIDENCE_LABELS, STEP_OWNER_ROLES
+from crm.widgets import QuickCheckboxes
 
 REQUIRED = _l("This field is required.")
 
@@ -27,7 +28,7 @@ REQUIRED = _l("This field is required.")
 class CheckboxesField(SelectMultipleField):
     """Several choices as checkboxes: easier than a multi-select on a phone."""
 
-    widget = widgets.ListWidget(prefix_label=False)
+    widget = QuickCheckboxes()  # WTForms' ListWidget(prefix_label=False), written faster (crm.widgets)
     option_widget = widgets.CheckboxInput()
 
 

@@ -55,9 +55,9 @@ ALLOWED = {
         " (tests/test_badges.py puts hostile reasons in)",
     ),
     "crm/widgets.py": (
-        2,
-        "QuickSelect: the <select> and each <option> joined from html_params and values and labels each escaped"
-        " (tests/test_widgets.py compares the HTML with WTForms')",
+        3,
+        "QuickSelect and QuickCheckboxes: the <select> and each <option>, the <ul> and each box, joined from"
+        " html_params and values and labels each escaped (tests/test_widgets.py compares the HTML with WTForms')",
     ),
 }
 
