@@ -33,10 +33,7 @@ class Kept:
             OrderedDict()
         )  # key → (value, when, gen)
         self._generation = 0
-        event.listen(Session, "after_flush", self._after_flush)
-        event.listen(Session, "do_orm_execute", self._bulk_write)
-        event.listen(Session, "after_commit", self._committed)
-        event.listen(Session, "after_rollback", self._rolled_back)
+        _ALL.append(self)
 
     def get(
         self, key: Hashable, seconds: float, build: Callable[[], Any], keep: Callable[[Any], bool] = bool
@@ -69,16 +66,6 @@ class Kept:
         session.info[self.flag] = True
         self.forget()
 
-    def _after_flush(self, session: Session, _context: UOWTransaction) -> None:
-        if self.touches(type(o) for o in (*session.new, *session.dirty, *session.deleted)):
-            self._written(session)
-
-    def _bulk_write(self, state: ORMExecuteState) -> None:
-        if (state.is_update or state.is_delete or state.is_insert) and self.touches(
-            m.class_ for m in state.all_mappers
-        ):
-            self._written(state.session)
-
     def _committed(self, session: Session) -> None:
         """The write is committed: forget again what another thread built from the old rows between the flush
         and the commit."""
@@ -89,3 +76,39 @@ class Kept:
         """A write rolled back: a value built meanwhile in this session may show it."""
         if session.info.pop(self.flag, None):
             self.forget()
+
+
+# One set of session listeners for every Kept: each statement of a page passed through four listeners per Kept
+# (six of them), almost all to learn that a SELECT writes nothing.
+_ALL: list[Kept] = []
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    classes = {type(o) for o in (*session.new, *session.dirty, *session.deleted)}
+    if classes:
+        for kept in _ALL:
+            if kept.touches(classes):
+                kept._written(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state: ORMExecuteState) -> None:
+    if state.is_select or not (state.is_update or state.is_delete or state.is_insert):
+        return
+    classes = [m.class_ for m in state.all_mappers]
+    for kept in _ALL:
+        if kept.touches(classes):
+            kept._written(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    for kept in _ALL:
+        kept._committed(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    for kept in _ALL:
+        kept._rolled_back(session)
