@@ -144,8 +144,8 @@ def record_log(
         next_date=data.next_date, created_by_id=actor.id, created_at=now,
     )  # fmt: skip
     # The team's people are loaded (the form offered them): no statement to read them again.
-    team_ids = {p.id for p in entry.team.people}
-    people = {p.id: p for p in entry.team.people} | {actor.id: actor}
+    team = {p.id: p for p in entry.team.people}
+    team_ids, people = set(team), team | {actor.id: actor}
     if set(data.participant_ids) - people.keys():
         raise DomainError(_("Participants must be members of the target's team."))
     log.participants = [people[i] for i in sorted(set(data.participant_ids) | {actor.id})]

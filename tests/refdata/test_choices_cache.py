@@ -7,18 +7,14 @@ from sqlalchemy import update
 from crm.extensions import db
 from crm.refdata import choices
 from crm.refdata.models import CategoryTag, Industry
+from tests.refdata.conftest import kept_for_a_minute
 from tests.test_query_counts import count_queries
 
 
 @pytest.fixture
 def keeping(app, monkeypatch):
-    monkeypatch.setitem(app.config, "REFDATA_CACHE_SECONDS", 60)
-    now = [500.0]
-    monkeypatch.setattr(choices, "_clock", lambda: now[0])
-    choices.forget()
-    with app.test_request_context():
+    with kept_for_a_minute(app, monkeypatch, choices._kept) as now:
         yield now
-    choices.forget()
 
 
 def test_choices_are_kept_and_forgotten_when_reference_data_changes(keeping):

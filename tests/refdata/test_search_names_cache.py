@@ -6,23 +6,17 @@ import pytest
 from sqlalchemy import select, update
 
 from crm.extensions import db
-from crm.kept import Kept
 from crm.refdata import aliases
 from crm.refdata.aliases import key, search_terms
 from crm.refdata.models import Alias, CategoryTag, Region
+from tests.refdata.conftest import kept_for_a_minute
 from tests.test_query_counts import count_queries
 
 
 @pytest.fixture
 def keeping(app, monkeypatch):
-    monkeypatch.setitem(app.config, "REFDATA_CACHE_SECONDS", 60)
-    now = [1000.0]
-    kept: Kept = aliases._kept
-    monkeypatch.setattr(kept, "clock", lambda: now[0])
-    kept.forget()
-    with app.test_request_context():
+    with kept_for_a_minute(app, monkeypatch, aliases._kept) as now:
         yield now
-    kept.forget()
 
 
 def test_a_second_search_reads_the_names_from_the_process(keeping):
