@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from crm.auth.loader import init_login
     from crm.extensions import babel, csrf, db, migrate
     from crm.i18n import ContextDomain, install_template_gettext, select_locale, select_timezone
+    from crm.pgconn import init_pgconn
     from crm.prepared import init_prepared
 
     _postgres_options(app)
@@ -71,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     _sqlite_pragmas(app)
     init_prepared(app)
+    init_pgconn(app)
 
 
 def _postgres_options(app: Flask) -> None:

@@ -12,7 +12,9 @@ is fewer than the app's pages use). A transaction that ran anything but a read (
 data-modifying WITH …) is marked on its connection, and is never committed here: it is rolled back as before, so a
 view that wrote and did not commit still loses its writes. A request that failed is rolled back too.
 
-Only on PostgreSQL; SQLite's statement cache does not depend on how a transaction ends."""
+Only on PostgreSQL; SQLite's statement cache does not depend on how a transaction ends. Since crm.pgconn, a
+request's reads run outside a transaction, so that COMMIT has nothing to send for them (psycopg skips it); it
+still ends, as before, anything a connection began outside that mode."""
 
 import re
 from typing import Any
