@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import Model, db
@@ -22,6 +22,14 @@ class Task(Model):
         Index("ix_tasks_owner_status_due", "owner_id", "status", "due_date"),
         # The lights' SQL twin (crm.plans.lights.light_clause): open plan steps due by a date, with their entry.
         Index("ix_tasks_status_kind_due", "status", "kind", "due_date", "entry_id"),
+        # An entry's next open step (the team page's order, crm.teams.queries.team_targets): open tasks only.
+        Index(
+            "ix_tasks_open_entry_due",
+            "entry_id",
+            "due_date",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
