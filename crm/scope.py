@@ -3,6 +3,7 @@
 Every list, detail, export and count of whitelist entries or enterprises goes through these functions.
 """
 
+from collections.abc import Iterable
 from functools import cache
 
 from flask import abort, has_request_context, request
@@ -98,11 +99,24 @@ def _read_teams_of(user: User) -> tuple[list[int], set[int | None], list[int]]:
             )
         )
     ).all()
+    return _teams_from(rows)
+
+
+def _teams_from(rows: Iterable[tuple[int, int | None, bool]]) -> tuple[list[int], set[int | None], list[int]]:
+    """(team id, its county, whether the user leads it and it is active) rows as _teams_of's answer."""
+    rows = list(rows)
     return (
         sorted(team_id for team_id, _region, _leads in rows),
         {region for _id, region, leads in rows if leads},
         sorted(team_id for team_id, _region, leads in rows if leads),
     )
+
+
+def teams_read_with_user(user: User, rows: Iterable[tuple[int, int | None, bool]]) -> None:
+    """The user's teams, read with their session's statement (crm.auth.sessions: the same columns of the same
+    teams as _read_teams_of), kept for this request so that the scope reads no statement of its own."""
+    if has_request_context():
+        request.__dict__.setdefault("_teams_of", {})[user.id] = _teams_from(rows)
 
 
 def visible_entries(user: User) -> Select:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +19,8 @@ from crm.api.models import ApiToken
 from crm.auth.models import User, UserSession
 from crm.extensions import db
 from crm.inbox.models import InboxItem
+from crm.scope import teams_read_with_user
+from crm.teams.models import Team, TeamMember
 
 # The request's {user id: unread inbox messages when the session loaded the user}.
 UNREAD_AT_LOAD = "unread_at_load"
@@ -62,8 +64,9 @@ def _parse(ref: str) -> tuple[int, str] | None:
     return int(session_id), secret
 
 
-# The user of a session with the navigation's unread count in the same statement (every page showed it with one of
-# its own); built once: it runs on every request.
+# The user of a session with the navigation's unread count and the user's teams in the same statement (every page
+# showed the count, and nearly every page's scope asked for the teams, with a statement of its own); a row per team
+# (one row with no team for a user in none). Built once: it runs on every request.
 _USER_OF_SESSION = (
     select(
         User,
@@ -72,23 +75,35 @@ _USER_OF_SESSION = (
         .where(InboxItem.user_id == User.id, InboxItem.read_at.is_(None))
         .correlate(User)
         .scalar_subquery(),
+        # crm.scope's teams of a user: the teams they lead or belong to, with the county of those they lead
+        Team.id,
+        Team.region_id,
+        and_(Team.leader_id == User.id, Team.active.is_(True)),
     )
     .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(
+        Team,
+        or_(
+            Team.leader_id == User.id,
+            Team.id.in_(select(TeamMember.team_id).where(TeamMember.user_id == User.id).correlate(User)),
+        ),
+    )
     .where(UserSession.id == bindparam("session_id"))
     .options(joinedload(User.region))  # the navigation shows the user's county
 )
 
 
 def user_for_session(ref: str, now: datetime) -> User | None:
-    """The active user of a live session, in one query (the user row joined to its session row), or None."""
+    """The active user of a live session, in one query (the user row joined to its session row, with their teams
+    for crm.scope and their unread count for the navigation), or None."""
     parsed = _parse(ref)
     if parsed is None:
         return None
     session_id, secret = parsed
-    found = db.session.execute(_USER_OF_SESSION, {"session_id": session_id}).first()
-    if found is None:
+    rows = db.session.execute(_USER_OF_SESSION, {"session_id": session_id}).all()
+    if not rows:
         return None
-    user, row, unread_count = found
+    user, row, unread_count = rows[0][:3]
     if has_request_context():  # for this request's navigation (crm.inbox.services.unread_for_navigation)
         request.__dict__.setdefault(UNREAD_AT_LOAD, {})[user.id] = unread_count
     if not hmac.compare_digest(row.token_hash, _hash(secret)) or row.expires_at <= now or not user.is_active:
@@ -97,6 +112,9 @@ def user_for_session(ref: str, now: datetime) -> User | None:
         values = {"last_seen_at": now} if row.remember else {"last_seen_at": now, "expires_at": now + _idle()}
         db.session.execute(update(UserSession).where(UserSession.id == row.id).values(**values))
         db.session.commit()
+    teams_read_with_user(
+        user, [(team, region, leads) for *_, team, region, leads in rows if team is not None]
+    )
     user.session_ref = ref
     return user
 
