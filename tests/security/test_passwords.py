@@ -110,7 +110,9 @@ def test_repeated_failures_lock_the_login_form(app, client, make_user):
         locked = _("Too many failed attempts. Try again in %(n)d seconds.", n=wait)
     assert locked in response.data.decode()
     assert client.get("/whitelist/").status_code == 302  # not logged in
-    attempts = db.session.scalars(select(LoginAttempt).where(LoginAttempt.username == user.username)).all()
+    attempts = db.session.scalars(
+        select(LoginAttempt).where(LoginAttempt.username == user.username).order_by(LoginAttempt.id)
+    ).all()
     assert len(attempts) == app.config["LOGIN_MAX_FAILURES"] + 1 and not any(a.succeeded for a in attempts)
     assert [a.throttled for a in attempts] == [False] * app.config["LOGIN_MAX_FAILURES"] + [True]
 
