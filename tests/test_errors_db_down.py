@@ -102,7 +102,7 @@ def test_a_connection_the_server_ended_does_not_fail_the_finished_request(app, c
         with db.engine.connect() as other:
             assert other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
     assert any("connection lost while closing the session" in r.getMessage() for r in caplog.records)
-    with app.app_context():  # the pool hands out a working connection afterwards (pool_pre_ping)
+    with app.app_context():  # the pool hands out a working connection afterwards (the dead one was dropped)
         assert db.session.scalar(text("SELECT 1")) == 1
 
 

@@ -477,7 +477,7 @@ def settings(args, users_env: dict) -> dict:
         "locust": f"-u {args.users} -r {args.spawn_rate}, FastHttpUser, wait between steps {args.wait} s",
         "users": users_env,
         "database": f"PostgreSQL {PG_VERSION} cluster {CLUSTER} on 127.0.0.1:{PG_PORT}, database {DATABASE}",
-        "app": "CRM_CONFIG=prod, SESSION_COOKIE_SECURE=0, pool_pre_ping (config.py), scrypt password hashes",
+        "app": "CRM_CONFIG=prod, SESSION_COOKIE_SECURE=0, crm.pgconn (a ping after a second idle), scrypt password hashes",
     }
 
 
