@@ -14,10 +14,12 @@ the server and a wake-up of its backend. Here:
   session's next statement checks a connection out anew). Outside a request (the scheduler's jobs, commands)
   connections keep ordinary transactions.
 - **A connection is pinged only when it has been idle.** pool_pre_ping pinged on every checkout, that is on every
-  request. A connection back in the pool less than IDLE_PING ago is handed out as it is; one idle for longer (or
-  across a PostgreSQL restart: a restart takes longer than that) is pinged first, and replaced if it has died. A
-  connection that dies while in use fails its statement, and SQLAlchemy then drops every connection of the pool
-  made before the failure, as it did with pool_pre_ping.
+  request. A connection back in the pool less than IDLE_PING ago is handed out as it is; one idle for longer is
+  pinged first, and if it has died every connection of the pool made before it is dropped too (a dead idle
+  connection means the server restarted), as pool_pre_ping did. A connection that died within a second of its
+  last use (a restart that quick, a backend ended by hand) fails the next statement sent on it, and SQLAlchemy then
+  drops the pool's connections the same way: that request gets the "database unavailable" page, the next ones new
+  connections.
 
 Only on PostgreSQL; SQLite keeps its transactions and needs no ping (it is a file)."""
 
@@ -29,7 +31,7 @@ from flask import Flask, has_request_context
 from psycopg import ServerCursor
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExecutionContext
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from crm.extensions import db
@@ -37,10 +39,12 @@ from crm.extensions import db
 IDLE_PING = 1.0  # seconds a connection may sit in the pool and still be handed out without a ping
 IDLE_SINCE = "crm_idle_since"  # ConnectionPoolEntry.info: when the connection was last returned to the pool
 
-# A plain read: SELECT or SHOW, or a WITH, that neither writes nor locks rows.
+# A plain read: SELECT or SHOW, or a WITH, that neither writes nor locks rows. A statement that names a write, a row
+# lock (FOR UPDATE / FOR SHARE: the words UPDATE and SHARE) or a function whose effect lasts to the end of the
+# transaction is not one, even where the word stands in a literal: such a false alarm costs that read a transaction.
 _READ = re.compile(r"\s*(SELECT|SHOW|WITH)\b", re.IGNORECASE)
 _NOT_PLAIN = re.compile(
-    r"\b(INSERT\s+INTO|UPDATE\s|DELETE\s+FROM|FOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE))\b",
+    r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE|pg_(try_)?advisory_xact_lock(_shared)?|set_config|pg_notify)\b",
     re.IGNORECASE,
 )
 
@@ -67,9 +71,9 @@ def _listen(engine: Engine) -> None:
             try:
                 alive = engine.dialect.do_ping(dbapi_conn)
             except engine.dialect.loaded_dbapi.Error as gone:
-                raise DisconnectionError(f"connection idle for a while has died: {gone}") from gone
+                raise InvalidatePoolError(f"connection idle for a while has died: {gone}") from gone
             if not alive:
-                raise DisconnectionError("connection idle for a while has died")
+                raise InvalidatePoolError("connection idle for a while has died")
         dbapi_conn.autocommit = has_request_context()
 
     @event.listens_for(engine, "checkin")

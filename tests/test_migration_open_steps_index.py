@@ -24,6 +24,17 @@ def _indexes() -> set[str]:
         return {i["name"] for i in inspect(conn).get_indexes("tasks")} & {INDEX}
 
 
+def _definition() -> str:
+    """The index's definition as the database keeps it (its WHERE clause included)."""
+    query = (
+        "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        if db.engine.dialect.name == "postgresql"
+        else "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+    )
+    with db.engine.connect() as conn:
+        return " ".join(conn.scalar(text(query), {"name": INDEX}).split())
+
+
 def test_open_steps_index_up_down_and_up_with_data(old_schema_app):  # noqa: F811
     with old_schema_app.app_context():
         old_world_at(BEFORE)
@@ -46,6 +57,8 @@ def test_open_steps_index_up_down_and_up_with_data(old_schema_app):  # noqa: F81
         for _round in range(2):
             upgrade(revision=REVISION)
             assert _indexes() == {INDEX}
+            assert "(entry_id, due_date)" in _definition() and "WHERE" in _definition()
+            assert "status" in _definition() and "'open'" in _definition()
             assert _rows(TASKS) == tasks and _rows(NEXT_DUE) == next_due
             downgrade(revision=BEFORE)
             assert _indexes() == set()

@@ -4,7 +4,7 @@ replaced. Real PostgreSQL connections, a real pg_terminate_backend."""
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.pool import NullPool
 
 from crm import pgconn
@@ -33,6 +33,14 @@ from tests.conftest import PASSWORD
         ("INSERT INTO events (action) VALUES ('x')", False),
         ("UPDATE whitelist_entries SET version = version + 1", False),
         ("DELETE FROM mutes WHERE user_id = 1", False),
+        (
+            'WITH m AS (UPDATE "user" SET a = 1 RETURNING a) SELECT * FROM m',
+            False,
+        ),  # a quoted name after UPDATE
+        ("UPDATE  tasks SET status = 'done'", False),
+        ("SELECT pg_advisory_xact_lock(42)", False),  # a lock held to the end of the transaction
+        ("SELECT set_config('work_mem', '64MB', true)", False),
+        ("SELECT updated_at, deleted_at, last_update FROM whitelist_entries", True),  # words inside names
         ("SET LOCAL work_mem = '64MB'", False),
         ("SAVEPOINT sa_savepoint_1", False),
         ("CREATE TEMPORARY TABLE scan_days (day date)", False),
@@ -96,6 +104,54 @@ def test_a_commit_keeps_the_writes_and_later_reads_are_outside_a_transaction_aga
         db.session.remove()
 
 
+def test_a_write_after_a_commit_in_the_same_request_is_atomic_again(postgres):
+    """Commit, then two more writes and a rollback: the committed one stays, both later ones are gone."""
+    with postgres.test_request_context("/"):
+        db.session.add(User(username="先提交的人", full_name="先提交的人", role="member", password_hash="x"))
+        db.session.commit()
+        assert db.session.scalar(select(User.id).where(User.username == "先提交的人")) is not None
+        assert _status() == psycopg.pq.TransactionStatus.IDLE
+        db.session.add(User(username="后来的人", full_name="后来的人", role="member", password_hash="x"))
+        db.session.flush()
+        db.session.execute(text("UPDATE users SET full_name = '改了' WHERE username = '先提交的人'"))
+        assert _status() == psycopg.pq.TransactionStatus.INTRANS
+        db.session.rollback()
+        db.session.remove()
+    names = dict(db.session.execute(select(User.username, User.full_name)).all())
+    assert names.get("先提交的人") == "先提交的人" and "后来的人" not in names
+
+
+def test_a_savepoint_in_a_request_runs_in_its_transaction(postgres):
+    with postgres.test_request_context("/"):
+        db.session.scalar(select(User.id).limit(1))
+        with db.session.begin_nested():  # SAVEPOINT: only inside a transaction
+            db.session.add(
+                User(username="保存点里的人", full_name="保存点里的人", role="member", password_hash="x")
+            )
+        db.session.commit()
+        db.session.remove()
+    assert db.session.scalar(select(User.id).where(User.username == "保存点里的人")) is not None
+
+
+def test_everyday_pages_read_outside_a_transaction(postgres, client, make_user):
+    """Every statement of a member's everyday GETs is sent in autocommit (no BEGIN before any of them)."""
+    user = make_user("member", "371502")
+    client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+    seen: list[tuple[bool, str]] = []
+
+    def record(_conn, cursor, statement, *_args):  # runs after crm.pgconn's listener
+        seen.append((cursor.connection.autocommit, statement))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in ("/", "/plans/tasks", "/whitelist/", "/inbox/", "/teams/", "/enterprises/"):
+            assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(seen) > 6
+    assert [statement for autocommit, statement in seen if not autocommit] == []
+
+
 def test_a_locking_read_holds_its_lock_until_the_request_commits(postgres, make_user):
     user_id = make_user("member", "371502").id
     db.session.remove()
@@ -147,13 +203,21 @@ def test_a_connection_back_in_the_pool_a_moment_ago_is_not_pinged(pings):
     assert pings == []
 
 
+def test_a_live_connection_idle_for_a_while_is_pinged_and_kept(pings, monkeypatch):
+    first = _backend_pid()
+    monkeypatch.setattr(pgconn, "IDLE_PING", 0.0)
+    assert _backend_pid() == first
+    assert len(pings) == 1
+
+
 def test_a_connection_idle_for_a_while_is_pinged_and_replaced_when_it_died(pings, monkeypatch):
     dead = _backend_pid()  # now back in the pool
     outside = create_engine(
         db.engine.url, poolclass=NullPool
     )  # ends it from outside the pool, as a restart would
     with outside.connect() as conn:
-        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dead})
+        # waits (up to 5 s) until the backend is gone, so the ping below cannot race its exit
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": dead})
     outside.dispose()
     monkeypatch.setattr(pgconn, "IDLE_PING", 0.0)  # every connection counts as idle for long
     fresh = _backend_pid()

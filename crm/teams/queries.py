@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.auth.models import User
@@ -85,7 +85,9 @@ def team_targets(team: Team, user: User, page: int) -> RowPagination:
     the row shows (its enterprise, county and owner) instead of its fourteen-join default."""
     due = (
         select(func.min(Task.due_date))
-        .where(Task.entry_id == WhitelistEntry.id, Task.status == OPEN)
+        # 'open' written into the statement: a prepared statement's generic plan cannot use the partial index for
+        # a status it only gets as a parameter
+        .where(Task.entry_id == WhitelistEntry.id, Task.status == literal(OPEN, literal_execute=True))
         .correlate(WhitelistEntry)
         .scalar_subquery()
     )
