@@ -54,3 +54,8 @@ def campaign(make_user, make_entry, now):
         return entry
 
     return p, teams, whitelisted
+
+
+def listed(client, url="/whitelist/") -> str:
+    """A page's HTML."""
+    return client.get(url).data.decode()
