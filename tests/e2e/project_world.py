@@ -123,19 +123,22 @@ def nav(page: Page, href: str) -> None:
     toggler = page.locator("button.navbar-toggler")
     link = page.locator(f'#mainnav a[href="{href}"]')
     more = page.get_by_test_id("nav-more")
-    if not toggler.is_visible() and not link.is_visible() and more.is_visible():
-        more.click()
-    # On a loaded machine the first tap can land before Bootstrap's script has bound the toggler: tap again.
-    for _attempt in range(3):
-        if not toggler.is_visible() or link.is_visible():
+    # The opener (the phone's toggler, else the desktop's 更多) is tapped only while it says it is closed:
+    # on a loaded machine a tap can land before Bootstrap has bound it (aria-expanded stays "false"), and a
+    # second blind tap during the menu's slow opening would close it again (CI, both suites on two cores).
+    for _attempt in range(4):
+        if link.is_visible():
             break
-        toggler.click()
+        opener = toggler if toggler.is_visible() else more
+        if opener.get_attribute("aria-expanded") != "true":
+            opener.click()
         try:
-            expect(link).to_be_visible(timeout=3000)
+            expect(link).to_be_visible(timeout=4000)
+            break
         except AssertionError:
             continue
-    # Under load a tap on a link of the opening menu has been lost (the page stayed where it was; CI, both suites
-    # and the browsers on two cores): tap again, reopening the menu if it closed.
+    # Under load a tap on a link of the opening menu has been lost (the page stayed where it was): tap again,
+    # reopening the menu if it closed.
     before = page.url
     for _attempt in range(2):
         link.click()
@@ -143,8 +146,9 @@ def nav(page: Page, href: str) -> None:
             page.wait_for_url(lambda url: url != before, timeout=10_000)
             return
         except PlaywrightTimeout:
-            if toggler.is_visible() and not link.is_visible():
-                toggler.click()
+            opener = toggler if toggler.is_visible() else more
+            if not link.is_visible() and opener.get_attribute("aria-expanded") != "true":
+                opener.click()
                 expect(link).to_be_visible()
 
 
