@@ -12,7 +12,8 @@ the server and a wake-up of its backend. Here:
   sent, so psycopg opens a transaction for it: from there on the request's writes are atomic and end with the
   session's COMMIT or ROLLBACK as before. A write made after that commit gets a transaction of its own again (the
   session's next statement checks a connection out anew). Outside a request (the scheduler's jobs, commands)
-  connections keep ordinary transactions.
+  connections keep ordinary transactions. A connection given `isolation_level="AUTOCOMMIT"` by its user (the
+  maintenance statements that cannot run in a transaction: VACUUM, CREATE INDEX CONCURRENTLY) is left as asked.
 - **A connection is pinged only when it has been idle.** pool_pre_ping pinged on every checkout, that is on every
   request. A connection back in the pool less than IDLE_PING ago is handed out as it is; one idle for longer is
   pinged first, and if it has died every connection of the pool made before it is dropped too (a dead idle
@@ -83,7 +84,7 @@ def _listen(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _transaction_for_writes(
-        _conn: Connection,
+        conn: Connection,
         cursor: Any,
         statement: str,
         _params: Any,
@@ -91,7 +92,9 @@ def _listen(engine: Engine) -> None:
         _many: bool,
     ) -> None:
         dbapi_conn = cursor.connection
-        if dbapi_conn.autocommit and (isinstance(cursor, ServerCursor) or not plain_read(statement)):
+        if not dbapi_conn.autocommit or conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # in a transaction already, or autocommit asked for by name (VACUUM, CREATE INDEX CONCURRENTLY)
+        if isinstance(cursor, ServerCursor) or not plain_read(statement):
             # psycopg sends BEGIN before this statement; a server-side cursor (a read streamed with yield_per: the
             # exports) lives in a transaction too
             dbapi_conn.autocommit = False

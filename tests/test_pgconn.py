@@ -234,3 +234,15 @@ def test_a_streamed_read_gets_the_transaction_its_server_side_cursor_needs(postg
         streamed = select(User.username).order_by(User.username).execution_options(yield_per=2)
         assert list(db.session.scalars(streamed)) == ["导出0", "导出1", "导出2"]
         db.session.remove()
+
+
+@pytest.mark.parametrize("in_request", [True, False], ids=["in a request", "in a job"])
+def test_a_connection_asked_for_autocommit_runs_what_cannot_run_in_a_transaction(postgres, in_request):
+    """VACUUM (the benchmarks' seeding) and CREATE INDEX CONCURRENTLY refuse a transaction block: a connection
+    whose user asked for AUTOCOMMIT by name keeps it, whatever the statement."""
+    context = postgres.test_request_context("/") if in_request else postgres.app_context()
+    with context, db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE users"))
+        conn.execute(text("CREATE INDEX CONCURRENTLY ix_users_autocommit_probe ON users (username)"))
+        assert conn.connection.driver_connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        conn.execute(text("DROP INDEX CONCURRENTLY ix_users_autocommit_probe"))
