@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from crm.drill import local_bounds
-from crm.extensions import db
 from crm.plans.calendar import WorkCalendar, request_calendar
 from crm.plans.models import OPEN, Task
+from crm.rows import rows
 from crm.settings import get_ints
 from crm.sqlin import among
 from crm.types import local_date, utcnow
@@ -54,7 +54,7 @@ def _overdue_steps(entry_ids: list[int], today: date) -> dict[int, Step]:
         .order_by(Task.due_date, Task.sort, Task.id)
     )
     earliest: dict[int, Step] = {}
-    for row in db.session.execute(query):
+    for row in rows(query):
         earliest.setdefault(row.entry_id, row)  # the first seen is the earliest due
     return earliest
 

@@ -11,6 +11,7 @@ from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.plans.models import OPEN, Task
+from crm.rows import rows
 from crm.scope import entry_scope
 from crm.sqlin import among
 from crm.teams.models import Team
@@ -84,26 +85,26 @@ def my_task_buckets(
     show is settled on plain (id, due date) rows and the visible targets' ids; only those are loaded whole: a lead
     holds hundreds of steps months ahead (336 at 100,000 entries), and building each as an object with its target
     and enterprise was most of the page's time."""
-    rows = db.session.execute(
+    steps = rows(
         select(Task.id, Task.entry_id, Task.due_date)
         .where(Task.owner_id == user.id, Task.status == OPEN)
         .order_by(Task.due_date, Task.sort, Task.id)
     ).all()
-    if not rows:
+    if not steps:
         return task_buckets([], today), 0, 0
     visible = set(
-        db.session.scalars(
+        rows(
             select(WhitelistEntry.id).where(
-                among(WhitelistEntry.id, sorted({row.entry_id for row in rows})),
+                among(WhitelistEntry.id, sorted({row.entry_id for row in steps})),
                 WhitelistEntry.state.in_(WORKING_STATES),
                 entry_scope(user),
             )
-        )
+        ).scalars()
     )
     week_end = _week_end(today)
-    overdue = [row.id for row in rows if row.entry_id in visible and row.due_date < today]
-    soon = [row.id for row in rows if row.entry_id in visible and today <= row.due_date <= week_end]
-    later = [row.id for row in rows if row.entry_id in visible and row.due_date > week_end]
+    overdue = [row.id for row in steps if row.entry_id in visible and row.due_date < today]
+    soon = [row.id for row in steps if row.entry_id in visible and today <= row.due_date <= week_end]
+    later = [row.id for row in steps if row.entry_id in visible and row.due_date > week_end]
     shown = [
         *(overdue if overdue_shown is None else overdue[:overdue_shown]),
         *soon,
@@ -119,7 +120,7 @@ def _with_targets(user: User, task_ids: list[int]) -> list[TaskLine]:
     if not task_ids:
         return []
     E = WhitelistEntry
-    rows = db.session.execute(
+    found = rows(
         select(
             Task.id,
             Task.entry_id,
@@ -139,7 +140,7 @@ def _with_targets(user: User, task_ids: list[int]) -> list[TaskLine]:
     )
     targets: dict[int, Target] = {}
     lines = []
-    for r in rows:
+    for r in found:
         target = targets.get(r.entry_id)
         if target is None:
             target = targets[r.entry_id] = Target(

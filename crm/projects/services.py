@@ -28,6 +28,7 @@ from crm.projects import standing
 from crm.projects.lights import lights_for
 from crm.projects.models import FundPlan, Project
 from crm.refdata.models import Region
+from crm.rows import rows
 from crm.settings import get_int, get_setting
 from crm.sqlin import among
 from crm.vocab import AGREEMENTS, CAMPAIGNS, MODES, PROJECT_PIPELINE, PROJECT_STATES, Action, State
@@ -267,7 +268,7 @@ def projects_per_entry(entry_ids: list[int]) -> dict[int, int]:
     if not entry_ids:
         return {}
     return dict(
-        db.session.execute(
+        rows(
             select(Project.entry_id, func.count())
             .where(among(Project.entry_id, entry_ids))
             .group_by(Project.entry_id)

@@ -21,6 +21,7 @@ from crm.plans.services import close_plan
 from crm.projects import returns
 from crm.projects.models import FundReturn, Project
 from crm.projects.services import follow_entry, projects_of
+from crm.rows import rows
 from crm.vocab import MEETING_KINDS, PIPELINE, STATE_LABELS, Action, State
 from crm.whitelist.models import WhitelistEntry
 
@@ -153,11 +154,11 @@ class FundLine:
 
 def funds_of(entry_id: int) -> list[FundLine]:
     """The entry's 到位资金 lines, each with its project and the status of the return that reported it."""
-    rows = db.session.execute(
+    found = rows(
         select(FundArrival.arrived_on, Project.name, FundArrival.fixed_amount, FundArrival.other_amount,
                FundArrival.note, FundReturn.status)
         .join(Project, Project.id == FundArrival.project_id)
         .join(FundReturn, FundReturn.id == FundArrival.return_id)
         .where(FundArrival.entry_id == entry_id).order_by(FundArrival.arrived_on, FundArrival.id)
     ).all()  # fmt: skip
-    return [FundLine(*row) for row in rows]
+    return [FundLine(*row) for row in found]

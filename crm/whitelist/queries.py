@@ -19,8 +19,10 @@ from crm.plans.lights import light_clause
 from crm.refdata.aliases import search_terms
 from crm.refdata.choices import industry_with_descendants
 from crm.refdata.models import Industry
+from crm.rows import rows
 from crm.scope import entry_scope, visible_entries
 from crm.settings import get_setting
+from crm.sqlin import among
 from crm.types import local_date, utcnow
 from crm.vocab import Action, ApprovalChain, ReviewStage, Role, State
 from crm.whitelist.models import Event, WhitelistEntry
@@ -85,11 +87,12 @@ def whitelist_query(user: User, f: Filters) -> Select:
 FEW_MATCHES = 5000
 
 
-def _sorted(query: Select, f: Filters, few: bool = False) -> Select:
+def _sorted(query: Select, f: Filters, few: bool = False, joined: bool | None = None) -> Select:
     """`query` in the list's order (the enterprise is joined only to sort by its name). `few`: the rows are known
-    to be few, so the newest-first order is written so that no index serves it (see list_page)."""
+    to be few, so the newest-first order is written so that no index serves it (see list_page). `joined`: the
+    enterprise is joined already (by default when the filters search: the names are there)."""
     query = query.options(selectinload(WhitelistEntry.enterprise).selectinload(Enterprise.categories))
-    if f.sort == "name" and not f.q:  # a search has joined it already
+    if f.sort == "name" and not (bool(f.q) if joined is None else joined):
         query = query.join(WhitelistEntry.enterprise)
     sort = f.sort if f.sort in SORTS else "updated"
     order = (
@@ -112,6 +115,10 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     matches are few, they are fetched from the search indexes and sorted (under 1 ms); when they are many, the
     walk finds twenty of them soon."""
     filtered = filtered_entries(user, f)  # once: a light filter reads the calendar and the settings
+    if f.q and user.role not in CITY_WIDE and db.engine.dialect.name == "postgresql":
+        matched = _few_matches(filtered)
+        if matched is not None:
+            return _page_of(matched, f, page, per_page)
     total = filtered.with_only_columns(func.count(), maintain_column_froms=True)
     key = ("whitelist", user.id, repr(f), local_date(utcnow()))  # the light filter depends on the day
     count = list_counts.counted(key, lambda: cast(int, db.session.scalar(total)))  # count(): always a row
@@ -120,6 +127,36 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
         shown_in_list(_sorted(filtered, f, few)), page=page, per_page=per_page, error_out=False, count=False
     )
     result.total = count
+    return result
+
+
+# Roles whose list is the whole city: their searches often match more than FEW_MATCHES, which _few_matches would
+# read in vain before counting.
+CITY_WIDE = (Role.MANAGER, Role.ADMIN)
+
+
+def _few_matches(filtered: Select) -> list[int] | None:
+    """The ids of a search's matches when there are at most FEW_MATCHES of them (None when more), in one statement.
+
+    A lead's or a member's search reads their scope and its enterprises' names once for these ids, where the count
+    and then the page's statement read them twice (a lead's scope is 1,000-odd entries spread over as many heap
+    pages: 6–9 ms each, with a one- or two-character term up to 39 ms, a third of PostgreSQL's time under
+    `make load`); the page is then the matches read by primary key and sorted (see _page_of)."""
+    ids = rows(filtered.with_only_columns(WhitelistEntry.id).limit(FEW_MATCHES + 1)).scalars().all()
+    return list(ids) if len(ids) <= FEW_MATCHES else None
+
+
+def _page_of(ids: list[int], f: Filters, page: int, per_page: int) -> Pagination:
+    """One page of the entries with those ids in the list's order, with their count."""
+    query = select(WhitelistEntry).where(among(WhitelistEntry.id, ids))
+    result = db.paginate(
+        shown_in_list(_sorted(query, f, few=True, joined=False)),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        count=False,
+    )
+    result.total = len(ids)
     return result
 
 
