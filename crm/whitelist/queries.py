@@ -5,7 +5,19 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Interval, Select, exists, false, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Interval,
+    Select,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import list_counts
@@ -142,7 +154,11 @@ def _few_matches(filtered: Select) -> list[int] | None:
     and then the page's statement read them twice (a lead's scope is 1,000-odd entries spread over as many heap
     pages: 6–9 ms each, with a one- or two-character term up to 39 ms, a third of PostgreSQL's time under
     `make load`); the page is then the matches read by primary key and sorted (see _page_of)."""
-    ids = rows(filtered.with_only_columns(WhitelistEntry.id).limit(FEW_MATCHES + 1)).scalars().all()
+    # The limit written into the statement: as a parameter, PostgreSQL's generic plan for it (a prepared statement
+    # after five runs) walked the enterprises matching the term one by one, 11 ms where the count's hash join
+    # takes 5.
+    few = literal_column(str(int(FEW_MATCHES) + 1))
+    ids = rows(filtered.with_only_columns(WhitelistEntry.id).limit(few)).scalars().all()
     return list(ids) if len(ids) <= FEW_MATCHES else None
 
 
