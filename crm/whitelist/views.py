@@ -192,12 +192,14 @@ def _render_detail(entry, form: ReasonForm, status: int = 200, claims: bool = Tr
         else queries.timeline(entry.enterprise_id, current_user, page=_page("history_page"))
     )
     plan = plan_services.plan_of(entry.id)
+    logs = plan_logs.logs_of(entry.id, page=_page("logs_page"))
     page = render_template(
         "whitelist/detail.html",
         entry=entry,
         light=light_from_plan(entry, plan, today),
         plan=plan,
-        logs=plan_logs.logs_of(entry.id, page=_page("logs_page")),
+        logs=logs,
+        log_names=plan_logs.names_of(logs.items),
         funds=stages.funds_of(entry.id),
         **project_summary(entry.id, today),
         next_stage=stages.next_stage(entry),

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.enterprises.models import Enterprise
+from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.plans.logs import LOGS_PER_PAGE
 from crm.plans.models import ContactLog
@@ -85,3 +85,31 @@ def test_the_entry_page_costs_the_same_statements_with_a_long_history(client, ca
     assert len(full) == len(short) + 2 and len(long) == len(full)
     assert f'data-total="{LOGS_PER_PAGE + 203}"' in page
     assert len(shown(page, "电话")) == LOGS_PER_PAGE and len(shown(page, "修改")) == EVENTS_PER_PAGE
+
+
+def test_each_log_names_its_own_people_and_contacts(client, campaign, login, now):  # noqa: F811
+    """The names come apart from the logs (crm.plans.logs.names_of): each log shows its own participants and the
+    enterprise's contacts met, in the order they were added, and a log with no contact shows none."""
+    p, teams, whitelisted = campaign
+    entry = whitelisted("中寰重工（山东）有限公司")
+    assignment.assign(p["lead"], entry, teams["A"], p["member"], now)
+    p["member"].full_name, p["lead"].full_name = "张　三", "欧阳（组长）"
+    enterprise = db.session.get(Enterprise, entry.enterprise_id)
+    first_met, second_met = Contact(name="王总（董事长）"), Contact(name="Ｌｉ　Ｍｉｎｇ")
+    enterprise.contacts += [first_met, second_met]
+    visit = ContactLog(entry_id=entry.id, occurred_at=now, kind="visit", summary="第001次拜访",
+                       created_by_id=p["member"].id, participants=[p["lead"], p["member"]],
+                       people=[second_met, first_met])  # fmt: skip
+    call = ContactLog(entry_id=entry.id, occurred_at=now - timedelta(days=1), kind="call", summary="第002次电话",
+                      created_by_id=p["member"].id, participants=[p["member"]])  # fmt: skip
+    db.session.add_all([visit, call])
+    db.session.commit()
+    login(p["member"])
+    page = client.get(f"/whitelist/{entry.id}").data.decode()
+    logs = page[page.index('data-testid="logs"') :].split("</ul>")[0]
+    items = [item.split("</li>")[0] for item in logs.split('<li class="list-group-item">')[1:]]
+    assert len(items) == 2
+    taking_part = sorted([p["member"], p["lead"]], key=lambda u: u.id)  # by when they were added
+    assert "、".join(u.full_name for u in taking_part) in items[0]
+    assert "王总（董事长）、Ｌｉ　Ｍｉｎｇ" in items[0]  # the contacts by when they were added
+    assert "张　三" in items[1] and "欧阳（组长）" not in items[1] and "王总" not in items[1]
