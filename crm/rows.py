@@ -8,14 +8,17 @@ want rows: `rows(statement)` gives the same rows (attribute and tuple access) on
 transaction, after flushing what the session holds, as `session.execute` would (autoflush). Not for statements that
 select ORM entities (they need the ORM to build objects) or write (the ORM's write events do not see them)."""
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import CursorResult, Executable
 
 from crm.extensions import db
 
+# Rows of any width: the callers unpack them as their statements select.
+Rows: TypeAlias = CursorResult[*tuple[Any, ...]]
 
-def rows(statement: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:
+
+def rows(statement: Executable, params: dict[str, Any] | None = None) -> Rows:
     """The result of a SELECT of plain columns, read on the session's connection (see the module)."""
     session = db.session()
     if session.autoflush and (session.new or session.dirty or session.deleted):

@@ -157,7 +157,7 @@ def _few_matches(filtered: Select) -> list[int] | None:
     # The limit written into the statement: as a parameter, PostgreSQL's generic plan for it (a prepared statement
     # after five runs) walked the enterprises matching the term one by one, 11 ms where the count's hash join
     # takes 5.
-    few = literal_column(str(int(FEW_MATCHES) + 1))
+    few: ColumnElement[int] = literal_column(str(int(FEW_MATCHES) + 1))
     ids = rows(filtered.with_only_columns(WhitelistEntry.id).limit(few)).scalars().all()
     return list(ids) if len(ids) <= FEW_MATCHES else None
 
