@@ -187,10 +187,14 @@ def enterprise_scope(user: User) -> ColumnElement[bool]:
     return or_(has_visible_entry, Enterprise.created_by_id == user.id)
 
 
+# The roles that see every team (team_scope).
+ALL_TEAMS = (Role.MANAGER, Role.ADMIN)
+
+
 def team_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause on Team: managers and admins see all teams; a county head those of their county and the
     city-wide ones; leads and members their own teams."""
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.role in ALL_TEAMS:
         return true()
     if user.role == Role.COUNTY_HEAD:
         return or_(Team.region_id == user.region_id, Team.region_id.is_(None))

@@ -11,8 +11,8 @@ from pathlib import Path, PureWindowsPath
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Column, select
+from sqlalchemy.orm import QueryableAttribute, lazyload
 
 from crm.auth.models import User
 from crm.enterprises.models import Contact
@@ -248,22 +248,18 @@ def names_of(logs: Sequence[ContactLog]) -> dict[int, LogNames]:
     ids = [log.id for log in logs]
     if not ids:
         return {}
-    people: dict[int, list[str]] = {i: [] for i in ids}
-    met: dict[int, list[str]] = {i: [] for i in ids}
-    taking_part = (
-        select(log_participants.c.log_id, User.full_name)
-        .join(User, User.id == log_participants.c.user_id)
-        .where(among(log_participants.c.log_id, ids))
-        .order_by(log_participants.c.log_id, User.id)
-    )
-    for log_id, name in rows(taking_part):
-        people[log_id].append(name)
-    contacts = (
-        select(log_contacts.c.log_id, Contact.name)
-        .join(Contact, Contact.id == log_contacts.c.contact_id)
-        .where(among(log_contacts.c.log_id, ids))
-        .order_by(log_contacts.c.log_id, Contact.id)
-    )
-    for log_id, name in rows(contacts):
-        met[log_id].append(name)
+    people = _names_by_log(ids, log_participants.c.user_id, User.id, User.full_name)
+    met = _names_by_log(ids, log_contacts.c.contact_id, Contact.id, Contact.name)
     return {i: LogNames(tuple(people[i]), tuple(met[i])) for i in ids}
+
+
+def _names_by_log(
+    ids: list[int], link: Column[int], key: QueryableAttribute[int], name: QueryableAttribute[str]
+) -> dict[int, list[str]]:
+    """Per log of `ids`, the names of the rows its link table's column `link` points at (`key`), in key order."""
+    log_id = link.table.c.log_id
+    names: dict[int, list[str]] = {i: [] for i in ids}
+    query = select(log_id, name).join(key.class_, key == link).where(among(log_id, ids)).order_by(log_id, key)
+    for found_id, found_name in rows(query):
+        names[found_id].append(found_name)
+    return names

@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.kept import Kept
 from crm.pagination import RowPagination, paginate_rows
 from crm.plans.models import OPEN, Task
-from crm.scope import entry_scope, team_scope
+from crm.scope import ALL_TEAMS, entry_scope, team_scope
 from crm.teams.models import Team, TeamMember
 from crm.vocab import Role
 from crm.whitelist.models import WhitelistEntry
@@ -50,7 +50,7 @@ def team_options() -> list[TeamOption]:
     A manager's (every team: ~190 rows read and turned into options on each of their list pages) and a county
     head's are kept for REFDATA_CACHE_SECONDS; a lead's or a member's few are read each time. Read-only."""
     user = current_user
-    if user.role in (Role.MANAGER, Role.ADMIN):
+    if user.role in ALL_TEAMS:
         key: tuple = ("city",)
     elif user.role == Role.COUNTY_HEAD:
         key = ("county", user.region_id)

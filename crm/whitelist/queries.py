@@ -127,7 +127,9 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     matches are few, they are fetched from the search indexes and sorted (under 1 ms); when they are many, the
     walk finds twenty of them soon."""
     filtered = filtered_entries(user, f)  # once: a light filter reads the calendar and the settings
-    if f.q and user.role not in CITY_WIDE and db.engine.dialect.name == "postgresql":
+    # A manager's list is the whole city: their searches often match more than FEW_MATCHES, which _few_matches
+    # would read in vain before counting.
+    if f.q and user.role != Role.MANAGER and db.engine.dialect.name == "postgresql":
         matched = _few_matches(filtered)
         if matched is not None:
             return _page_of(matched, f, page, per_page)
@@ -140,11 +142,6 @@ def list_page(user: User, f: Filters, page: int, per_page: int) -> Pagination:
     )
     result.total = count
     return result
-
-
-# Roles whose list is the whole city: their searches often match more than FEW_MATCHES, which _few_matches would
-# read in vain before counting.
-CITY_WIDE = (Role.MANAGER, Role.ADMIN)
 
 
 def _few_matches(filtered: Select) -> list[int] | None:
